@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cadence import policy
+from cadence.accounts import services
+from cadence.accounts.forms import ProfileForm, SignUpForm, TokenForm
+from cadence.accounts.models import ApiToken, SignupMode, SiteSettings, User
+from cadence.core.errors import DomainError
+from cadence.courses import services as course_services
+
+
+@login_not_required
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    site = SiteSettings.current()
+    invitation_token = request.GET.get("invitation") or request.POST.get("invitation") or ""
+    invitation = None
+    if invitation_token:
+        try:
+            invitation = course_services.invitation_for_token(invitation_token, now=timezone.now())
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            invitation_token = ""
+    initial = {"email": invitation.email, "display_name": invitation.display_name} if invitation else {}
+    form = SignUpForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        code_course = course_services.course_for_code(data["code"]) if data["code"] else None
+        if data["code"] and code_course is None:
+            form.add_error("code", _("No open course uses that enrolment code. Check it and try again."))
+        elif site.signup_mode == SignupMode.INVITE and invitation is None and code_course is None:
+            form.add_error("code", _("Sign-up on this site needs an enrolment code or an invitation from a teacher."))
+        elif invitation is not None and data["email"] != invitation.email:
+            form.add_error("email", _("This invitation was sent to %(email)s; sign up with that address.") % {"email": invitation.email})
+        else:
+            try:
+                user = services.register_user(
+                    email=data["email"],
+                    password=data["password1"],
+                    display_name=data["display_name"],
+                    time_zone=data["time_zone"],
+                    language=data["language"],
+                )
+            except DomainError as exc:
+                form.add_error("email", exc.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return _after_signup(request, user, code=data["code"], invitation_token=invitation_token)
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "invitation": invitation, "invitation_token": invitation_token, "invite_only": site.signup_mode == SignupMode.INVITE},
+    )
+
+
+def _after_signup(request: HttpRequest, user: User, *, code: str, invitation_token: str) -> HttpResponse:
+    try:
+        if invitation_token:
+            membership = course_services.accept_invitation(user=user, token=invitation_token, now=timezone.now())
+        elif code:
+            membership = course_services.join_with_code(user=user, code=code)
+        else:
+            messages.success(request, _("Welcome to Cadence, %(name)s.") % {"name": user.display_name})
+            return redirect("home")
+    except DomainError as exc:
+        messages.warning(request, exc.message)
+        return redirect("home")
+    messages.success(request, _("Welcome! You have joined %(course)s.") % {"course": membership.course.title})
+    return redirect("courses:course-detail", slug=membership.course.slug)
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in form.changed_data}
+        services.update_profile(user=request.user, data=data)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+def token_list(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            form.add_error("name", exc.message)
+        else:
+            form = TokenForm()
+    tokens = policy.scope(request.user, "manage", ApiToken.objects.all())
+    return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "issued": issued})
+
+
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    assert isinstance(request.user, User)
+    token = get_object_or_404(policy.scope(request.user, "manage", ApiToken.objects.all()), pk=pk)
+    services.revoke_api_token(actor=request.user, token=token, now=timezone.now())
+    messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
+    return redirect(reverse("accounts:token-list"))

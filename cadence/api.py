@@ -1,0 +1,49 @@
+"""The REST API under /api/v1/: mounts each app's router and maps errors to clear JSON."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from cadence.accounts.api import router as accounts_router
+from cadence.core.api_auth import ActiveSessionAuth, TokenAuth
+from cadence.core.errors import DomainError
+from cadence.courses.api import router as courses_router
+
+api = NinjaAPI(
+    title="Cadence API",
+    version="1",
+    description="Courses, modules, items and memberships. Authenticate with a personal token "
+    "(`Authorization: Bearer cdn_…`, created on your profile) or a signed-in session.",
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": "You do not have permission to do that."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Authentication required: send a personal API token or sign in."}, status=401
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=422)
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", courses_router)

@@ -1,0 +1,22 @@
+"""Writing audit rows. Called from services inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+
+from cadence.core.models import AuditEntry
+
+
+def record(
+    *, actor: Model | None, verb: str, obj: Model, course_id: int | None = None, **data: Any
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor_id=getattr(actor, "pk", None),
+        verb=verb,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        course_id=course_id,
+        data=data,
+    )

@@ -1,0 +1,25 @@
+"""Domain errors. Views turn them into form errors, 4xx responses or messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an operation. `message` is safe to show to the user."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class InvalidInput(DomainError):
+    status_code = 422

@@ -1,0 +1,49 @@
+"""Template helpers loaded everywhere (settings.TEMPLATES builtins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from cadence import policy
+from cadence.core.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(source: str) -> SafeString:
+    return render_markdown(source)
+
+
+@register.simple_tag
+def when(value: datetime | None, fmt: str = "DATETIME_FORMAT") -> str:
+    """A <time> element in the viewer's zone, always naming the zone so it is never ambiguous."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    zone = timezone.get_current_timezone_name()
+    return format_html(
+        '<time datetime="{}">{} ({})</time>', local.isoformat(), formats.date_format(local, fmt), zone
+    )
+
+
+@register.simple_tag
+def can(user: Any, action: str, obj: Any) -> bool:
+    """`{% can "edit" course as may_edit %}`: ask the one permission policy from a template."""
+    return policy.can(user, action, obj)
+
+
+@register.simple_tag
+def now_local() -> str:
+    return when(timezone.now())
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key)

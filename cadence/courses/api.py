@@ -1,0 +1,355 @@
+"""Courses, modules, items and memberships over JSON. Same services, selectors and policy as the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.courses import selectors, services
+from cadence.courses.models import Course, Invitation, Item, Membership, Module
+
+router = Router(tags=["courses"])
+
+PacingT = Literal["self_paced", "cohort"]
+VisibilityT = Literal["draft", "published", "archived"]
+EnrolmentT = Literal["open", "code", "invitation"]
+KindT = Literal["lesson", "video", "file", "link", "quiz", "assignment", "discussion", "checklist"]
+RoleT = Literal["teacher", "ta", "learner", "observer"]
+SLUG = r"^[-a-zA-Z0-9_]+$"
+
+
+class CourseOut(Schema):
+    id: int
+    slug: str
+    title: str
+    summary: str
+    description: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    time_zone: str
+    pacing: str
+    visibility: str
+    enrolment: str
+
+
+class CourseIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    slug: str = Field(min_length=1, max_length=80, pattern=SLUG)
+    summary: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=20000)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    time_zone: str = "UTC"
+    pacing: PacingT = "self_paced"
+    visibility: VisibilityT = "draft"
+    enrolment: EnrolmentT = "open"
+
+
+class CoursePatch(Schema):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    slug: str | None = Field(default=None, min_length=1, max_length=80, pattern=SLUG)
+    summary: str | None = Field(default=None, max_length=300)
+    description: str | None = Field(default=None, max_length=20000)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    time_zone: str | None = None
+    pacing: PacingT | None = None
+    visibility: VisibilityT | None = None
+    enrolment: EnrolmentT | None = None
+
+
+class ModuleOut(Schema):
+    id: int
+    course_id: int
+    title: str
+    summary: str
+    position: int
+    is_published: bool
+
+
+class ModuleIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(default="", max_length=5000)
+    is_published: bool = True
+
+
+class ModulePatch(Schema):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    summary: str | None = Field(default=None, max_length=5000)
+    is_published: bool | None = None
+
+
+class ItemOut(Schema):
+    id: int
+    course_id: int
+    module_id: int
+    kind: str
+    title: str
+    description: str
+    position: int
+    is_published: bool
+
+
+class ItemIn(Schema):
+    kind: KindT
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20000)
+    is_published: bool = True
+
+
+class ItemPatch(Schema):
+    kind: KindT | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=20000)
+    is_published: bool | None = None
+    module_id: int | None = None
+
+
+class OrderIn(Schema):
+    ids: list[int] = Field(min_length=1, max_length=2000)
+
+
+class MemberUser(Schema):
+    id: int
+    display_name: str
+    email: str
+
+
+class MembershipOut(Schema):
+    id: int
+    course_id: int
+    role: str
+    joined_at: datetime
+    user: MemberUser
+
+
+class MembershipIn(Schema):
+    email: str = Field(min_length=3, max_length=254)
+    role: RoleT = "learner"
+    display_name: str = Field(default="", max_length=100)
+
+
+class InvitationOut(Schema):
+    id: int
+    course_id: int
+    email: str
+    role: str
+    expires_at: datetime
+
+
+class MembershipPatch(Schema):
+    role: RoleT
+
+
+class JoinIn(Schema):
+    code: str = Field(default="", max_length=32)
+
+
+class CourseFilter(Schema):
+    q: str = Field(default="", max_length=200)
+    mine: bool = False
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _course(request: HttpRequest, course_id: int, action: str = "view") -> Course:
+    course = policy.scope(request.user, "discover", Course.objects.all()).filter(pk=course_id).first()
+    if course is None or (action == "view" and not policy.can(request.user, "view", course)):
+        # Outsiders may discover a published course, but its content is for members.
+        if course is None or not policy.can(request.user, "discover", course):
+            raise Http404
+    assert course is not None
+    if not policy.can(request.user, action, course):
+        raise PermissionDenied
+    return course
+
+
+def _module(request: HttpRequest, module_id: int, action: str = "view") -> Module:
+    module = policy.scope(request.user, "view", Module.objects.select_related("course")).filter(pk=module_id).first()
+    if module is None:
+        raise Http404
+    if not policy.can(request.user, action, module):
+        raise PermissionDenied
+    return module
+
+
+def _item(request: HttpRequest, item_id: int, action: str = "view") -> Item:
+    item = policy.scope(request.user, "view", Item.objects.select_related("course", "module")).filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    if not policy.can(request.user, action, item):
+        raise PermissionDenied
+    return item
+
+
+def _membership(request: HttpRequest, membership_id: int, action: str) -> Membership:
+    membership = (
+        policy.scope(request.user, "view", Membership.objects.select_related("course", "user"))
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if not policy.can(request.user, action, membership):
+        raise PermissionDenied
+    return membership
+
+
+@router.get("/courses", response=list[CourseOut], summary="Courses you can see: the catalogue and your own")
+@paginate(LimitOffsetPagination)
+def list_courses(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
+    if filters.mine:
+        courses = policy.scope(request.user, "view", Course.objects.all())
+        if filters.q:
+            courses = courses.filter(title__icontains=filters.q)
+        return courses.order_by("title", "id")
+    return selectors.catalogue(request.user, query=filters.q)
+
+
+@router.post("/courses", response={201: CourseOut}, summary="Create a course (you become its teacher)")
+def create_course(request: HttpRequest, payload: CourseIn) -> tuple[int, Course]:
+    if not policy.can(request.user, "create_course"):
+        raise PermissionDenied
+    return 201, services.create_course(actor=_user(request), data=payload.dict())
+
+
+@router.get("/courses/{course_id}", response=CourseOut)
+def get_course(request: HttpRequest, course_id: int) -> Course:
+    return _course(request, course_id, "discover")
+
+
+@router.patch("/courses/{course_id}", response=CourseOut)
+def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) -> Course:
+    course = _course(request, course_id, "edit")
+    return services.update_course(actor=_user(request), course=course, data=payload.dict(exclude_unset=True))
+
+
+@router.post("/courses/{course_id}/join", response={201: MembershipOut}, summary="Join an open course or one with a code")
+def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> tuple[int, Membership]:
+    course = _course(request, course_id, "discover")
+    return 201, services.join_course(user=_user(request), course=course, code=payload.code)
+
+
+@router.get("/courses/{course_id}/modules", response=list[ModuleOut])
+def list_modules(request: HttpRequest, course_id: int) -> list[Module]:
+    course = _course(request, course_id)
+    return policy.scope(request.user, "view", Module.objects.filter(course=course)).order_by("position", "id")  # type: ignore[return-value]  # ninja serialises the queryset
+
+
+@router.post("/courses/{course_id}/modules", response={201: ModuleOut})
+def create_module(request: HttpRequest, course_id: int, payload: ModuleIn) -> tuple[int, Module]:
+    course = _course(request, course_id, "edit")
+    return 201, services.create_module(actor=_user(request), course=course, data=payload.dict())
+
+
+@router.put("/courses/{course_id}/modules/order", response=list[ModuleOut], summary="Reorder all modules")
+def reorder_modules(request: HttpRequest, course_id: int, payload: OrderIn) -> Any:
+    course = _course(request, course_id, "edit")
+    services.reorder_modules(actor=_user(request), course=course, ordered_ids=payload.ids)
+    return Module.objects.filter(course=course).order_by("position", "id")
+
+
+@router.get("/modules/{module_id}", response=ModuleOut)
+def get_module(request: HttpRequest, module_id: int) -> Module:
+    return _module(request, module_id)
+
+
+@router.patch("/modules/{module_id}", response=ModuleOut)
+def update_module(request: HttpRequest, module_id: int, payload: ModulePatch) -> Module:
+    module = _module(request, module_id, "edit")
+    return services.update_module(actor=_user(request), module=module, data=payload.dict(exclude_unset=True))
+
+
+@router.delete("/modules/{module_id}", response={204: None})
+def delete_module(request: HttpRequest, module_id: int) -> tuple[int, None]:
+    services.delete_module(actor=_user(request), module=_module(request, module_id, "edit"))
+    return 204, None
+
+
+@router.get("/modules/{module_id}/items", response=list[ItemOut])
+def list_items(request: HttpRequest, module_id: int) -> Any:
+    module = _module(request, module_id)
+    return policy.scope(request.user, "view", Item.objects.filter(module=module)).order_by("position", "id")
+
+
+@router.post("/modules/{module_id}/items", response={201: ItemOut})
+def create_item(request: HttpRequest, module_id: int, payload: ItemIn) -> tuple[int, Item]:
+    module = _module(request, module_id, "edit")
+    return 201, services.create_item(actor=_user(request), module=module, data=payload.dict())
+
+
+@router.put("/modules/{module_id}/items/order", response=list[ItemOut], summary="Reorder all items of a module")
+def reorder_items(request: HttpRequest, module_id: int, payload: OrderIn) -> Any:
+    module = _module(request, module_id, "edit")
+    services.reorder_items(actor=_user(request), module=module, ordered_ids=payload.ids)
+    return Item.objects.filter(module=module).order_by("position", "id")
+
+
+@router.get("/items/{item_id}", response=ItemOut)
+def get_item(request: HttpRequest, item_id: int) -> Item:
+    return _item(request, item_id)
+
+
+@router.patch("/items/{item_id}", response=ItemOut)
+def update_item(request: HttpRequest, item_id: int, payload: ItemPatch) -> Item:
+    item = _item(request, item_id, "edit")
+    data = payload.dict(exclude_unset=True)
+    target = None
+    if "module_id" in data:
+        target = Module.objects.filter(pk=data.pop("module_id"), course_id=item.course_id).first()
+        if target is None:
+            raise Http404
+    return services.update_item(actor=_user(request), item=item, data=data, module=target)
+
+
+@router.delete("/items/{item_id}", response={204: None})
+def delete_item(request: HttpRequest, item_id: int) -> tuple[int, None]:
+    services.delete_item(actor=_user(request), item=_item(request, item_id, "edit"))
+    return 204, None
+
+
+@router.get("/courses/{course_id}/memberships", response=list[MembershipOut])
+@paginate(LimitOffsetPagination)
+def list_memberships(request: HttpRequest, course_id: int) -> Any:
+    course = _course(request, course_id)
+    return policy.scope(request.user, "view", selectors.roster(course))
+
+
+@router.post(
+    "/courses/{course_id}/memberships",
+    response={201: MembershipOut, 202: InvitationOut},
+    summary="Add a person by email: 201 if they have an account, 202 when an invitation was sent",
+)
+def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> tuple[int, Membership | Invitation]:
+    course = _course(request, course_id, "manage_people")
+    result = services.add_person(actor=_user(request), course=course, now=timezone.now(), **payload.dict())
+    return (202 if isinstance(result, Invitation) else 201), result
+
+
+@router.get("/memberships/{membership_id}", response=MembershipOut)
+def get_membership(request: HttpRequest, membership_id: int) -> Membership:
+    return _membership(request, membership_id, "view")
+
+
+@router.patch("/memberships/{membership_id}", response=MembershipOut)
+def update_membership(request: HttpRequest, membership_id: int, payload: MembershipPatch) -> Membership:
+    membership = _membership(request, membership_id, "edit")
+    return services.change_role(actor=_user(request), membership=membership, role=payload.role)
+
+
+@router.delete("/memberships/{membership_id}", response={204: None})
+def delete_membership(request: HttpRequest, membership_id: int) -> tuple[int, None]:
+    services.remove_member(actor=_user(request), membership=_membership(request, membership_id, "edit"))
+    return 204, None

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cadence.accounts.forms import TimeZoneField
+from cadence.courses.models import Course, Item, Module, Role
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A native date-and-time picker; values are read in the viewer's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CourseForm(forms.ModelForm[Course]):
+    time_zone = TimeZoneField(label=_("Course time zone"), help_text=_("Used for course-wide dates such as the start."))
+
+    class Meta:
+        model = Course
+        fields = [
+            "title", "slug", "summary", "description", "starts_at", "ends_at", "time_zone",
+            "pacing", "visibility", "enrolment",
+        ]  # fmt: skip
+        widgets = {
+            "starts_at": DateTimeLocalInput(),
+            "ends_at": DateTimeLocalInput(),
+            "description": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {
+            "slug": _("Letters, numbers and hyphens; used in the course's web address."),
+            "description": _("Markdown: **bold**, _italic_, lists, links, tables."),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return data
+
+
+class ModuleForm(forms.ModelForm[Module]):
+    class Meta:
+        model = Module
+        fields = ["title", "summary", "is_published"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class ItemForm(forms.ModelForm[Item]):
+    module = forms.ModelChoiceField(queryset=Module.objects.none(), label=_("Module"), empty_label=None)
+
+    class Meta:
+        model = Item
+        fields = ["title", "kind", "module", "description", "is_published"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {"description": _("Markdown. Shown at the top of the item.")}
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["module"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Module.objects.filter(course=course).order_by("position", "id")
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(label=_("Enrolment code"), max_length=32)
+
+
+class AddPersonForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    display_name = forms.CharField(label=_("Name (for new accounts)"), max_length=100, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.LEARNER)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: email, name, role, group. At most 1 MB."))
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Group name"), max_length=100)

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cadence.accounts.timezones import validate_time_zone
+
+
+class Pacing(models.TextChoices):
+    SELF_PACED = "self_paced", _("Self-paced")
+    COHORT = "cohort", _("Cohort (shared dates)")
+
+
+class Visibility(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class EnrolmentMode(models.TextChoices):
+    OPEN = "open", _("Open: anyone may join")
+    CODE = "code", _("With an enrolment code")
+    INVITATION = "invitation", _("By invitation only")
+
+
+class Role(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    TA = "ta", _("Teaching assistant")
+    LEARNER = "learner", _("Learner")
+    OBSERVER = "observer", _("Observer")
+
+
+STAFF_ROLES = frozenset({Role.TEACHER, Role.TA})
+
+
+class Course(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), max_length=20000, blank=True)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    time_zone = models.CharField(
+        _("course time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    pacing = models.CharField(_("pacing"), max_length=16, choices=Pacing.choices, default=Pacing.SELF_PACED)
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.DRAFT, db_index=True
+    )
+    enrolment = models.CharField(
+        _("enrolment"), max_length=16, choices=EnrolmentMode.choices, default=EnrolmentMode.OPEN
+    )
+    enrolment_code = models.CharField(_("enrolment code"), max_length=32, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="course_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.visibility == Visibility.PUBLISHED
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=5000, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField(_("visible to learners"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["course", "position"], name="module_course_pos_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemKind(models.TextChoices):
+    LESSON = "lesson", _("Lesson")
+    VIDEO = "video", _("Video")
+    FILE = "file", _("File")
+    LINK = "link", _("Link")
+    QUIZ = "quiz", _("Quiz")
+    ASSIGNMENT = "assignment", _("Assignment")
+    DISCUSSION = "discussion", _("Discussion")
+    CHECKLIST = "checklist", _("Checklist")
+
+
+class Item(models.Model):
+    """The common base of everything a module holds. Item types add a one-to-one detail model."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="items")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("type"), max_length=16, choices=ItemKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("introduction"), max_length=20000, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField(_("visible to learners"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["module", "position"], name="item_module_pos_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Group(models.Model):
+    """A cohort or section inside a course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="group_name_unique_in_course")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one course."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.LEARNER)
+    groups = models.ManyToManyField(Group, blank=True, related_name="memberships")
+    # Observers (parents, mentors) see only the learners they are linked to.
+    observed = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="observers")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "role", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="membership_unique_per_course")]
+        indexes = [models.Index(fields=["course", "role"], name="membership_course_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.course} · {self.get_role_display()}"
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a course. The token is stored as a digest only."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.LEARNER)
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.course}"

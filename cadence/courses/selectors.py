@@ -1,0 +1,106 @@
+"""Course reads: catalogue, outline, roster. Each is query-budgeted and filtered by the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.courses.models import STAFF_ROLES, Course, Group, Invitation, Item, Membership, Module, Role
+from cadence.policy import AnyUser
+
+
+def catalogue(user: AnyUser, *, query: str = "") -> QuerySet[Course]:
+    """Published courses anyone may find, and the user's own, searched by title."""
+    courses = policy.scope(user, "discover", Course.objects.all())
+    if query.strip():
+        courses = courses.filter(Q(title__icontains=query.strip()) | Q(summary__icontains=query.strip()))
+    return courses.order_by("title", "id")
+
+
+def my_courses(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(~Q(role__in=STAFF_ROLES) & Q(course__visibility="draft"))
+        .select_related("course")
+        .order_by("course__title")
+    )
+
+
+def course_by_slug(user: AnyUser, slug: str, action: str = "view") -> Course | None:
+    return policy.scope(user, action, Course.objects.all()).filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class Outline:
+    course: Course
+    modules: list[Module]
+    include_hidden: bool
+
+
+def course_outline(course: Course, *, include_hidden: bool) -> Outline:
+    """Modules with their items in order, in two queries whatever the course's size.
+
+    `include_hidden` is for teachers editing; learners and previews see only published entries.
+    """
+    modules = Module.objects.filter(course=course)
+    items = Item.objects.filter(course=course).only(
+        "id", "module_id", "course_id", "kind", "title", "position", "is_published"
+    )
+    if not include_hidden:
+        modules = modules.filter(is_published=True)
+        items = items.filter(is_published=True)
+    modules = modules.prefetch_related(Prefetch("items", queryset=items.order_by("position", "id")))
+    return Outline(course=course, modules=list(modules.order_by("position", "id")), include_hidden=include_hidden)
+
+
+def module_in_course(course: Course, module_id: int) -> Module | None:
+    return Module.objects.filter(course=course, pk=module_id).select_related("course").first()
+
+
+def item_in_course(course: Course, item_id: int) -> Item | None:
+    return Item.objects.filter(course=course, pk=item_id).select_related("course", "module").first()
+
+
+def item_neighbours(item: Item, *, include_hidden: bool) -> tuple[Item | None, Item | None]:
+    """The items before and after this one in course order, for previous/next links."""
+    ordered = Item.objects.filter(course_id=item.course_id).order_by("module__position", "module_id", "position", "id")
+    if not include_hidden:
+        ordered = ordered.filter(is_published=True, module__is_published=True)
+    keys = list(ordered.values_list("pk", flat=True))
+    try:
+        index = keys.index(item.pk)
+    except ValueError:
+        return None, None
+    wanted = [k for k in (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None) if k]
+    found = {i.pk: i for i in Item.objects.filter(pk__in=wanted).only("id", "title", "course_id")}
+    previous = found.get(keys[index - 1]) if index > 0 else None
+    following = found.get(keys[index + 1]) if index + 1 < len(keys) else None
+    return previous, following
+
+
+def roster(course: Course, *, role: str = "", query: str = "") -> QuerySet[Membership]:
+    rows = Membership.objects.filter(course=course).select_related("user").prefetch_related("groups", "observed__user")
+    if role in Role.values:
+        rows = rows.filter(role=role)
+    if query.strip():
+        rows = rows.filter(Q(user__display_name__icontains=query.strip()) | Q(user__email__icontains=query.strip()))
+    return rows.order_by("role", "user__display_name", "id")
+
+
+def role_counts(course: Course) -> dict[str, int]:
+    return dict(Membership.objects.filter(course=course).values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+
+
+def course_groups(course: Course) -> QuerySet[Group]:
+    return Group.objects.filter(course=course).annotate(size=Count("memberships")).order_by("name")
+
+
+def pending_invitations(course: Course) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(course=course, accepted_at__isnull=True).order_by("-created_at")
+
+
+def membership_in_course(course: Course, membership_id: int) -> Membership | None:
+    return Membership.objects.filter(course=course, pk=membership_id).select_related("user", "course").first()

@@ -1,0 +1,42 @@
+"""Course writes. Import from here: `from cadence.courses import services`."""
+
+from cadence.courses.services.enrolment import (
+    InvitationInvalid,
+    accept_invitation,
+    add_person,
+    change_role,
+    course_for_code,
+    create_group,
+    invitation_for_token,
+    invite,
+    join_course,
+    join_with_code,
+    link_observer,
+    remove_member,
+    set_groups,
+)
+from cadence.courses.services.roster import RosterError, RosterInvalid, RosterResult, import_roster, parse_roster
+from cadence.courses.services.structure import (
+    create_course,
+    create_item,
+    create_module,
+    delete_item,
+    delete_module,
+    move_item,
+    move_module,
+    regenerate_enrolment_code,
+    reorder_items,
+    reorder_modules,
+    update_course,
+    update_item,
+    update_module,
+)
+
+__all__ = [
+    "InvitationInvalid", "RosterError", "RosterInvalid", "RosterResult", "accept_invitation", "add_person",
+    "change_role", "course_for_code", "create_course", "create_group", "create_item", "create_module",
+    "delete_item", "delete_module", "import_roster", "invitation_for_token", "invite", "join_course",
+    "join_with_code", "link_observer", "move_item", "move_module", "parse_roster", "regenerate_enrolment_code",
+    "remove_member", "reorder_items", "reorder_modules", "set_groups", "update_course", "update_item",
+    "update_module",
+]  # fmt: skip

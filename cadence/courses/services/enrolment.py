@@ -1,0 +1,265 @@
+"""Who is in a course: joining, invitations, adding people, roles, groups, observers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.core import audit
+from cadence.core.email import queue_email
+from cadence.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from cadence.core.tokens import digest, new_secret
+from cadence.courses.models import (
+    Course,
+    EnrolmentMode,
+    Group,
+    Invitation,
+    Membership,
+    Role,
+    Visibility,
+)
+
+
+class InvitationInvalid(DomainError):
+    status_code = 410
+
+
+def _valid_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    try:
+        validate_email(cleaned)
+    except ValidationError as exc:
+        raise InvalidInput(_("“%(email)s” is not an email address.") % {"email": email[:100]}) from exc
+    return cleaned
+
+
+def _add_membership(
+    *, actor: User | None, course: Course, user: User, role: str, groups: Sequence[Group] = ()
+) -> Membership:
+    if role not in Role.values:
+        raise InvalidInput(_("“%(role)s” is not a role.") % {"role": role})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=user, course=course, role=role)
+    except IntegrityError as exc:
+        raise Conflict(_("%(name)s is already in this course.") % {"name": user.display_name}) from exc
+    if groups:
+        membership.groups.add(*groups)
+    policy.forget_roles(user)
+    audit.record(actor=actor or user, verb="membership.added", obj=membership, course_id=course.pk, role=role)
+    return membership
+
+
+@transaction.atomic
+def join_course(*, user: User, course: Course, code: str = "") -> Membership:
+    """A learner joins a published course that is open, or by code with the right code."""
+    if not policy.can(user, "join", course):
+        if policy.role_in(user, course.pk) is not None:
+            raise Conflict(_("You are already in this course."))
+        raise NotAllowed(_("This course is not open for joining."))
+    if course.enrolment == EnrolmentMode.INVITATION:
+        raise NotAllowed(_("This course is by invitation only."))
+    if course.enrolment == EnrolmentMode.CODE and code.strip().upper() != course.enrolment_code.upper():
+        raise InvalidInput(_("That enrolment code is not right for this course."))
+    return _add_membership(actor=user, course=course, user=user, role=Role.LEARNER)
+
+
+def course_for_code(code: str) -> Course | None:
+    """The published course that uses this enrolment code, if any."""
+    cleaned = code.strip().upper()
+    if not cleaned:
+        return None
+    return Course.objects.filter(
+        enrolment_code__iexact=cleaned, enrolment=EnrolmentMode.CODE, visibility=Visibility.PUBLISHED
+    ).first()
+
+
+@transaction.atomic
+def join_with_code(*, user: User, code: str) -> Membership:
+    course = course_for_code(code)
+    if course is None:
+        raise InvalidInput(_("No open course uses that enrolment code. Check it and try again."))
+    return join_course(user=user, course=course, code=code)
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    link = f"{settings.SITE_URL}/invitations/{token}/"
+    queue_email(
+        to=invitation.email,
+        subject=_("You are invited to %(course)s on Cadence") % {"course": invitation.course.title},
+        template="courses/email/invitation.txt",
+        context={"invitation": invitation, "link": link},
+    )
+
+
+@transaction.atomic
+def invite(
+    *,
+    actor: User,
+    course: Course,
+    email: str,
+    role: str = Role.LEARNER,
+    display_name: str = "",
+    group: Group | None = None,
+    now: datetime,
+) -> Invitation:
+    policy.require(actor, "manage_people", course)
+    if role not in Role.values:
+        raise InvalidInput(_("“%(role)s” is not a role.") % {"role": role})
+    email = _valid_email(email)
+    token = new_secret()
+    invitation = Invitation.objects.create(
+        course=course,
+        email=email,
+        display_name=display_name,
+        role=role,
+        group=group,
+        digest=digest(token),
+        invited_by=actor,
+        expires_at=now + timedelta(days=settings.INVITATION_DAYS),
+    )
+    audit.record(actor=actor, verb="invitation.sent", obj=invitation, course_id=course.pk, email=invitation.email)
+    _send_invitation(invitation, token)
+    return invitation
+
+
+def invitation_for_token(token: str, *, now: datetime) -> Invitation:
+    """The pending invitation behind a token, or InvitationInvalid with the reason."""
+    invitation = Invitation.objects.select_related("course").filter(digest=digest(token)).first()
+    if invitation is None:
+        raise InvitationInvalid(_("This invitation link is not valid. Ask your teacher for a new one."))
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid(_("This invitation has already been used."))
+    if invitation.expires_at <= now:
+        raise InvitationInvalid(_("This invitation has expired. Ask your teacher to send a new one."))
+    if invitation.course.visibility == Visibility.ARCHIVED:
+        raise InvitationInvalid(_("This course has been archived."))
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, user: User, token: str, now: datetime) -> Membership:
+    invitation = invitation_for_token(token, now=now)
+    invitation = Invitation.objects.select_for_update().select_related("course").get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid(_("This invitation has already been used."))
+    if invitation.email.lower() != user.email.lower():
+        raise NotAllowed(
+            _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    groups = [invitation.group] if invitation.group else []
+    membership = _add_membership(
+        actor=user, course=invitation.course, user=user, role=invitation.role, groups=groups
+    )
+    invitation.accepted_at = now
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def add_person(
+    *, actor: User, course: Course, email: str, role: str, display_name: str = "", now: datetime
+) -> Membership | Invitation:
+    """Add someone by email: an existing account joins at once, anyone else gets an invitation."""
+    policy.require(actor, "manage_people", course)
+    email = _valid_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return invite(actor=actor, course=course, email=email, role=role, display_name=display_name, now=now)
+    return _add_membership(actor=actor, course=course, user=user, role=role)
+
+
+def _teacher_count(course: Course) -> int:
+    return Membership.objects.filter(course=course, role=Role.TEACHER).count()
+
+
+@transaction.atomic
+def change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    policy.require(actor, "edit", membership)
+    if role not in Role.values:
+        raise InvalidInput(_("“%(role)s” is not a role.") % {"role": role})
+    membership = Membership.objects.select_for_update().select_related("course").get(pk=membership.pk)
+    if membership.role == Role.TEACHER and role != Role.TEACHER and _teacher_count(membership.course) <= 1:
+        raise Conflict(_("A course needs at least one teacher. Add another teacher first."))
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record(
+        actor=actor, verb="membership.role_changed", obj=membership, course_id=membership.course_id, old=old, new=role
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, actor: User, membership: Membership) -> None:
+    policy.require(actor, "edit", membership)
+    membership = Membership.objects.select_for_update().select_related("course", "user").get(pk=membership.pk)
+    if membership.role == Role.TEACHER and _teacher_count(membership.course) <= 1:
+        raise Conflict(_("A course needs at least one teacher. Add another teacher first."))
+    audit.record(
+        actor=actor,
+        verb="membership.removed",
+        obj=membership,
+        course_id=membership.course_id,
+        user_id=membership.user_id,
+        role=membership.role,
+    )
+    membership.delete()
+    policy.forget_roles(membership.user)
+
+
+@transaction.atomic
+def create_group(*, actor: User, course: Course, name: str) -> Group:
+    policy.require(actor, "manage_people", course)
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A group needs a name."))
+    if len(name) > 100:
+        raise InvalidInput(_("A group name can be at most 100 characters."))
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(course=course, name=name)
+    except IntegrityError as exc:
+        raise Conflict(_("This course already has a group called “%(name)s”.") % {"name": name}) from exc
+    audit.record(actor=actor, verb="group.created", obj=group, course_id=course.pk)
+    return group
+
+
+@transaction.atomic
+def set_groups(*, actor: User, membership: Membership, groups: Sequence[Group]) -> Membership:
+    policy.require(actor, "edit", membership)
+    if any(g.course_id != membership.course_id for g in groups):
+        raise InvalidInput(_("Groups must belong to the same course."))
+    membership.groups.set(groups)
+    audit.record(
+        actor=actor,
+        verb="membership.groups_changed",
+        obj=membership,
+        course_id=membership.course_id,
+        groups=[g.pk for g in groups],
+    )
+    return membership
+
+
+@transaction.atomic
+def link_observer(*, actor: User, observer: Membership, learner: Membership) -> None:
+    """Let an observer (a parent or mentor) follow one learner of the same course."""
+    policy.require(actor, "edit", observer)
+    if observer.role != Role.OBSERVER or learner.role != Role.LEARNER:
+        raise InvalidInput(_("Only an observer can be linked, and only to a learner."))
+    if observer.course_id != learner.course_id:
+        raise InvalidInput(_("The observer and the learner must be in the same course."))
+    observer.observed.add(learner)
+    audit.record(
+        actor=actor, verb="observer.linked", obj=observer, course_id=observer.course_id, learner=learner.pk
+    )
+

@@ -1,0 +1,214 @@
+"""Writing courses, modules and items: create, edit, reorder, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.core import audit
+from cadence.core.errors import Conflict, InvalidInput
+from cadence.core.tokens import short_code
+from cadence.courses.models import Course, EnrolmentMode, Item, Membership, Module, Role
+
+COURSE_FIELDS = (
+    "title", "slug", "summary", "description", "starts_at", "ends_at",
+    "time_zone", "pacing", "visibility", "enrolment",
+)  # fmt: skip
+MODULE_FIELDS = ("title", "summary", "is_published")
+ITEM_FIELDS = ("title", "kind", "description", "is_published")
+
+
+def _validated(obj: Any, *, exclude: Sequence[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=True)
+    except ValidationError as exc:
+        raise InvalidInput(_format_errors(exc)) from exc
+
+
+def _format_errors(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _apply(obj: Any, data: Mapping[str, Any], allowed: Sequence[str]) -> list[str]:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    for field, value in data.items():
+        setattr(obj, field, value)
+    return list(data)
+
+
+def _ensure_code(course: Course) -> None:
+    if course.enrolment == EnrolmentMode.CODE and not course.enrolment_code:
+        course.enrolment_code = short_code()
+
+
+@transaction.atomic
+def create_course(*, actor: User, data: Mapping[str, Any]) -> Course:
+    """Create a course; its creator becomes its first teacher."""
+    policy.require(actor, "create_course")
+    course = Course()
+    _apply(course, data, COURSE_FIELDS)
+    _ensure_code(course)
+    _validated(course)
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError as exc:
+        raise Conflict(_("A course with this short name already exists.")) from exc
+    membership = Membership.objects.create(user=actor, course=course, role=Role.TEACHER)
+    policy.forget_roles(actor)
+    audit.record(actor=actor, verb="course.created", obj=course, course_id=course.pk)
+    audit.record(actor=actor, verb="membership.added", obj=membership, course_id=course.pk, role=Role.TEACHER)
+    return course
+
+
+@transaction.atomic
+def update_course(*, actor: User, course: Course, data: Mapping[str, Any]) -> Course:
+    policy.require(actor, "edit", course)
+    changed = _apply(course, data, COURSE_FIELDS)
+    _ensure_code(course)
+    _validated(course)
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError as exc:
+        raise Conflict(_("A course with this short name already exists.")) from exc
+    audit.record(actor=actor, verb="course.updated", obj=course, course_id=course.pk, fields=changed)
+    return course
+
+
+@transaction.atomic
+def regenerate_enrolment_code(*, actor: User, course: Course) -> Course:
+    policy.require(actor, "manage_people", course)
+    course.enrolment_code = short_code()
+    course.save(update_fields=["enrolment_code", "updated_at"])
+    audit.record(actor=actor, verb="course.code_regenerated", obj=course, course_id=course.pk)
+    return course
+
+
+def _next_position(qs: QuerySet[Any]) -> int:
+    highest = qs.aggregate(m=Max("position"))["m"]
+    return 0 if highest is None else highest + 1
+
+
+@transaction.atomic
+def create_module(*, actor: User, course: Course, data: Mapping[str, Any]) -> Module:
+    policy.require(actor, "edit", course)
+    module = Module(course=course)
+    _apply(module, data, MODULE_FIELDS)
+    module.position = _next_position(Module.objects.filter(course=course))
+    _validated(module)
+    module.save()
+    audit.record(actor=actor, verb="module.created", obj=module, course_id=course.pk)
+    return module
+
+
+@transaction.atomic
+def update_module(*, actor: User, module: Module, data: Mapping[str, Any]) -> Module:
+    policy.require(actor, "edit", module)
+    changed = _apply(module, data, MODULE_FIELDS)
+    _validated(module)
+    module.save(update_fields=changed or None)
+    return module
+
+
+@transaction.atomic
+def delete_module(*, actor: User, module: Module) -> None:
+    policy.require(actor, "edit", module)
+    audit.record(actor=actor, verb="module.deleted", obj=module, course_id=module.course_id, title=module.title)
+    module.delete()
+
+
+@transaction.atomic
+def create_item(*, actor: User, module: Module, data: Mapping[str, Any]) -> Item:
+    policy.require(actor, "edit", module)
+    item = Item(module=module, course_id=module.course_id)
+    _apply(item, data, ITEM_FIELDS)
+    item.position = _next_position(Item.objects.filter(module=module))
+    _validated(item)
+    item.save()
+    audit.record(actor=actor, verb="item.created", obj=item, course_id=module.course_id)
+    return item
+
+
+@transaction.atomic
+def update_item(*, actor: User, item: Item, data: Mapping[str, Any], module: Module | None = None) -> Item:
+    """Edit an item; passing `module` moves it to the end of another module of the same course."""
+    policy.require(actor, "edit", item)
+    changed = _apply(item, data, ITEM_FIELDS)
+    if module is not None and module.pk != item.module_id:
+        if module.course_id != item.course_id:
+            raise InvalidInput(_("An item can only move to a module of the same course."))
+        item.module = module
+        item.position = _next_position(Item.objects.filter(module=module))
+        changed += ["module", "position"]
+    _validated(item)
+    item.save(update_fields=[*changed, "updated_at"] if changed else None)
+    return item
+
+
+@transaction.atomic
+def delete_item(*, actor: User, item: Item) -> None:
+    policy.require(actor, "edit", item)
+    audit.record(actor=actor, verb="item.deleted", obj=item, course_id=item.course_id, title=item.title)
+    item.delete()
+
+
+def _move(siblings: QuerySet[Any], target_pk: int, offset: int) -> None:
+    rows = list(siblings.select_for_update().order_by("position", "id"))
+    index = next(i for i, row in enumerate(rows) if row.pk == target_pk)
+    new_index = max(0, min(len(rows) - 1, index + offset))
+    rows.insert(new_index, rows.pop(index))
+    _renumber(rows)
+
+
+def _renumber(rows: Sequence[Any]) -> None:
+    changed = []
+    for position, row in enumerate(rows):
+        if row.position != position:
+            row.position = position
+            changed.append(row)
+    if changed:
+        type(rows[0]).objects.bulk_update(changed, ["position"])
+
+
+def _reorder(siblings: QuerySet[Any], ordered_ids: Sequence[int]) -> None:
+    rows = {row.pk: row for row in siblings.select_for_update()}
+    if sorted(ordered_ids) != sorted(rows):
+        raise InvalidInput(_("The new order must list every entry exactly once."))
+    _renumber([rows[pk] for pk in ordered_ids])
+
+
+@transaction.atomic
+def move_module(*, actor: User, module: Module, offset: int) -> None:
+    """Move a module `offset` places (-1 up, +1 down), clamped to the ends."""
+    policy.require(actor, "edit", module)
+    _move(Module.objects.filter(course_id=module.course_id), module.pk, offset)
+
+
+@transaction.atomic
+def move_item(*, actor: User, item: Item, offset: int) -> None:
+    policy.require(actor, "edit", item)
+    _move(Item.objects.filter(module_id=item.module_id), item.pk, offset)
+
+
+@transaction.atomic
+def reorder_modules(*, actor: User, course: Course, ordered_ids: Sequence[int]) -> None:
+    policy.require(actor, "edit", course)
+    _reorder(Module.objects.filter(course=course), ordered_ids)
+
+
+@transaction.atomic
+def reorder_items(*, actor: User, module: Module, ordered_ids: Sequence[int]) -> None:
+    policy.require(actor, "edit", module)
+    _reorder(Item.objects.filter(module=module), ordered_ids)

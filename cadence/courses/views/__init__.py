@@ -1,0 +1,41 @@
+from cadence.courses.views.course import (
+    catalogue,
+    course_create,
+    course_detail,
+    course_edit,
+    course_join,
+    course_preview,
+    home,
+    invitation_accept,
+    join_with_code,
+)
+from cadence.courses.views.people import (
+    code_regenerate,
+    group_create,
+    membership_groups,
+    membership_remove,
+    membership_role,
+    observer_link,
+    people,
+    people_add,
+    roster_import,
+)
+from cadence.courses.views.structure import (
+    item_create,
+    item_delete,
+    item_detail,
+    item_edit,
+    item_move,
+    module_create,
+    module_delete,
+    module_edit,
+    module_move,
+)
+
+__all__ = [
+    "catalogue", "code_regenerate", "course_create", "course_detail", "course_edit", "course_join",
+    "course_preview", "group_create", "home", "invitation_accept", "item_create", "item_delete", "item_detail",
+    "item_edit", "item_move", "join_with_code", "membership_groups", "membership_remove", "membership_role",
+    "module_create", "module_delete", "module_edit", "module_move", "observer_link", "people", "people_add",
+    "roster_import",
+]  # fmt: skip

@@ -1,0 +1,155 @@
+"""Catalogue, course home, creating and editing courses, joining, invitations, preview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cadence import policy
+from cadence.core.errors import DomainError
+from cadence.courses import selectors, services
+from cadence.courses.forms import CourseForm, JoinCodeForm
+from cadence.courses.views.common import PREVIEW_SESSION_KEY, get_course, in_preview, shows_hidden, signed_in
+
+
+@login_not_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    courses = selectors.catalogue(request.user, query=query)[:100]
+    template = "courses/catalogue.html#catalogue-results" if request.htmx else "courses/catalogue.html"
+    return render(request, template, {"courses": courses, "query": query})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    return render(
+        request,
+        "courses/home.html",
+        {
+            "memberships": selectors.my_courses(user),
+            "join_form": JoinCodeForm(),
+            "may_create": policy.can(user, "create_course"),
+        },
+    )
+
+
+def course_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    if not policy.can(user, "create_course"):
+        raise PermissionDenied
+    form = CourseForm(request.POST or None, initial={"time_zone": user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.create_course(actor=user, data=form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The course has been created. Add a first module."))
+            return redirect("courses:course-detail", slug=course.slug)
+    return render(request, "courses/course_form.html", {"form": form, "course": None})
+
+
+def course_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "edit")
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+        try:
+            course = services.update_course(actor=user, course=course, data=data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The course has been saved."))
+            return redirect("courses:course-detail", slug=course.slug)
+    return render(request, "courses/course_form.html", {"form": form, "course": course})
+
+
+@login_not_required
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_course(request, slug, "discover")
+    if not policy.can(request.user, "view", course):
+        return render(
+            request,
+            "courses/course_about.html",
+            {"course": course, "may_join": policy.can(request.user, "join", course), "join_form": JoinCodeForm()},
+        )
+    include_hidden = shows_hidden(request, course)
+    outline = selectors.course_outline(course, include_hidden=include_hidden)
+    template = "courses/course_detail.html#course-outline" if request.htmx else "courses/course_detail.html"
+    return render(
+        request,
+        template,
+        {
+            "course": course,
+            "outline": outline,
+            "may_edit": policy.can(request.user, "edit", course) and include_hidden,
+            "may_preview": policy.can(request.user, "preview", course),
+            "previewing": in_preview(request, course),
+            "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
+        },
+    )
+
+
+@require_POST
+def course_join(request: HttpRequest, slug: str) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "discover")
+    try:
+        services.join_course(user=user, course=course, code=request.POST.get("code", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("courses:course-detail", slug=course.slug)
+    messages.success(request, _("You have joined %(course)s.") % {"course": course.title})
+    return redirect("courses:course-detail", slug=course.slug)
+
+
+def join_with_code(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    form = JoinCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.join_with_code(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, _("You have joined %(course)s.") % {"course": membership.course.title})
+            return redirect("courses:course-detail", slug=membership.course.slug)
+    status = 400 if form.errors else 200
+    return render(request, "courses/join_code.html", {"form": form}, status=status)
+
+
+@login_not_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token, now=timezone.now())
+    except DomainError as exc:
+        return render(request, "courses/invitation.html", {"error": exc.message}, status=410)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.accept_invitation(user=signed_in(request), token=token, now=timezone.now())
+        except DomainError as exc:
+            return render(request, "courses/invitation.html", {"invitation": invitation, "token": token, "error": exc.message}, status=exc.status_code)
+        messages.success(request, _("You have joined %(course)s.") % {"course": membership.course.title})
+        return redirect("courses:course-detail", slug=membership.course.slug)
+    return render(request, "courses/invitation.html", {"invitation": invitation, "token": token})
+
+
+@require_POST
+def course_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_course(request, slug, "preview")
+    previewing: list[int] = list(request.session.get(PREVIEW_SESSION_KEY, []))
+    if course.pk in previewing:
+        previewing.remove(course.pk)
+        messages.info(request, _("Preview ended. You see the course as its teacher again."))
+    else:
+        previewing.append(course.pk)
+        messages.info(request, _("You are previewing the course as a learner sees it."))
+    request.session[PREVIEW_SESSION_KEY] = previewing
+    return redirect("courses:course-detail", slug=course.slug)

@@ -1,0 +1,156 @@
+"""Modules and items: create, edit, delete, reorder (htmx or plain forms), and the item page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cadence import policy
+from cadence.core.errors import DomainError
+from cadence.courses import selectors, services
+from cadence.courses.forms import ItemForm, ModuleForm
+from cadence.courses.models import Course
+from cadence.courses.views.common import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
+
+
+def _outline_response(request: HttpRequest, course: Course, announcement: str) -> HttpResponse:
+    """After a reorder: the outline fragment for htmx, or a redirect back for plain forms."""
+    if request.htmx:
+        outline = selectors.course_outline(course, include_hidden=True)
+        return render(
+            request,
+            "courses/course_detail.html#course-outline",
+            {"course": course, "outline": outline, "may_edit": True, "announcement": announcement},
+        )
+    messages.success(request, announcement)
+    return redirect("courses:course-detail", slug=course.slug)
+
+
+def _offset(request: HttpRequest) -> int:
+    return -1 if request.POST.get("direction") == "up" else 1
+
+
+def module_create(request: HttpRequest, slug: str) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "edit")
+    form = ModuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            module = services.create_module(actor=user, course=course, data=form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Module “%(title)s” added.") % {"title": module.title})
+            return redirect("courses:course-detail", slug=course.slug)
+    return render(request, "courses/module_form.html", {"form": form, "course": course, "module": None})
+
+
+def module_edit(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    module = get_module(request, course, module_id, "edit")
+    form = ModuleForm(request.POST or None, instance=module)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+        try:
+            services.update_module(actor=user, module=module, data=data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The module has been saved."))
+            return redirect("courses:course-detail", slug=course.slug)
+    return render(request, "courses/module_form.html", {"form": form, "course": course, "module": module})
+
+
+@require_POST
+def module_delete(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    module = get_module(request, course, module_id, "edit")
+    services.delete_module(actor=user, module=module)
+    messages.success(request, _("Module “%(title)s” deleted.") % {"title": module.title})
+    return redirect("courses:course-detail", slug=course.slug)
+
+
+@require_POST
+def module_move(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    module = get_module(request, course, module_id, "edit")
+    services.move_module(actor=user, module=module, offset=_offset(request))
+    return _outline_response(request, course, _("Moved module “%(title)s”.") % {"title": module.title})
+
+
+def item_create(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    module = get_module(request, course, module_id, "edit")
+    form = ItemForm(request.POST or None, course=course, initial={"module": module})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "module"}
+        try:
+            item = services.create_item(actor=user, module=form.cleaned_data["module"], data=data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("“%(title)s” added.") % {"title": item.title})
+            return redirect("courses:course-detail", slug=course.slug)
+    return render(request, "courses/item_form.html", {"form": form, "course": course, "item": None})
+
+
+def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "view")
+    include_hidden = shows_hidden(request, course)
+    previous, following = selectors.item_neighbours(item, include_hidden=include_hidden)
+    return render(
+        request,
+        "courses/item_detail.html",
+        {
+            "course": course,
+            "item": item,
+            "previous": previous,
+            "next": following,
+            "may_edit": policy.can(request.user, "edit", item) and include_hidden,
+            "previewing": in_preview(request, course),
+        },
+    )
+
+
+def item_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "edit")
+    form = ItemForm(request.POST or None, instance=item, course=course, initial={"module": item.module})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data and k != "module"}
+        try:
+            services.update_item(actor=user, item=item, data=data, module=form.cleaned_data["module"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("“%(title)s” has been saved.") % {"title": item.title})
+            return redirect("courses:item-detail", slug=course.slug, item_id=item.pk)
+    return render(request, "courses/item_form.html", {"form": form, "course": course, "item": item})
+
+
+@require_POST
+def item_delete(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "edit")
+    services.delete_item(actor=user, item=item)
+    messages.success(request, _("“%(title)s” deleted.") % {"title": item.title})
+    return redirect("courses:course-detail", slug=course.slug)
+
+
+@require_POST
+def item_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "edit")
+    services.move_item(actor=user, item=item, offset=_offset(request))
+    return _outline_response(request, course, _("Moved “%(title)s”.") % {"title": item.title})

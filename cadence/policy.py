@@ -1,0 +1,217 @@
+"""The one permission policy: "may this user do this to that object?" and "which rows may they list?".
+
+Every view, template tag, API endpoint and service asks here. Rules are small named predicates kept
+in one table keyed by (model, action), so the whole matrix reads in one place. `can` answers for one
+object; `scope` filters a queryset in SQL with the same rules, so lists and detail pages agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
+
+from cadence.accounts.models import ApiToken, User
+from cadence.core.errors import NotAllowed
+from cadence.courses.models import (
+    STAFF_ROLES,
+    Course,
+    Group,
+    Invitation,
+    Item,
+    Membership,
+    Module,
+    Role,
+    Visibility,
+)
+
+Action = Literal[
+    "view",  # see the object (course home, module, item, a membership)
+    "discover",  # see a course's catalogue entry
+    "join",  # join a course as a learner
+    "edit",  # change the object or its content
+    "preview",  # see the course as a learner does
+    "view_people",  # see a course's roster
+    "manage_people",  # add, import, invite, change roles, remove
+    "create_course",  # site-level: start a new course
+    "manage",  # own things such as API tokens
+]
+AnyUser = User | AnonymousUser
+M = TypeVar("M", bound=Model)
+
+_ROLE_CACHE = "_cadence_course_roles"
+_LIVE = (Visibility.PUBLISHED, Visibility.ARCHIVED)
+
+
+# --- Facts about a user ---------------------------------------------------------------------------
+def is_admin(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def role_in(user: AnyUser, course_id: int) -> str | None:
+    """The user's role in a course. All of a user's roles are loaded with one query per request."""
+    if not user.is_authenticated:
+        return None
+    roles: dict[int, str] | None = getattr(user, _ROLE_CACHE, None)
+    if roles is None:
+        roles = dict(Membership.objects.filter(user_id=user.pk).values_list("course_id", "role"))
+        setattr(user, _ROLE_CACHE, roles)
+    return roles.get(course_id)
+
+
+def forget_roles(user: AnyUser) -> None:
+    """Call after changing a user's memberships so later checks in the same request see it."""
+    if hasattr(user, _ROLE_CACHE):
+        delattr(user, _ROLE_CACHE)
+
+
+def _is_staff_of(user: AnyUser, course: Course) -> bool:
+    return is_admin(user) or role_in(user, course.pk) in STAFF_ROLES
+
+
+def _is_teacher_of(user: AnyUser, course: Course) -> bool:
+    return is_admin(user) or role_in(user, course.pk) == Role.TEACHER
+
+
+# --- Predicates per model -------------------------------------------------------------------------
+def _course_view(user: AnyUser, course: Course) -> bool:
+    if _is_staff_of(user, course):
+        return True
+    return role_in(user, course.pk) is not None and course.visibility in _LIVE
+
+
+def _course_discover(user: AnyUser, course: Course) -> bool:
+    return course.visibility == Visibility.PUBLISHED or _course_view(user, course)
+
+
+def _course_join(user: AnyUser, course: Course) -> bool:
+    return (
+        user.is_authenticated
+        and course.visibility == Visibility.PUBLISHED
+        and role_in(user, course.pk) is None
+    )
+
+
+def _module_view(user: AnyUser, module: Module) -> bool:
+    if _is_staff_of(user, module.course):
+        return True
+    return module.is_published and _course_view(user, module.course)
+
+
+def _item_view(user: AnyUser, item: Item) -> bool:
+    if _is_staff_of(user, item.course):
+        return True
+    return item.is_published and item.module.is_published and _course_view(user, item.course)
+
+
+def _membership_view(user: AnyUser, membership: Membership) -> bool:
+    if membership.user_id == user.pk or _is_staff_of(user, membership.course):
+        return True
+    if role_in(user, membership.course_id) != Role.OBSERVER:
+        return False
+    return membership.observers.filter(user_id=user.pk).exists()
+
+
+def _membership_edit(user: AnyUser, membership: Membership) -> bool:
+    return _is_teacher_of(user, membership.course)
+
+
+Rule = Callable[[Any, Any], bool]
+RULES: dict[tuple[type[Model] | None, str], Rule] = {
+    (None, "create_course"): lambda u, _: is_admin(u) or bool(u.is_authenticated and u.has_perm("courses.add_course")),
+    (Course, "view"): _course_view,
+    (Course, "discover"): _course_discover,
+    (Course, "join"): _course_join,
+    (Course, "edit"): _is_teacher_of,
+    (Course, "preview"): _is_staff_of,
+    (Course, "view_people"): _is_staff_of,
+    (Course, "manage_people"): _is_teacher_of,
+    (Module, "view"): _module_view,
+    (Module, "edit"): lambda u, m: _is_teacher_of(u, m.course),
+    (Item, "view"): _item_view,
+    (Item, "edit"): lambda u, i: _is_teacher_of(u, i.course),
+    (Membership, "view"): _membership_view,
+    (Membership, "edit"): _membership_edit,
+    (Group, "view"): lambda u, g: _is_staff_of(u, g.course),
+    (Group, "edit"): lambda u, g: _is_teacher_of(u, g.course),
+    (Invitation, "manage"): lambda u, i: _is_teacher_of(u, i.course),
+    (ApiToken, "manage"): lambda u, t: u.is_authenticated and t.user_id == u.pk,
+}
+
+
+def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
+    if not user.is_active and user.is_authenticated:
+        return False
+    rule = RULES.get((type(obj) if obj is not None else None, action))
+    if rule is None:
+        return False  # deny anything the table does not name
+    return bool(rule(user, obj))
+
+
+def require(user: AnyUser, action: str, obj: Model | None = None) -> None:
+    """For services: raise NotAllowed unless the policy allows."""
+    if not can(user, action, obj):
+        raise NotAllowed("You do not have permission to do that.")
+
+
+# --- Scopes: the same rules as SQL filters ---------------------------------------------------------
+def _member_course_ids(user: AnyUser, roles: frozenset[str] | None = None) -> QuerySet[Membership, Any]:
+    rows = Membership.objects.filter(user_id=user.pk)
+    if roles is not None:
+        rows = rows.filter(role__in=roles)
+    return rows.values("course_id")
+
+
+def _visible_course_q(user: AnyUser, prefix: str = "") -> Q:
+    staff = _member_course_ids(user, frozenset(STAFF_ROLES))
+    member = _member_course_ids(user)
+    return Q(**{f"{prefix}pk__in": staff}) | (
+        Q(**{f"{prefix}pk__in": member}) & Q(**{f"{prefix}visibility__in": _LIVE})
+    )
+
+
+def _staff_course_q(user: AnyUser, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}pk__in": _member_course_ids(user, frozenset(STAFF_ROLES))})
+
+
+def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
+    """A Q for the rows the user may act on; None means the table has no rule (deny all)."""
+    if model is Course and action == "view":
+        return _visible_course_q(user)
+    if model is Course and action == "discover":
+        return Q(visibility=Visibility.PUBLISHED) | _visible_course_q(user)
+    if model is Course and action == "edit":
+        return Q(pk__in=_member_course_ids(user, frozenset({Role.TEACHER})))
+    if model is Module and action == "view":
+        return _staff_course_q(user, "course__") | (Q(is_published=True) & _visible_course_q(user, "course__"))
+    if model is Item and action == "view":
+        return _staff_course_q(user, "course__") | (
+            Q(is_published=True, module__is_published=True) & _visible_course_q(user, "course__")
+        )
+    if model is Membership and action == "view":
+        return (
+            _staff_course_q(user, "course__")
+            | Q(user_id=user.pk)
+            | Q(observers__user_id=user.pk, observers__role=Role.OBSERVER)
+        )
+    if model is ApiToken and action == "manage":
+        return Q(user_id=user.pk)
+    return None
+
+
+def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
+    model = qs.model
+    if model is Course and action == "discover" and not user.is_authenticated:
+        return qs.filter(visibility=Visibility.PUBLISHED)
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    condition = _scope_filter(user, model, action)
+    if condition is None:
+        return qs.none()
+    if is_admin(user) and model is not ApiToken:
+        return qs
+    filtered = qs.filter(condition)
+    # The observer join can repeat rows; other conditions are subqueries and never do.
+    return filtered.distinct() if model is Membership else filtered

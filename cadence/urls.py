@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from cadence.api import api
+from cadence.courses import views as course_views
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", course_views.home, name="home"),
+    path("join/", course_views.join_with_code, name="join-code"),
+    path("invitations/<str:token>/", course_views.invitation_accept, name="invitation-accept"),
+    path("accounts/", include("cadence.accounts.urls")),
+    path("courses/", include("cadence.courses.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+]
