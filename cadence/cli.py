@@ -86,7 +86,7 @@ def demo(argv: Sequence[str]) -> int:
     call_command("seed_demo")
     print(f"\nCadence is starting at http://{options.host}:{options.port}/  (Ctrl-C stops the server and worker)\n")
     # The worker runs alongside in its own process; stopping the server stops it too.
-    worker_process = subprocess.Popen([sys.executable, "-m", "cadence", "worker"])  # noqa: S603
+    worker_process = subprocess.Popen([sys.executable, "-m", "cadence", "worker"])
     try:
         return serve([*argv], prog="cadence demo")
     finally:

@@ -87,11 +87,7 @@ def _course_discover(user: AnyUser, course: Course) -> bool:
 
 
 def _course_join(user: AnyUser, course: Course) -> bool:
-    return (
-        user.is_authenticated
-        and course.visibility == Visibility.PUBLISHED
-        and role_in(user, course.pk) is None
-    )
+    return user.is_authenticated and course.visibility == Visibility.PUBLISHED and role_in(user, course.pk) is None
 
 
 def _module_view(user: AnyUser, module: Module) -> bool:
@@ -111,7 +107,7 @@ def _membership_view(user: AnyUser, membership: Membership) -> bool:
         return True
     if role_in(user, membership.course_id) != Role.OBSERVER:
         return False
-    return membership.observers.filter(user_id=user.pk).exists()
+    return membership.observers.filter(user_id=user.pk or 0).exists()
 
 
 def _membership_edit(user: AnyUser, membership: Membership) -> bool:
@@ -158,7 +154,7 @@ def require(user: AnyUser, action: str, obj: Model | None = None) -> None:
 
 # --- Scopes: the same rules as SQL filters ---------------------------------------------------------
 def _member_course_ids(user: AnyUser, roles: frozenset[str] | None = None) -> QuerySet[Membership, Any]:
-    rows = Membership.objects.filter(user_id=user.pk)
+    rows = Membership.objects.filter(user_id=user.pk or 0)
     if roles is not None:
         rows = rows.filter(role__in=roles)
     return rows.values("course_id")
@@ -194,7 +190,7 @@ def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
         return (
             _staff_course_q(user, "course__")
             | Q(user_id=user.pk)
-            | Q(observers__user_id=user.pk, observers__role=Role.OBSERVER)
+            | Q(observers__user_id=user.pk or 0, observers__role=Role.OBSERVER)
         )
     if model is ApiToken and action == "manage":
         return Q(user_id=user.pk)

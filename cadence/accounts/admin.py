@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cadence.accounts.models import ApiToken, SiteSettings, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # the stubs require AbstractUser; ours is AbstractBaseUser
     ordering = ["email"]
     list_display = ["email", "display_name", "time_zone", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "display_name"]
@@ -31,5 +32,5 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 class SiteSettingsAdmin(admin.ModelAdmin[SiteSettings]):
     list_display = ["__str__", "signup_mode"]
 
-    def has_add_permission(self, request: object) -> bool:  # type: ignore[override]  # one row only
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not SiteSettings.objects.exists()

@@ -28,13 +28,16 @@ class TimeZoneField(forms.ChoiceField):
 
 
 class SignUpForm(forms.Form):
-    display_name = forms.CharField(label=_("Your name"), max_length=100, help_text=_("Shown to your teachers and classmates."))
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=100, help_text=_("Shown to your teachers and classmates.")
+    )
     email = forms.EmailField(label=_("Email address"), max_length=254)
     time_zone = TimeZoneField(
         guess_from_browser=True,
         label=_("Time zone"),
         initial="UTC",
-        help_text=_("Deadlines and times are shown in this zone."))
+        help_text=_("Deadlines and times are shown in this zone."),
+    )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
     password1 = forms.CharField(
         label=_("Password"),
@@ -53,7 +56,7 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return str(self.cleaned_data["email"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -70,7 +73,9 @@ class SignUpForm(forms.Form):
 
 
 class SignInForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("That email and password do not match an account. Both may be case-sensitive."),
@@ -105,4 +110,6 @@ class ProfileForm(forms.ModelForm[User]):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. “grade export script”."))
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. “grade export script”.")
+    )

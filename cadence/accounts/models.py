@@ -94,9 +94,7 @@ class SignupMode(models.TextChoices):
 class SiteSettings(models.Model):
     """Site-wide settings editable by administrators. There is one row (pk=1)."""
 
-    signup_mode = models.CharField(
-        _("sign-up"), max_length=16, choices=SignupMode.choices, default=SignupMode.OPEN
-    )
+    signup_mode = models.CharField(_("sign-up"), max_length=16, choices=SignupMode.choices, default=SignupMode.OPEN)
 
     class Meta:
         verbose_name = _("site settings")

@@ -16,7 +16,7 @@ from cadence.accounts.models import ApiToken, User
 from cadence.core.errors import Conflict, InvalidInput
 from cadence.core.tokens import digest, new_secret
 
-TOKEN_PREFIX = "cdn_"
+TOKEN_PREFIX = "cdn_"  # noqa: S105 - a public prefix, not a secret
 
 
 @transaction.atomic

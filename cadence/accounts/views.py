@@ -41,7 +41,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         elif site.signup_mode == SignupMode.INVITE and invitation is None and code_course is None:
             form.add_error("code", _("Sign-up on this site needs an enrolment code or an invitation from a teacher."))
         elif invitation is not None and data["email"] != invitation.email:
-            form.add_error("email", _("This invitation was sent to %(email)s; sign up with that address.") % {"email": invitation.email})
+            form.add_error(
+                "email",
+                _("This invitation was sent to %(email)s; sign up with that address.") % {"email": invitation.email},
+            )
         else:
             try:
                 user = services.register_user(
@@ -59,7 +62,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/signup.html",
-        {"form": form, "invitation": invitation, "invitation_token": invitation_token, "invite_only": site.signup_mode == SignupMode.INVITE},
+        {
+            "form": form,
+            "invitation": invitation,
+            "invitation_token": invitation_token,
+            "invite_only": site.signup_mode == SignupMode.INVITE,
+        },
     )
 
 

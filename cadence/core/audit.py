@@ -9,9 +9,7 @@ from django.db.models import Model
 from cadence.core.models import AuditEntry
 
 
-def record(
-    *, actor: Model | None, verb: str, obj: Model, course_id: int | None = None, **data: Any
-) -> AuditEntry:
+def record(*, actor: Model | None, verb: str, obj: Model, course_id: int | None = None, **data: Any) -> AuditEntry:
     return AuditEntry.objects.create(
         actor_id=getattr(actor, "pk", None),
         verb=verb,

@@ -165,12 +165,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _course(request: HttpRequest, course_id: int, action: str = "view") -> Course:
+    """404 for a course the user cannot even discover; 403 when they may see it but not do this."""
     course = policy.scope(request.user, "discover", Course.objects.all()).filter(pk=course_id).first()
-    if course is None or (action == "view" and not policy.can(request.user, "view", course)):
-        # Outsiders may discover a published course, but its content is for members.
-        if course is None or not policy.can(request.user, "discover", course):
-            raise Http404
-    assert course is not None
+    if course is None:
+        raise Http404
     if not policy.can(request.user, action, course):
         raise PermissionDenied
     return course
@@ -186,7 +184,9 @@ def _module(request: HttpRequest, module_id: int, action: str = "view") -> Modul
 
 
 def _item(request: HttpRequest, item_id: int, action: str = "view") -> Item:
-    item = policy.scope(request.user, "view", Item.objects.select_related("course", "module")).filter(pk=item_id).first()
+    item = (
+        policy.scope(request.user, "view", Item.objects.select_related("course", "module")).filter(pk=item_id).first()
+    )
     if item is None:
         raise Http404
     if not policy.can(request.user, action, item):
@@ -236,7 +236,9 @@ def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) ->
     return services.update_course(actor=_user(request), course=course, data=payload.dict(exclude_unset=True))
 
 
-@router.post("/courses/{course_id}/join", response={201: MembershipOut}, summary="Join an open course or one with a code")
+@router.post(
+    "/courses/{course_id}/join", response={201: MembershipOut}, summary="Join an open course or one with a code"
+)
 def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> tuple[int, Membership]:
     course = _course(request, course_id, "discover")
     return 201, services.join_course(user=_user(request), course=course, code=payload.code)

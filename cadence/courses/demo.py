@@ -13,7 +13,7 @@ from cadence.accounts.models import User
 from cadence.courses import services
 from cadence.courses.models import Course, Group, Membership, Role
 
-DEMO_PASSWORD = "cadence-demo"
+DEMO_PASSWORD = "cadence-demo"  # noqa: S105 - the published demo password
 DOMAIN = "demo.cadence.test"
 LEARNER_ZONES = (
     "Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney",
@@ -32,10 +32,18 @@ OUTLINE: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         "Getting started",
         "How this course works, and how to plan your own pace.",
         (
-            ("lesson", "Welcome and how to study here", "This course is **self-paced**: you choose when to study.\n\n"
-             "- Plan two or three short study blocks a week.\n- Post questions in the forum; a teacher answers within a day.\n"
-             "- Revisit earlier ideas: short, spaced reviews beat one long session."),
-            ("checklist", "Set up your study routine", "1. Set your time zone on your profile.\n2. Pick your study days.\n3. Introduce yourself in the forum."),
+            (
+                "lesson",
+                "Welcome and how to study here",
+                "This course is **self-paced**: you choose when to study.\n\n"
+                "- Plan two or three short study blocks a week.\n- Post questions in the forum; a teacher answers within a day.\n"
+                "- Revisit earlier ideas: short, spaced reviews beat one long session.",
+            ),
+            (
+                "checklist",
+                "Set up your study routine",
+                "1. Set your time zone on your profile.\n2. Pick your study days.\n3. Introduce yourself in the forum.",
+            ),
             ("discussion", "Introduce yourself", "Tell the group where you are, and what you hope to learn."),
         ),
     ),
@@ -43,21 +51,49 @@ OUTLINE: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         "Reading data",
         "Tables, variables and where data comes from.",
         (
-            ("video", "What is a data set?", "A seven-minute lecture with captions and a transcript.\n\nKey terms: *observation*, *variable*, *value*."),
-            ("lesson", "Rows, columns and tidy data", "| city | year | rainfall (mm) |\n|---|---|---|\n| Lagos | 2023 | 1,532 |\n| Oslo | 2023 | 763 |\n\n"
-             "Each **row** is one observation; each **column** is one variable."),
-            ("file", "Rainfall data set (CSV)", "Monthly rainfall for twelve cities, 2014-2023. Used in the next two modules."),
-            ("quiz", "Check your understanding: variables", "Five questions. You can try as often as you like; feedback comes straight away."),
+            (
+                "video",
+                "What is a data set?",
+                "A seven-minute lecture with captions and a transcript.\n\nKey terms: *observation*, *variable*, *value*.",
+            ),
+            (
+                "lesson",
+                "Rows, columns and tidy data",
+                "| city | year | rainfall (mm) |\n|---|---|---|\n| Lagos | 2023 | 1,532 |\n| Oslo | 2023 | 763 |\n\n"
+                "Each **row** is one observation; each **column** is one variable.",
+            ),
+            (
+                "file",
+                "Rainfall data set (CSV)",
+                "Monthly rainfall for twelve cities, 2014-2023. Used in the next two modules.",
+            ),
+            (
+                "quiz",
+                "Check your understanding: variables",
+                "Five questions. You can try as often as you like; feedback comes straight away.",
+            ),
         ),
     ),
     (
         "Summaries and charts",
         "Averages, spread, and choosing the right chart.",
         (
-            ("lesson", "Mean, median and mode", "The **median** is the middle value once sorted. It is not pulled by a few extreme values."),
-            ("link", "Interactive: guess the correlation", "An outside site where you guess correlations from scatter plots."),
+            (
+                "lesson",
+                "Mean, median and mode",
+                "The **median** is the middle value once sorted. It is not pulled by a few extreme values.",
+            ),
+            (
+                "link",
+                "Interactive: guess the correlation",
+                "An outside site where you guess correlations from scatter plots.",
+            ),
             ("video", "Bar chart or line chart?", "When time is on the x-axis, a line usually tells the story better."),
-            ("assignment", "Make a chart of your own", "Pick two cities from the rainfall data and make one chart that compares them. Explain your choice in 100 words."),
+            (
+                "assignment",
+                "Make a chart of your own",
+                "Pick two cities from the rainfall data and make one chart that compares them. Explain your choice in 100 words.",
+            ),
         ),
     ),
     (
@@ -65,7 +101,11 @@ OUTLINE: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         "What data can and cannot tell us.",
         (
             ("lesson", "Correlation is not causation", "Ice cream sales and sunburn rise together. Why?"),
-            ("discussion", "Find a misleading chart", "Share a chart from the news that misleads, and say how you would fix it."),
+            (
+                "discussion",
+                "Find a misleading chart",
+                "Share a chart from the news that misleads, and say how you would fix it.",
+            ),
             ("quiz", "Final check", "Ten questions across the whole course."),
         ),
     ),
@@ -120,7 +160,9 @@ def seed_demo() -> DemoAccounts:
     for title, summary, items in OUTLINE:
         module = services.create_module(actor=teacher, course=course, data={"title": title, "summary": summary})
         for kind, item_title, text in items:
-            services.create_item(actor=teacher, module=module, data={"kind": kind, "title": item_title, "description": text})
+            services.create_item(
+                actor=teacher, module=module, data={"kind": kind, "title": item_title, "description": text}
+            )
 
     groups = [Group.objects.create(course=course, name=name) for name in ("Evening study", "Weekend study")]
     Membership.objects.create(user=ta, course=course, role=Role.TA)
@@ -145,5 +187,13 @@ def seed_demo() -> DemoAccounts:
         },
     )
     module = services.create_module(actor=teacher, course=code_course, data={"title": "Puzzles"})
-    services.create_item(actor=teacher, module=module, data={"kind": "lesson", "title": "The birthday problem", "description": "How many people until two share a birthday?"})
+    services.create_item(
+        actor=teacher,
+        module=module,
+        data={
+            "kind": "lesson",
+            "title": "The birthday problem",
+            "description": "How many people until two share a birthday?",
+        },
+    )
     return DemoAccounts(admin, teacher, ta, observer, learners, course, code_course)

@@ -42,9 +42,7 @@ class Course(models.Model):
     description = models.TextField(_("description"), max_length=20000, blank=True)
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
-    time_zone = models.CharField(
-        _("course time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
-    )
+    time_zone = models.CharField(_("course time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     pacing = models.CharField(_("pacing"), max_length=16, choices=Pacing.choices, default=Pacing.SELF_PACED)
     visibility = models.CharField(
         _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.DRAFT, db_index=True
@@ -163,9 +161,7 @@ class Invitation(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.LEARNER)
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     digest = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -74,7 +74,9 @@ def item_neighbours(item: Item, *, include_hidden: bool) -> tuple[Item | None, I
         index = keys.index(item.pk)
     except ValueError:
         return None, None
-    wanted = [k for k in (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None) if k]
+    wanted = [
+        k for k in (keys[index - 1] if index > 0 else None, keys[index + 1] if index + 1 < len(keys) else None) if k
+    ]
     found = {i.pk: i for i in Item.objects.filter(pk__in=wanted).only("id", "title", "course_id")}
     previous = found.get(keys[index - 1]) if index > 0 else None
     following = found.get(keys[index + 1]) if index + 1 < len(keys) else None
@@ -91,7 +93,9 @@ def roster(course: Course, *, role: str = "", query: str = "") -> QuerySet[Membe
 
 
 def role_counts(course: Course) -> dict[str, int]:
-    return dict(Membership.objects.filter(course=course).values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+    return dict(
+        Membership.objects.filter(course=course).values_list("role").annotate(n=Count("id")).values_list("role", "n")
+    )
 
 
 def course_groups(course: Course) -> QuerySet[Group]:

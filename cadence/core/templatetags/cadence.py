@@ -28,9 +28,7 @@ def when(value: datetime | None, fmt: str = "DATETIME_FORMAT") -> str:
         return ""
     local = timezone.localtime(value)
     zone = timezone.get_current_timezone_name()
-    return format_html(
-        '<time datetime="{}">{} ({})</time>', local.isoformat(), formats.date_format(local, fmt), zone
-    )
+    return format_html('<time datetime="{}">{} ({})</time>', local.isoformat(), formats.date_format(local, fmt), zone)
 
 
 @register.simple_tag

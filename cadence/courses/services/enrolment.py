@@ -157,9 +157,7 @@ def accept_invitation(*, user: User, token: str, now: datetime) -> Membership:
             % {"email": invitation.email}
         )
     groups = [invitation.group] if invitation.group else []
-    membership = _add_membership(
-        actor=user, course=invitation.course, user=user, role=invitation.role, groups=groups
-    )
+    membership = _add_membership(actor=user, course=invitation.course, user=user, role=invitation.role, groups=groups)
     invitation.accepted_at = now
     invitation.save(update_fields=["accepted_at"])
     return membership
@@ -259,7 +257,4 @@ def link_observer(*, actor: User, observer: Membership, learner: Membership) -> 
     if observer.course_id != learner.course_id:
         raise InvalidInput(_("The observer and the learner must be in the same course."))
     observer.observed.add(learner)
-    audit.record(
-        actor=actor, verb="observer.linked", obj=observer, course_id=observer.course_id, learner=learner.pk
-    )
-
+    audit.record(actor=actor, verb="observer.linked", obj=observer, course_id=observer.course_id, learner=learner.pk)

@@ -81,7 +81,13 @@ def parse_roster(data: bytes) -> list[RosterRow]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise RosterInvalid(
-            [RosterError(1, _("Missing column(s): %(cols)s. Expected: email, name, role, group.") % {"cols": ", ".join(missing)})]
+            [
+                RosterError(
+                    1,
+                    _("Missing column(s): %(cols)s. Expected: email, name, role, group.")
+                    % {"cols": ", ".join(missing)},
+                )
+            ]
         )
     reader.fieldnames = header
     rows: list[RosterRow] = []
@@ -105,7 +111,13 @@ def parse_roster(data: bytes) -> list[RosterRow]:
                 continue
             seen[values["email"].lower()] = line
             rows.append(
-                RosterRow(line, values["email"].lower(), values["name"], _ROLE_WORDS[values["role"].lower() or "learner"], values["group"])
+                RosterRow(
+                    line,
+                    values["email"].lower(),
+                    values["name"],
+                    _ROLE_WORDS[values["role"].lower() or "learner"],
+                    values["group"],
+                )
             )
     except csv.Error as exc:
         errors.append(RosterError(reader.line_num, _("This line cannot be read as CSV: %(e)s") % {"e": exc}))
@@ -124,7 +136,11 @@ def _check_row(values: dict[str, str], line: int, seen: dict[str, int]) -> list[
         errors.append(RosterError(line, _("“%(v)s” is not an email address.") % {"v": values["email"][:100]}))
     if values["email"].lower() in seen:
         errors.append(
-            RosterError(line, _("%(email)s is already on line %(other)d.") % {"email": values["email"], "other": seen[values["email"].lower()]})
+            RosterError(
+                line,
+                _("%(email)s is already on line %(other)d.")
+                % {"email": values["email"], "other": seen[values["email"].lower()]},
+            )
         )
     if len(values["name"]) > 100:
         errors.append(RosterError(line, _("The name is longer than 100 characters.")))
@@ -143,7 +159,8 @@ def import_roster(*, actor: User, course: Course, data: bytes, now: datetime) ->
     rows = parse_roster(data)
     users = {u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])}
     existing = {
-        m.user_id: m for m in Membership.objects.filter(course=course, user__in=users.values()).prefetch_related("groups")
+        m.user_id: m
+        for m in Membership.objects.filter(course=course, user__in=users.values()).prefetch_related("groups")
     }
     conflicts = [
         RosterError(
@@ -167,7 +184,9 @@ def import_roster(*, actor: User, course: Course, data: bytes, now: datetime) ->
                 group = groups[row.group.lower()] = Group.objects.create(course=course, name=row.group)
         user = users.get(row.email)
         if user is None:
-            invite(actor=actor, course=course, email=row.email, role=row.role, display_name=row.name, group=group, now=now)
+            invite(
+                actor=actor, course=course, email=row.email, role=row.role, display_name=row.name, group=group, now=now
+            )
             result.invited.append(row.email)
         elif user.pk in existing:
             if group is not None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cadence import policy
 from cadence.core.errors import DomainError
+from cadence.core.htmx import is_htmx
 from cadence.courses import selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
 from cadence.courses.views.common import PREVIEW_SESSION_KEY, get_course, in_preview, shows_hidden, signed_in
@@ -22,7 +23,7 @@ from cadence.courses.views.common import PREVIEW_SESSION_KEY, get_course, in_pre
 def catalogue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     courses = selectors.catalogue(request.user, query=query)[:100]
-    template = "courses/catalogue.html#catalogue-results" if request.htmx else "courses/catalogue.html"
+    template = "courses/catalogue.html#catalogue-results" if is_htmx(request) else "courses/catalogue.html"
     return render(request, template, {"courses": courses, "query": query})
 
 
@@ -82,7 +83,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     include_hidden = shows_hidden(request, course)
     outline = selectors.course_outline(course, include_hidden=include_hidden)
-    template = "courses/course_detail.html#course-outline" if request.htmx else "courses/course_detail.html"
+    template = "courses/course_detail.html#course-outline" if is_htmx(request) else "courses/course_detail.html"
     return render(
         request,
         template,
@@ -135,7 +136,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         try:
             membership = services.accept_invitation(user=signed_in(request), token=token, now=timezone.now())
         except DomainError as exc:
-            return render(request, "courses/invitation.html", {"invitation": invitation, "token": token, "error": exc.message}, status=exc.status_code)
+            return render(
+                request,
+                "courses/invitation.html",
+                {"invitation": invitation, "token": token, "error": exc.message},
+                status=exc.status_code,
+            )
         messages.success(request, _("You have joined %(course)s.") % {"course": membership.course.title})
         return redirect("courses:course-detail", slug=membership.course.slug)
     return render(request, "courses/invitation.html", {"invitation": invitation, "token": token})

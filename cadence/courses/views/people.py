@@ -85,7 +85,10 @@ def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(
-        request, "courses/roster_import.html", {"course": course, "form": form, "errors": errors, "result": result}, status=status
+        request,
+        "courses/roster_import.html",
+        {"course": course, "form": form, "errors": errors, "result": result},
+        status=status,
     )
 
 
@@ -117,7 +120,9 @@ def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(name)s has been removed from the course.") % {"name": membership.user.display_name})
+        messages.success(
+            request, _("%(name)s has been removed from the course.") % {"name": membership.user.display_name}
+        )
     return redirect("courses:people", slug=course.slug)
 
 
@@ -152,7 +157,11 @@ def observer_link(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(observer)s now follows %(learner)s.") % {"observer": observer.user.display_name, "learner": learner.user.display_name})
+            messages.success(
+                request,
+                _("%(observer)s now follows %(learner)s.")
+                % {"observer": observer.user.display_name, "learner": learner.user.display_name},
+            )
     return redirect("courses:people", slug=course.slug)
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cadence import policy
 from cadence.core.errors import DomainError
+from cadence.core.htmx import is_htmx
 from cadence.courses import selectors, services
 from cadence.courses.forms import ItemForm, ModuleForm
 from cadence.courses.models import Course
@@ -18,7 +19,7 @@ from cadence.courses.views.common import get_course, get_item, get_module, in_pr
 
 def _outline_response(request: HttpRequest, course: Course, announcement: str) -> HttpResponse:
     """After a reorder: the outline fragment for htmx, or a redirect back for plain forms."""
-    if request.htmx:
+    if is_htmx(request):
         outline = selectors.course_outline(course, include_hidden=True)
         return render(
             request,

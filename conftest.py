@@ -1,0 +1,62 @@
+"""Fixtures shared by every app's tests: a course with one person in each role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from cadence.accounts.models import User
+from cadence.accounts.tests.factories import UserFactory
+from cadence.courses.models import Course, Item, Membership, Module, Role
+from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory, ModuleFactory
+
+
+@dataclass
+class CourseWorld:
+    course: Course
+    modules: list[Module]
+    items: list[Item]
+    teacher: User
+    ta: User
+    learner: User
+    observer: User
+    outsider: User
+    admin: User
+    learner_membership: Membership
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: None) -> CourseWorld:
+    course = CourseFactory(title="Data Literacy", slug="data-literacy", enrolment="open")
+    modules = [ModuleFactory(course=course, title=f"Module {n}", position=n) for n in range(2)]
+    items = [ItemFactory(module=m, title=f"{m.title} item {n}", position=n) for m in modules for n in range(3)]
+    people = {
+        role: UserFactory(display_name=role.title()) for role in ("teacher", "ta", "learner", "observer", "outsider")
+    }
+    admin = UserFactory(display_name="Admin", is_staff=True, is_superuser=True)
+    MembershipFactory(user=people["teacher"], course=course, role=Role.TEACHER)
+    MembershipFactory(user=people["ta"], course=course, role=Role.TA)
+    learner_membership = MembershipFactory(user=people["learner"], course=course, role=Role.LEARNER)
+    observer_membership = MembershipFactory(user=people["observer"], course=course, role=Role.OBSERVER)
+    observer_membership.observed.add(learner_membership)
+    return CourseWorld(
+        course=course,
+        modules=modules,
+        items=items,
+        admin=admin,
+        learner_membership=learner_membership,
+        **people,
+    )
