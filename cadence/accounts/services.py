@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from cadence import policy
 from cadence.accounts.models import ApiToken, User
 from cadence.core.errors import Conflict, InvalidInput
+
+__all__ = ["Conflict", "InvalidInput"]
 from cadence.core.tokens import digest, new_secret
 
 TOKEN_PREFIX = "cdn_"  # noqa: S105 - a public prefix, not a secret

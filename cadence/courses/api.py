@@ -1,6 +1,8 @@
-"""Courses, modules, items and memberships over JSON. Same services, selectors and policy as the pages."""
+"""Courses, modules, items and memberships over JSON. Same services, selectors and policy as the pages.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: `@paginate` wraps views, and ninja resolves the wrapped
+view's string annotations (`Query[CourseFilter]`) in ninja's own module, so the OpenAPI schema failed.
+"""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -8,7 +10,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
@@ -219,10 +221,10 @@ def list_courses(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
 
 
 @router.post("/courses", response={201: CourseOut}, summary="Create a course (you become its teacher)")
-def create_course(request: HttpRequest, payload: CourseIn) -> tuple[int, Course]:
+def create_course(request: HttpRequest, payload: CourseIn) -> Status[Course]:
     if not policy.can(request.user, "create_course"):
         raise PermissionDenied
-    return 201, services.create_course(actor=_user(request), data=payload.dict())
+    return Status(201, services.create_course(actor=_user(request), data=payload.dict()))
 
 
 @router.get("/courses/{course_id}", response=CourseOut)
@@ -239,9 +241,9 @@ def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) ->
 @router.post(
     "/courses/{course_id}/join", response={201: MembershipOut}, summary="Join an open course or one with a code"
 )
-def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> tuple[int, Membership]:
+def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> Status[Membership]:
     course = _course(request, course_id, "discover")
-    return 201, services.join_course(user=_user(request), course=course, code=payload.code)
+    return Status(201, services.join_course(user=_user(request), course=course, code=payload.code))
 
 
 @router.get("/courses/{course_id}/modules", response=list[ModuleOut])
@@ -251,9 +253,9 @@ def list_modules(request: HttpRequest, course_id: int) -> list[Module]:
 
 
 @router.post("/courses/{course_id}/modules", response={201: ModuleOut})
-def create_module(request: HttpRequest, course_id: int, payload: ModuleIn) -> tuple[int, Module]:
+def create_module(request: HttpRequest, course_id: int, payload: ModuleIn) -> Status[Module]:
     course = _course(request, course_id, "edit")
-    return 201, services.create_module(actor=_user(request), course=course, data=payload.dict())
+    return Status(201, services.create_module(actor=_user(request), course=course, data=payload.dict()))
 
 
 @router.put("/courses/{course_id}/modules/order", response=list[ModuleOut], summary="Reorder all modules")
@@ -275,9 +277,9 @@ def update_module(request: HttpRequest, module_id: int, payload: ModulePatch) ->
 
 
 @router.delete("/modules/{module_id}", response={204: None})
-def delete_module(request: HttpRequest, module_id: int) -> tuple[int, None]:
+def delete_module(request: HttpRequest, module_id: int) -> Status[None]:
     services.delete_module(actor=_user(request), module=_module(request, module_id, "edit"))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/modules/{module_id}/items", response=list[ItemOut])
@@ -287,9 +289,9 @@ def list_items(request: HttpRequest, module_id: int) -> Any:
 
 
 @router.post("/modules/{module_id}/items", response={201: ItemOut})
-def create_item(request: HttpRequest, module_id: int, payload: ItemIn) -> tuple[int, Item]:
+def create_item(request: HttpRequest, module_id: int, payload: ItemIn) -> Status[Item]:
     module = _module(request, module_id, "edit")
-    return 201, services.create_item(actor=_user(request), module=module, data=payload.dict())
+    return Status(201, services.create_item(actor=_user(request), module=module, data=payload.dict()))
 
 
 @router.put("/modules/{module_id}/items/order", response=list[ItemOut], summary="Reorder all items of a module")
@@ -317,9 +319,9 @@ def update_item(request: HttpRequest, item_id: int, payload: ItemPatch) -> Item:
 
 
 @router.delete("/items/{item_id}", response={204: None})
-def delete_item(request: HttpRequest, item_id: int) -> tuple[int, None]:
+def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
     services.delete_item(actor=_user(request), item=_item(request, item_id, "edit"))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/courses/{course_id}/memberships", response=list[MembershipOut])
@@ -334,10 +336,10 @@ def list_memberships(request: HttpRequest, course_id: int) -> Any:
     response={201: MembershipOut, 202: InvitationOut},
     summary="Add a person by email: 201 if they have an account, 202 when an invitation was sent",
 )
-def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> tuple[int, Membership | Invitation]:
+def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Membership | Invitation]:
     course = _course(request, course_id, "manage_people")
     result = services.add_person(actor=_user(request), course=course, now=timezone.now(), **payload.dict())
-    return (202 if isinstance(result, Invitation) else 201), result
+    return Status(202 if isinstance(result, Invitation) else 201, result)
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut)
@@ -352,6 +354,6 @@ def update_membership(request: HttpRequest, membership_id: int, payload: Members
 
 
 @router.delete("/memberships/{membership_id}", response={204: None})
-def delete_membership(request: HttpRequest, membership_id: int) -> tuple[int, None]:
+def delete_membership(request: HttpRequest, membership_id: int) -> Status[None]:
     services.remove_member(actor=_user(request), membership=_membership(request, membership_id, "edit"))
-    return 204, None
+    return Status(204, None)

@@ -25,9 +25,10 @@ MODULE_FIELDS = ("title", "summary", "is_published")
 ITEM_FIELDS = ("title", "kind", "description", "is_published")
 
 
-def _validated(obj: Any, *, exclude: Sequence[str] = ()) -> None:
+def _validated(obj: Any) -> None:
+    """Field and constraint checks; uniqueness is left to the database (IntegrityError → Conflict)."""
     try:
-        obj.full_clean(exclude=list(exclude), validate_unique=True)
+        obj.full_clean(validate_unique=False, validate_constraints=True)
     except ValidationError as exc:
         raise InvalidInput(_format_errors(exc)) from exc
 

@@ -1,0 +1,68 @@
+"""Real-browser fixtures: one Debian chromium per session, a fresh context and tab per test.
+
+Every tab is watched: a test fails if it reached a page that axe never checked, or if the page logged a
+script error (a Content-Security-Policy refusal shows up there too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from cadence.tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, log_for, watch
+
+# The same window for every test, so screenshots and layouts are comparable.
+CONTEXT_DEFAULTS: dict[str, Any] = {
+    "viewport": {"width": 1280, "height": 900},
+    "locale": "en-GB",
+    "timezone_id": "UTC",
+}
+
+NewPage = Callable[..., Page]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as runner:
+        yield runner
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[NewPage]:
+    """Open a tab in a new context (its own cookies); keyword arguments go to `browser.new_context`."""
+    contexts: list[BrowserContext] = []
+    pages: list[Page] = []
+
+    def open_page(**context_args: Any) -> Page:
+        context = browser.new_context(**(CONTEXT_DEFAULTS | context_args))
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        watch(page)
+        pages.append(page)
+        return page
+
+    yield open_page
+    problems = []
+    for page in pages:
+        log = log_for(page)
+        problems += [f"never checked by axe: {url}" for url in log.unchecked]
+        problems += [f"browser error: {error}" for error in log.errors]
+    for context in contexts:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_page: NewPage) -> Page:
+    return new_page()
