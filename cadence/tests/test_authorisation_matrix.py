@@ -1,9 +1,655 @@
+"""The authorisation matrix: every page and every API operation, for every kind of person.
+
+Routes are discovered from the URL resolver and from the API's OpenAPI schema. Each must appear in
+one of the two tables below, which say what each actor gets: a new route without a row fails
+`test_every_page_is_in_the_matrix` or `test_every_api_operation_is_in_the_matrix`, and so does a
+row whose route no longer exists. Each (row, actor) is then its own test.
+
+Outcomes: a status code, or
+- LOGIN: 302 to the sign-in page with ?next= (anonymous visitors of private pages);
+- GO: a redirect that is the success path (not to the sign-in page, no error message);
+- REFUSED: a redirect back with an error message: a rule of the domain said no and nothing changed;
+- SIGNED_OUT: the sign-out redirect (to the sign-in page, without ?next=), session ended;
+- ADMIN_LOGIN: the Django admin's own redirect to its sign-in page, for anyone but site administrators.
+Denied means LOGIN, ADMIN_LOGIN, 401, 403 (may see the object but not act) or 404 (may not see it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from cadence.accounts.models import ApiToken, User
+from cadence.accounts.services import create_api_token
+from cadence.accounts.tests.factories import UserFactory
+from cadence.api import api
+from cadence.courses import services as course_services
+from cadence.courses.models import Item, Membership, Module, Role
+from cadence.courses.tests.factories import ItemFactory, MembershipFactory, ModuleFactory
+from conftest import CourseWorld
+
 pytestmark = pytest.mark.django_db
 
-def test_probe(client, world):
-    client.force_login(world.learner)
-    r = client.get("/api/v1/courses")
-    print(r.status_code, r.content[:300])
-    r = client.get("/api/v1/courses?mine=true&q=Data")
-    print(r.status_code, r.content[:300])
+ACTORS = ("anonymous", "outsider", "learner", "ta", "teacher", "admin", "observer")
+
+OK = 200
+LOGIN = "login"
+GO = "go"
+REFUSED = "refused"
+SIGNED_OUT = "signed-out"
+ADMIN_LOGIN = "admin-login"
+Outcome = int | str
+
+
+class Row(NamedTuple):
+    """What each actor gets, in the order of ACTORS."""
+
+    anonymous: Outcome
+    outsider: Outcome
+    learner: Outcome
+    ta: Outcome
+    teacher: Outcome
+    admin: Outcome
+    observer: Outcome
+
+
+def everyone(outcome: Outcome) -> Row:
+    return Row(outcome, outcome, outcome, outcome, outcome, outcome, outcome)
+
+
+def signed_in(outcome: Outcome, anonymous: Outcome = LOGIN) -> Row:
+    return Row(anonymous, outcome, outcome, outcome, outcome, outcome, outcome)
+
+
+# --- What a case sends ------------------------------------------------------------------------------
+@dataclass
+class Ctx:
+    """One test's world and actor, with helpers that make the objects a request needs."""
+
+    world: CourseWorld
+    actor: str
+
+    @property
+    def user(self) -> User | None:
+        return self.world.user(self.actor)
+
+    @property
+    def slug(self) -> str:
+        return self.world.course.slug
+
+    @property
+    def course_id(self) -> int:
+        return self.world.course.pk
+
+    def someone(self) -> User:
+        """The actor, or for anonymous visitors the learner (whose objects they must not touch)."""
+        return self.user or self.world.learner
+
+    def fresh_module(self) -> Module:
+        module = ModuleFactory(course=self.world.course, title="Disposable module", position=99)
+        ItemFactory(module=module, title="Disposable item", position=0)
+        return module
+
+    def fresh_item(self, *, is_published: bool = True) -> Item:
+        return ItemFactory(module=self.world.modules[0], title="Disposable item", position=99, is_published=is_published)
+
+    def fresh_learner(self) -> Membership:
+        return MembershipFactory(course=self.world.course, role=Role.LEARNER, user=UserFactory(display_name="Other"))
+
+    def token_of(self, user: User) -> ApiToken:
+        return create_api_token(user=user, name="matrix").token
+
+    def invitation_token(self, email: str) -> str:
+        """A real invitation from the teacher; the token is read from the email it sends."""
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            course_services.invite(
+                actor=self.world.teacher, course=self.world.course, email=email, now=timezone.now()
+            )
+        match = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body)
+        assert match is not None
+        return match.group(1)
+
+
+@dataclass(frozen=True)
+class Req:
+    method: str
+    url: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+Builder = Callable[[Ctx], Req]
+
+
+@dataclass(frozen=True)
+class Case:
+    build: Builder
+    expect: Row
+
+
+def page(method: str, url: Callable[[Ctx], str], data: Callable[[Ctx], Mapping[str, Any]] | None = None) -> Builder:
+    return lambda c: Req(method, url(c), data(c) if data else {})
+
+
+def url(name: str, *args: Callable[[Ctx], object]) -> Callable[[Ctx], str]:
+    return lambda c: reverse(name, args=[arg(c) for arg in args])
+
+
+def slug(c: Ctx) -> str:
+    return c.slug
+
+
+def course_form(c: Ctx) -> dict[str, str]:
+    course = c.world.course
+    return {
+        "title": "Data Literacy, revised",
+        "slug": course.slug,
+        "summary": course.summary,
+        "time_zone": "UTC",
+        "pacing": course.pacing,
+        "visibility": course.visibility,
+        "enrolment": course.enrolment,
+    }
+
+
+def new_course_form(c: Ctx) -> dict[str, str]:
+    return course_form(c) | {"title": "Statistics", "slug": "statistics", "visibility": "draft"}
+
+
+def item_form(c: Ctx) -> dict[str, object]:
+    return {"title": "Reading", "kind": "lesson", "module": c.world.modules[0].pk, "is_published": "on"}
+
+
+def roster_upload(c: Ctx) -> dict[str, object]:
+    csv = b"email,name,role,group\nnew.person@example.org,New Person,learner,Group A\n"
+    return {"file": SimpleUploadedFile("roster.csv", csv, content_type="text/csv")}
+
+
+def reset_link(c: Ctx) -> str:
+    user = c.someone()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("accounts:password-reset-confirm", args=[uid, default_token_generator.make_token(user)])
+
+
+# --- The pages --------------------------------------------------------------------------------------
+#   Row(anonymous, outsider, learner, ta, teacher, admin, observer)
+TEACHERS_ONLY = Row(LOGIN, 403, 403, 403, OK, OK, 403)
+TEACHERS_GO = Row(LOGIN, 403, 403, 403, GO, GO, 403)
+STAFF_ONLY = Row(LOGIN, 403, 403, OK, OK, OK, 403)
+
+PAGES: dict[str, Case] = {
+    "GET home": Case(page("GET", url("home")), signed_in(OK)),
+    "GET healthz": Case(page("GET", url("healthz")), everyone(OK)),
+    "GET admin:index": Case(page("GET", url("admin:index")), Row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK, ADMIN_LOGIN)),
+    "GET join-code": Case(page("GET", url("join-code")), signed_in(OK)),
+    "GET invitation-accept": Case(
+        page("GET", lambda c: reverse("invitation-accept", args=[c.invitation_token(c.someone().email)])),
+        everyone(OK),
+    ),
+    # The invitation is addressed to the actor: people already in the course get 409.
+    "POST invitation-accept": Case(
+        page(
+            "POST",
+            lambda c: reverse(
+                "invitation-accept", args=[c.invitation_token(c.user.email if c.user else "new@example.org")]
+            ),
+        ),
+        Row(OK, GO, 409, 409, 409, GO, 409),
+    ),
+    "POST invitation-accept [someone else's invitation]": Case(
+        page("POST", lambda c: reverse("invitation-accept", args=[c.invitation_token("someone@example.org")])),
+        Row(OK, 403, 403, 403, 403, 403, 403),
+    ),
+    # Accounts
+    "GET accounts:signup": Case(page("GET", url("accounts:signup")), signed_in(GO, anonymous=OK)),
+    "GET accounts:login": Case(page("GET", url("accounts:login")), signed_in(GO, anonymous=OK)),
+    "POST accounts:logout": Case(page("POST", url("accounts:logout")), signed_in(SIGNED_OUT)),
+    "GET accounts:password-reset": Case(page("GET", url("accounts:password-reset")), everyone(OK)),
+    "GET accounts:password-reset-done": Case(page("GET", url("accounts:password-reset-done")), everyone(OK)),
+    "GET accounts:password-reset-confirm": Case(page("GET", reset_link), everyone(GO)),
+    "GET accounts:password-reset-complete": Case(page("GET", url("accounts:password-reset-complete")), everyone(OK)),
+    "GET accounts:password-change": Case(page("GET", url("accounts:password-change")), signed_in(OK)),
+    "GET accounts:profile": Case(page("GET", url("accounts:profile")), signed_in(OK)),
+    "GET accounts:token-list": Case(page("GET", url("accounts:token-list")), signed_in(OK)),
+    "POST accounts:token-revoke [own token]": Case(
+        page("POST", lambda c: reverse("accounts:token-revoke", args=[c.token_of(c.someone()).pk])),
+        signed_in(GO),
+    ),
+    "POST accounts:token-revoke [someone else's token]": Case(
+        page("POST", lambda c: reverse("accounts:token-revoke", args=[c.token_of(UserFactory()).pk])),
+        signed_in(404),
+    ),
+    # Courses
+    "GET courses:catalogue": Case(page("GET", url("courses:catalogue")), everyone(OK)),
+    "GET courses:course-create": Case(
+        page("GET", url("courses:course-create")), Row(LOGIN, 403, 403, 403, 403, OK, 403)
+    ),
+    "POST courses:course-create": Case(
+        page("POST", url("courses:course-create"), new_course_form), Row(LOGIN, 403, 403, 403, 403, GO, 403)
+    ),
+    "GET courses:course-detail": Case(page("GET", url("courses:course-detail", slug)), everyone(OK)),
+    "GET courses:course-edit": Case(page("GET", url("courses:course-edit", slug)), TEACHERS_ONLY),
+    "POST courses:course-edit": Case(page("POST", url("courses:course-edit", slug), course_form), TEACHERS_GO),
+    # Members may not join again: the view says so and sends them back.
+    "POST courses:course-join": Case(
+        page("POST", url("courses:course-join", slug)), Row(LOGIN, GO, REFUSED, REFUSED, REFUSED, GO, REFUSED)
+    ),
+    "POST courses:course-preview": Case(
+        page("POST", url("courses:course-preview", slug)), Row(LOGIN, 403, 403, GO, GO, GO, 403)
+    ),
+    "GET courses:people": Case(page("GET", url("courses:people", slug)), STAFF_ONLY),
+    "POST courses:people-add": Case(
+        page("POST", url("courses:people-add", slug), lambda c: {"email": "new@example.org", "role": "learner"}),
+        TEACHERS_GO,
+    ),
+    "GET courses:roster-import": Case(page("GET", url("courses:roster-import", slug)), TEACHERS_ONLY),
+    "POST courses:roster-import": Case(
+        page("POST", url("courses:roster-import", slug), roster_upload), TEACHERS_ONLY
+    ),
+    "POST courses:code-regenerate": Case(page("POST", url("courses:code-regenerate", slug)), TEACHERS_GO),
+    "POST courses:group-create": Case(
+        page("POST", url("courses:group-create", slug), lambda c: {"name": "Group B"}), TEACHERS_GO
+    ),
+    "POST courses:membership-role": Case(
+        page(
+            "POST",
+            lambda c: reverse("courses:membership-role", args=[c.slug, c.fresh_learner().pk]),
+            lambda c: {"role": "ta"},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST courses:membership-groups": Case(
+        page(
+            "POST",
+            lambda c: reverse("courses:membership-groups", args=[c.slug, c.world.learner_membership.pk]),
+            lambda c: {"groups": [course_services.create_group(actor=c.world.teacher, course=c.world.course, name="A").pk]},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST courses:observer-link": Case(
+        page(
+            "POST",
+            lambda c: reverse(
+                "courses:observer-link",
+                args=[c.slug, Membership.objects.get(user=c.world.observer, course=c.world.course).pk],
+            ),
+            lambda c: {"learner": c.fresh_learner().pk},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST courses:membership-remove": Case(
+        page("POST", lambda c: reverse("courses:membership-remove", args=[c.slug, c.fresh_learner().pk])),
+        TEACHERS_GO,
+    ),
+    "GET courses:module-create": Case(page("GET", url("courses:module-create", slug)), TEACHERS_ONLY),
+    "POST courses:module-create": Case(
+        page("POST", url("courses:module-create", slug), lambda c: {"title": "Module 3", "is_published": "on"}),
+        TEACHERS_GO,
+    ),
+    "GET courses:module-edit": Case(
+        page("GET", lambda c: reverse("courses:module-edit", args=[c.slug, c.world.modules[0].pk])), TEACHERS_ONLY
+    ),
+    "POST courses:module-edit": Case(
+        page(
+            "POST",
+            lambda c: reverse("courses:module-edit", args=[c.slug, c.world.modules[0].pk]),
+            lambda c: {"title": "Module renamed", "is_published": "on"},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST courses:module-delete": Case(
+        page("POST", lambda c: reverse("courses:module-delete", args=[c.slug, c.fresh_module().pk])), TEACHERS_GO
+    ),
+    "POST courses:module-move": Case(
+        page(
+            "POST",
+            lambda c: reverse("courses:module-move", args=[c.slug, c.world.modules[0].pk]),
+            lambda c: {"direction": "down"},
+        ),
+        TEACHERS_GO,
+    ),
+    "GET courses:item-create": Case(
+        page("GET", lambda c: reverse("courses:item-create", args=[c.slug, c.world.modules[0].pk])), TEACHERS_ONLY
+    ),
+    "POST courses:item-create": Case(
+        page("POST", lambda c: reverse("courses:item-create", args=[c.slug, c.world.modules[0].pk]), item_form),
+        TEACHERS_GO,
+    ),
+    # Outsiders can find the course in the catalogue, so they learn they may not enter (403).
+    "GET courses:item-detail": Case(
+        page("GET", lambda c: reverse("courses:item-detail", args=[c.slug, c.world.items[0].pk])),
+        Row(LOGIN, 403, OK, OK, OK, OK, OK),
+    ),
+    "GET courses:item-detail [unpublished item]": Case(
+        page("GET", lambda c: reverse("courses:item-detail", args=[c.slug, c.fresh_item(is_published=False).pk])),
+        Row(LOGIN, 403, 404, OK, OK, OK, 404),
+    ),
+    "GET courses:item-edit": Case(
+        page("GET", lambda c: reverse("courses:item-edit", args=[c.slug, c.world.items[0].pk])), TEACHERS_ONLY
+    ),
+    "POST courses:item-edit": Case(
+        page("POST", lambda c: reverse("courses:item-edit", args=[c.slug, c.world.items[0].pk]), item_form),
+        TEACHERS_GO,
+    ),
+    "POST courses:item-delete": Case(
+        page("POST", lambda c: reverse("courses:item-delete", args=[c.slug, c.fresh_item().pk])), TEACHERS_GO
+    ),
+    "POST courses:item-move": Case(
+        page(
+            "POST",
+            lambda c: reverse("courses:item-move", args=[c.slug, c.world.items[0].pk]),
+            lambda c: {"direction": "down"},
+        ),
+        TEACHERS_GO,
+    ),
+}
+
+
+# --- The API ----------------------------------------------------------------------------------------
+API = "/api/v1"
+
+
+def call(method: str, path: Callable[[Ctx], str], body: Callable[[Ctx], Mapping[str, Any]] | None = None) -> Builder:
+    return lambda c: Req(method, API + path(c), body(c) if body else {})
+
+
+def const(path: str) -> Callable[[Ctx], str]:
+    return lambda c: path
+
+
+def course_path(suffix: str = "") -> Callable[[Ctx], str]:
+    return lambda c: f"/courses/{c.course_id}{suffix}"
+
+
+def module_path(suffix: str = "") -> Callable[[Ctx], str]:
+    return lambda c: f"/modules/{c.world.modules[0].pk}{suffix}"
+
+
+def item_path(c: Ctx) -> str:
+    return f"/items/{c.world.items[0].pk}"
+
+
+def learner_membership_path(c: Ctx) -> str:
+    return f"/memberships/{c.world.learner_membership.pk}"
+
+
+#   Row(anonymous, outsider, learner, ta, teacher, admin, observer)
+API_EDIT = Row(401, 404, 403, 403, 200, 200, 403)  # modules and items: outsiders cannot see them
+API_COURSE_EDIT = Row(401, 403, 403, 403, 200, 200, 403)  # outsiders can discover the course
+API_READ = Row(401, 404, 200, 200, 200, 200, 200)
+
+ENDPOINTS: dict[str, Case] = {
+    "GET /api/v1/openapi.json": Case(call("GET", const("/openapi.json")), everyone(200)),
+    "GET /api/v1/docs": Case(call("GET", const("/docs")), everyone(200)),
+    "GET /api/v1/": Case(call("GET", const("/")), everyone(404)),  # ninja's placeholder for the API's root
+    "GET /api/v1/me": Case(call("GET", const("/me")), signed_in(200, anonymous=401)),
+    "PATCH /api/v1/me": Case(
+        call("PATCH", const("/me"), lambda c: {"display_name": "Renamed"}), signed_in(200, anonymous=401)
+    ),
+    "GET /api/v1/courses": Case(call("GET", const("/courses")), signed_in(200, anonymous=401)),
+    "POST /api/v1/courses": Case(
+        call("POST", const("/courses"), lambda c: {"title": "Statistics", "slug": "statistics"}),
+        Row(401, 403, 403, 403, 403, 201, 403),
+    ),
+    "GET /api/v1/courses/{course_id}": Case(call("GET", course_path()), signed_in(200, anonymous=401)),
+    "PATCH /api/v1/courses/{course_id}": Case(
+        call("PATCH", course_path(), lambda c: {"title": "Renamed"}), API_COURSE_EDIT
+    ),
+    "POST /api/v1/courses/{course_id}/join": Case(
+        call("POST", course_path("/join"), lambda c: {}), Row(401, 201, 409, 409, 409, 201, 409)
+    ),
+    "GET /api/v1/courses/{course_id}/modules": Case(
+        call("GET", course_path("/modules")), Row(401, 403, 200, 200, 200, 200, 200)
+    ),
+    "POST /api/v1/courses/{course_id}/modules": Case(
+        call("POST", course_path("/modules"), lambda c: {"title": "Module 3"}), Row(401, 403, 403, 403, 201, 201, 403)
+    ),
+    "PUT /api/v1/courses/{course_id}/modules/order": Case(
+        call("PUT", course_path("/modules/order"), lambda c: {"ids": [m.pk for m in reversed(c.world.modules)]}),
+        API_COURSE_EDIT,
+    ),
+    "GET /api/v1/modules/{module_id}": Case(call("GET", module_path()), API_READ),
+    "PATCH /api/v1/modules/{module_id}": Case(call("PATCH", module_path(), lambda c: {"title": "Renamed"}), API_EDIT),
+    "DELETE /api/v1/modules/{module_id}": Case(
+        call("DELETE", lambda c: f"/modules/{c.fresh_module().pk}"), Row(401, 404, 403, 403, 204, 204, 403)
+    ),
+    "GET /api/v1/modules/{module_id}/items": Case(call("GET", module_path("/items")), API_READ),
+    "POST /api/v1/modules/{module_id}/items": Case(
+        call("POST", module_path("/items"), lambda c: {"kind": "lesson", "title": "Reading"}),
+        Row(401, 404, 403, 403, 201, 201, 403),
+    ),
+    "PUT /api/v1/modules/{module_id}/items/order": Case(
+        call(
+            "PUT",
+            module_path("/items/order"),
+            lambda c: {"ids": [i.pk for i in reversed(c.world.items) if i.module_id == c.world.modules[0].pk]},
+        ),
+        API_EDIT,
+    ),
+    "GET /api/v1/items/{item_id}": Case(call("GET", item_path), API_READ),
+    "GET /api/v1/items/{item_id} [unpublished item]": Case(
+        call("GET", lambda c: f"/items/{c.fresh_item(is_published=False).pk}"), Row(401, 404, 404, 200, 200, 200, 404)
+    ),
+    "PATCH /api/v1/items/{item_id}": Case(call("PATCH", item_path, lambda c: {"title": "Renamed"}), API_EDIT),
+    "DELETE /api/v1/items/{item_id}": Case(
+        call("DELETE", lambda c: f"/items/{c.fresh_item().pk}"), Row(401, 404, 403, 403, 204, 204, 403)
+    ),
+    # Learners and observers get 200 with only the rows they may see: see test_membership_list_is_scoped.
+    "GET /api/v1/courses/{course_id}/memberships": Case(
+        call("GET", course_path("/memberships")), Row(401, 403, 200, 200, 200, 200, 200)
+    ),
+    "POST /api/v1/courses/{course_id}/memberships": Case(
+        call("POST", course_path("/memberships"), lambda c: {"email": "new@example.org"}),
+        Row(401, 403, 403, 403, 202, 202, 403),
+    ),
+    # The learner's own membership: the observer is linked to it.
+    "GET /api/v1/memberships/{membership_id}": Case(
+        call("GET", learner_membership_path), Row(401, 404, 200, 200, 200, 200, 200)
+    ),
+    "GET /api/v1/memberships/{membership_id} [another learner]": Case(
+        call("GET", lambda c: f"/memberships/{c.fresh_learner().pk}"), Row(401, 404, 404, 200, 200, 200, 404)
+    ),
+    # Learners see their own membership but may not change or remove it.
+    "PATCH /api/v1/memberships/{membership_id}": Case(
+        call("PATCH", learner_membership_path, lambda c: {"role": "ta"}), Row(401, 404, 403, 403, 200, 200, 403)
+    ),
+    "DELETE /api/v1/memberships/{membership_id}": Case(
+        call("DELETE", learner_membership_path), Row(401, 404, 403, 403, 204, 204, 403)
+    ),
+}
+
+# Run once more with a personal token instead of the session (anonymous: a made-up token).
+TOKEN_CASES = (
+    "GET /api/v1/me",
+    "GET /api/v1/courses/{course_id}",
+    "PATCH /api/v1/courses/{course_id}",
+    "DELETE /api/v1/items/{item_id}",
+    "GET /api/v1/memberships/{membership_id}",
+    "PATCH /api/v1/memberships/{membership_id}",
+)
+
+
+# --- Discovery --------------------------------------------------------------------------------------
+def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """(route, name) of every URL pattern, names qualified by their namespace."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(n for n in (namespace, pattern.namespace or "") if n)
+            yield from _walk(pattern.url_patterns, route, inner)
+        else:
+            name = pattern.name or f"<unnamed {route}>"
+            yield route, f"{namespace}:{name}" if namespace else name
+
+
+def _route_of(key: str) -> str:
+    """The route a row tests: "POST courses:item-move [x]" -> "courses:item-move"; API rows keep the method."""
+    method, rest = key.split(" ", 1)
+    target = rest.split(" [", 1)[0]
+    return f"{method} {target}" if target.startswith("/") else target
+
+
+def discovered_pages() -> set[str]:
+    """Every named page, leaving out the API (below) and the admin's own pages beyond its index."""
+    names = set()
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith("api/v1/"):
+            continue
+        if name.startswith("admin:") and name != "admin:index":
+            continue
+        names.add(name)
+    return names
+
+
+def discovered_api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    operations = {f"{method.upper()} {path}" for path, methods in schema["paths"].items() for method in methods}
+    root = f"{API}/"
+    return operations | {f"GET {root}{api.openapi_url.lstrip('/')}", f"GET {root}{api.docs_url.lstrip('/')}", f"GET {root}"}
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    tested = {_route_of(key) for key in PAGES}
+    found = discovered_pages()
+    assert not found - tested, "pages missing from the authorisation matrix"
+    assert not tested - found, "matrix rows for pages that no longer exist"
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    tested = {_route_of(key) for key in ENDPOINTS}
+    found = discovered_api_operations()
+    assert not found - tested, "API operations missing from the authorisation matrix"
+    assert not tested - found, "matrix rows for API operations that no longer exist"
+
+
+def test_every_api_url_pattern_is_a_discovered_operation() -> None:
+    """The schema is how API routes are found; make sure no URL under /api/v1/ escapes it."""
+    paths = {op.split(" ", 1)[1] for op in discovered_api_operations()}
+    for route, _name in _walk(get_resolver().url_patterns):
+        if route.startswith("api/v1/"):
+            assert "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route) in paths, route
+
+
+# --- The matrix -------------------------------------------------------------------------------------
+def _signin_url() -> str:
+    return str(resolve_url("accounts:login"))
+
+
+def _error_messages(response: HttpResponse) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request) if m.level >= message_levels.WARNING]  # type: ignore[attr-defined]
+
+
+def check(response: HttpResponse, expected: Outcome, client: Client) -> None:
+    status = response.status_code
+    location = response.get("Location", "")
+    if expected == LOGIN:
+        assert status == 302, status
+        assert location.startswith(_signin_url() + "?next="), location
+    elif expected == ADMIN_LOGIN:
+        assert status == 302, status
+        assert location.startswith(reverse("admin:login") + "?next="), location
+    elif expected == SIGNED_OUT:
+        assert status == 302, status
+        assert location == _signin_url(), location
+        assert "_auth_user_id" not in client.session
+    elif expected == GO:
+        assert status in (301, 302, 303), status
+        assert not location.startswith(_signin_url()), location
+        assert not _error_messages(response)
+    elif expected == REFUSED:
+        assert status == 302, status
+        assert _error_messages(response)
+    else:
+        assert status == expected, (status, response.content[:500])
+
+
+def _cases(table: Mapping[str, Case]) -> list[Any]:
+    return [pytest.param(key, actor, id=f"{key} | {actor}") for key in table for actor in ACTORS]
+
+
+def _client_for(client: Client, world: CourseWorld, actor: str) -> None:
+    user = world.user(actor)
+    if user is not None:
+        client.force_login(user)
+
+
+@pytest.mark.parametrize(("key", "actor"), _cases(PAGES))
+def test_page(client: Client, world: CourseWorld, key: str, actor: str) -> None:
+    case = PAGES[key]
+    _client_for(client, world, actor)
+    req = case.build(Ctx(world, actor))
+    if req.method == "GET":
+        response = client.get(req.url)
+    else:
+        assert req.method == "POST"
+        response = client.post(req.url, req.data)
+    check(response, getattr(case.expect, actor), client)
+
+
+def _api_request(client: Client, req: Req, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    body = json.dumps(req.data) if req.method in ("POST", "PUT", "PATCH") else ""
+    return client.generic(req.method, req.url, body, content_type="application/json", headers=headers)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(("key", "actor"), _cases(ENDPOINTS))
+def test_api_with_session(client: Client, world: CourseWorld, key: str, actor: str) -> None:
+    case = ENDPOINTS[key]
+    _client_for(client, world, actor)
+    response = _api_request(client, case.build(Ctx(world, actor)))
+    check(response, getattr(case.expect, actor), client)
+
+
+@pytest.mark.parametrize(("key", "actor"), [p for p in _cases(ENDPOINTS) if p.values[0] in TOKEN_CASES])
+def test_api_with_token(client: Client, world: CourseWorld, key: str, actor: str) -> None:
+    case = ENDPOINTS[key]
+    user = world.user(actor)
+    secret = create_api_token(user=user, name="matrix").secret if user else "cdn_not-a-real-token"
+    response = _api_request(client, case.build(Ctx(world, actor)), {"Authorization": f"Bearer {secret}"})
+    check(response, getattr(case.expect, actor), client)
+
+
+# --- Details the matrix cannot show ----------------------------------------------------------------
+@pytest.mark.parametrize(("actor", "visible"), [("learner", {"learner"}), ("observer", {"learner", "observer"})])
+def test_membership_list_is_scoped(client: Client, world: CourseWorld, actor: str, visible: set[str]) -> None:
+    world_other = MembershipFactory(course=world.course, role=Role.LEARNER)
+    client.force_login(world.user(actor))
+    response = client.get(f"{API}/courses/{world.course.pk}/memberships")
+    assert response.status_code == 200
+    ids = {row["user"]["id"] for row in response.json()["items"]}
+    assert ids == {world.user(role).pk for role in visible}
+    assert world_other.user_id not in ids
+
+
+def test_revoked_token_is_refused(client: Client, world: CourseWorld) -> None:
+    issued = create_api_token(user=world.teacher, name="old")
+    issued.token.revoked_at = timezone.now()
+    issued.token.save(update_fields=["revoked_at"])
+    response = client.get(f"{API}/me", headers={"Authorization": f"Bearer {issued.secret}"})
+    assert response.status_code == 401
+
+
+def test_session_writes_need_csrf_but_token_writes_do_not(world: CourseWorld) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.teacher)
+    patch = {"path": f"{API}/courses/{world.course.pk}", "data": '{"title": "Renamed"}'}
+    assert client.patch(**patch, content_type="application/json").status_code in (401, 403)
+    secret = create_api_token(user=world.teacher, name="cli").secret
+    token_client = Client(enforce_csrf_checks=True)
+    response = token_client.patch(**patch, content_type="application/json", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200

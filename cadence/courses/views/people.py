@@ -95,7 +95,7 @@ def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def membership_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     user = signed_in(request)
-    course = get_course(request, slug, "view_people")
+    course = get_course(request, slug, "manage_people")
     membership = _membership(course, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -113,7 +113,7 @@ def membership_role(request: HttpRequest, slug: str, membership_id: int) -> Http
 @require_POST
 def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     user = signed_in(request)
-    course = get_course(request, slug, "view_people")
+    course = get_course(request, slug, "manage_people")
     membership = _membership(course, membership_id)
     try:
         services.remove_member(actor=user, membership=membership)
@@ -129,7 +129,7 @@ def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
 @require_POST
 def membership_groups(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     user = signed_in(request)
-    course = get_course(request, slug, "view_people")
+    course = get_course(request, slug, "manage_people")
     membership = _membership(course, membership_id)
     ids = [int(v) for v in request.POST.getlist("groups") if v.isdigit()]
     groups = list(Group.objects.filter(course=course, pk__in=ids))
@@ -145,7 +145,7 @@ def membership_groups(request: HttpRequest, slug: str, membership_id: int) -> Ht
 @require_POST
 def observer_link(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     user = signed_in(request)
-    course = get_course(request, slug, "view_people")
+    course = get_course(request, slug, "manage_people")
     observer = _membership(course, membership_id)
     learner_id = request.POST.get("learner", "")
     learner = _membership(course, int(learner_id)) if learner_id.isdigit() else None
