@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI from our own static files, not a CDN
     "cadence.core",
     "cadence.accounts",
     "cadence.courses",

@@ -54,7 +54,9 @@ def test_token_of_deactivated_user_is_401(client):
 def test_patch_me_changes_time_zone(client):
     user = UserFactory()
     issued = services.create_api_token(user=user, name="script")
-    response = client.patch("/api/v1/me", {"time_zone": "Africa/Nairobi"}, content_type="application/json", **_bearer(issued.secret))
+    response = client.patch(
+        "/api/v1/me", {"time_zone": "Africa/Nairobi"}, content_type="application/json", **_bearer(issued.secret)
+    )
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.time_zone == "Africa/Nairobi"
@@ -63,7 +65,9 @@ def test_patch_me_changes_time_zone(client):
 def test_patch_me_with_unknown_time_zone_is_422_and_changes_nothing(client):
     user = UserFactory(time_zone="UTC")
     issued = services.create_api_token(user=user, name="script")
-    response = client.patch("/api/v1/me", {"time_zone": "Nowhere/Here"}, content_type="application/json", **_bearer(issued.secret))
+    response = client.patch(
+        "/api/v1/me", {"time_zone": "Nowhere/Here"}, content_type="application/json", **_bearer(issued.secret)
+    )
     assert response.status_code == 422
     assert "not a known time zone" in response.json()["detail"]
     user.refresh_from_db()
@@ -90,3 +94,9 @@ def test_openapi_schema_and_docs_are_served(client):
     assert schema.status_code == 200
     assert "/api/v1/courses" in schema.json()["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_api_docs_use_our_own_static_files_not_a_cdn(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "https://" not in html

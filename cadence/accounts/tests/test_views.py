@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cadence.accounts.models import SiteSettings, SignupMode, User
+from cadence.accounts.models import SignupMode, SiteSettings, User
 from cadence.accounts.tests.factories import PASSWORD, UserFactory
 from cadence.courses.tests.factories import CourseFactory
 
@@ -60,7 +60,9 @@ def test_signup_errors_are_tied_to_their_field(client):
     response = client.post(reverse("accounts:signup"), SIGNUP | {"password2": "different-password-1"})
     html = response.content.decode()
     assert 'id="id_password2_error"' in html
-    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="id_password2"|id="id_password2"[^>]*aria-invalid="true"', html)
+    assert re.search(
+        r'<input[^>]*aria-invalid="true"[^>]*id="id_password2"|id="id_password2"[^>]*aria-invalid="true"', html
+    )
 
 
 def test_signup_with_code_joins_the_course(client):
@@ -117,7 +119,9 @@ def test_signin_is_throttled_per_account(client, settings):
     for n in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("accounts:login"), {"username": user.email, "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{n}")
     # Even the right password from a fresh address is refused while the account is locked.
-    response = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.0.1.1")
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.0.1.1"
+    )
     assert response.status_code == 429
     assert "Too many sign-in attempts" in response.content.decode()
 
@@ -125,8 +129,12 @@ def test_signin_is_throttled_per_account(client, settings):
 def test_signin_is_throttled_per_address(client, settings):
     user = UserFactory(email="grace@example.org")
     for n in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("accounts:login"), {"username": f"guess{n}@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.9")
-    response = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+        client.post(
+            reverse("accounts:login"), {"username": f"guess{n}@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.9"
+        )
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.9.9.9"
+    )
     assert response.status_code == 429
 
 
@@ -151,7 +159,9 @@ def test_password_reset_for_unknown_email_looks_the_same(client):
 def test_profile_changes_time_zone_and_pages_show_times_in_it(client):
     user = UserFactory(time_zone="UTC")
     client.force_login(user)
-    response = client.post(reverse("accounts:profile"), {"display_name": "New Name", "time_zone": "America/Sao_Paulo", "language": "en"})
+    response = client.post(
+        reverse("accounts:profile"), {"display_name": "New Name", "time_zone": "America/Sao_Paulo", "language": "en"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.display_name, user.time_zone) == ("New Name", "America/Sao_Paulo")
@@ -163,7 +173,9 @@ def test_profile_changes_time_zone_and_pages_show_times_in_it(client):
 def test_profile_refuses_unknown_time_zone(client):
     user = UserFactory(time_zone="UTC")
     client.force_login(user)
-    response = client.post(reverse("accounts:profile"), {"display_name": "X", "time_zone": "Nowhere/Here", "language": "en"})
+    response = client.post(
+        reverse("accounts:profile"), {"display_name": "X", "time_zone": "Nowhere/Here", "language": "en"}
+    )
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.time_zone == "UTC"

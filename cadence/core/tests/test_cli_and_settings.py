@@ -18,13 +18,19 @@ CADENCE = [sys.executable, "-m", "cadence"]
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"CADENCE_TESTING", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"CADENCE_TESTING", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
     return env | {"CADENCE_HOME": str(home), "DJANGO_SETTINGS_MODULE": "cadence.settings"} | extra
 
 
 def _settings(home: Path, expression: str, **extra: str) -> object:
-    code = f"import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({expression}))"
-    out = subprocess.run([sys.executable, "-c", code], env=_env(home, **extra), capture_output=True, text=True, check=True)
+    code = (
+        f"import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({expression}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=_env(home, **extra), capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -103,14 +109,16 @@ def test_demo_seeds_once_serves_and_ctrl_c_stops_server_and_worker(tmp_path: Pat
         body = ""
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/courses/", timeout=2) as response:  # noqa: S310 - loopback
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/courses/", timeout=2) as response:
                     body = response.read().decode()
                     break
             except OSError:
                 time.sleep(0.5)
         assert "Data Literacy" in body
         workers = _children(process.pid)
-        assert any("worker" in Path(f"/proc/{pid}/cmdline").read_text() for pid in workers if Path(f"/proc/{pid}").exists())
+        assert any(
+            "worker" in Path(f"/proc/{pid}/cmdline").read_text() for pid in workers if Path(f"/proc/{pid}").exists()
+        )
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
@@ -120,3 +128,26 @@ def test_demo_seeds_once_serves_and_ctrl_c_stops_server_and_worker(tmp_path: Pat
     # A second run seeds nothing new.
     again = subprocess.run([*CADENCE, "seed_demo"], env=_env(tmp_path), capture_output=True, text=True, check=True)
     assert "already there" in again.stdout
+
+
+def test_with_redis_url_the_cache_and_the_task_queue_really_use_redis(tmp_path: Path):
+    """Runs against the Redis server on 127.0.0.1:6379 (database 15, emptied first)."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.cache import cache\n"
+        "from huey.contrib.djhuey import HUEY\n"
+        "from cadence.core.tasks import send_email\n"
+        "HUEY.storage.flush_queue()\n"
+        "cache.set('cadence-probe', 'ok', 30)\n"
+        "send_email(subject='s', body='b', to=['x@example.org'])\n"
+        "print(cache.get('cadence-probe'), type(HUEY).__name__, HUEY.pending_count())\n"
+        "HUEY.storage.flush_queue()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/15"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["ok", "PriorityRedisHuey", "1"]

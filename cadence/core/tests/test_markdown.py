@@ -22,9 +22,22 @@ PAYLOADS = [
     "<iframe src=https://example.org></iframe>",
     '<p onclick="alert(1)">unclosed <b>markup',
     "<<script>script>alert(1)<</script>/script>",
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
 ]
-FORBIDDEN_TAGS = {"script", "iframe", "svg", "math", "style", "object", "embed", "form", "input", "link", "meta", "base"}
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "svg",
+    "math",
+    "style",
+    "object",
+    "embed",
+    "form",
+    "input",
+    "link",
+    "meta",
+    "base",
+}
 
 
 class _Audit(HTMLParser):
@@ -38,7 +51,9 @@ class _Audit(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name == "style":
                 self.problems.append(f"attribute {name}")
-            if name in {"href", "src"} and (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+            if name in {"href", "src"} and (value or "").strip().lower().startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
                 self.problems.append(f"url {value}")
 
 
@@ -54,11 +69,15 @@ def test_markdown_output_is_harmless(payload: str):
 
 
 def test_markdown_keeps_the_formatting_teachers_use():
-    html = render_markdown("# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- item\n\n`code` and [link](https://example.org)")
+    html = render_markdown(
+        "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- item\n\n`code` and [link](https://example.org)"
+    )
     assert "<h1>Title</h1>" in html and "<table>" in html and "<li>item</li>" in html and "<code>code</code>" in html
     assert 'href="https://example.org"' in html and 'rel="noopener noreferrer nofollow"' in html
 
 
-@given(st.lists(st.sampled_from([*PAYLOADS, "text ", "<b>", "</b>", "[a](", ")", "<", ">", '"', "'", "\n"]), max_size=12))
+@given(
+    st.lists(st.sampled_from([*PAYLOADS, "text ", "<b>", "</b>", "[a](", ")", "<", ">", '"', "'", "\n"]), max_size=12)
+)
 def test_any_mix_of_payloads_stays_harmless(parts: list[str]):
     assert _problems(render_markdown("".join(parts))) == []

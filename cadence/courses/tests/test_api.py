@@ -77,10 +77,15 @@ def test_modules_and_items_crud(client, world: CourseWorld):
     created = _json(client, "post", f"/api/v1/courses/{world.course.pk}/modules", world.teacher, {"title": "Week 9"})
     assert created.status_code == 201
     module_id = created.json()["id"]
-    item = _json(client, "post", f"/api/v1/modules/{module_id}/items", world.teacher, {"kind": "video", "title": "Lecture"})
+    item = _json(
+        client, "post", f"/api/v1/modules/{module_id}/items", world.teacher, {"kind": "video", "title": "Lecture"}
+    )
     assert item.status_code == 201
     item_id = item.json()["id"]
-    assert _json(client, "patch", f"/api/v1/items/{item_id}", world.teacher, {"title": "Lecture 1"}).json()["title"] == "Lecture 1"
+    assert (
+        _json(client, "patch", f"/api/v1/items/{item_id}", world.teacher, {"title": "Lecture 1"}).json()["title"]
+        == "Lecture 1"
+    )
     moved = _json(client, "patch", f"/api/v1/items/{item_id}", world.teacher, {"module_id": world.modules[0].pk})
     assert moved.json()["module_id"] == world.modules[0].pk
     assert _json(client, "delete", f"/api/v1/items/{item_id}", world.teacher).status_code == 204
@@ -89,7 +94,13 @@ def test_modules_and_items_crud(client, world: CourseWorld):
 
 
 def test_unknown_item_kind_is_422(client, world: CourseWorld):
-    response = _json(client, "post", f"/api/v1/modules/{world.modules[0].pk}/items", world.teacher, {"kind": "hologram", "title": "x"})
+    response = _json(
+        client,
+        "post",
+        f"/api/v1/modules/{world.modules[0].pk}/items",
+        world.teacher,
+        {"kind": "hologram", "title": "x"},
+    )
     assert response.status_code == 422
 
 
@@ -136,17 +147,31 @@ def test_add_membership_201_or_invitation_202(client, world: CourseWorld):
 
 def test_change_role_and_last_teacher_conflict(client, world: CourseWorld):
     teacher_membership = Membership.objects.get(user=world.teacher, course=world.course)
-    response = _json(client, "patch", f"/api/v1/memberships/{teacher_membership.pk}", world.teacher, {"role": "learner"})
+    response = _json(
+        client, "patch", f"/api/v1/memberships/{teacher_membership.pk}", world.teacher, {"role": "learner"}
+    )
     assert response.status_code == 409
-    response = _json(client, "patch", f"/api/v1/memberships/{world.learner_membership.pk}", world.teacher, {"role": "wizard"})
+    response = _json(
+        client, "patch", f"/api/v1/memberships/{world.learner_membership.pk}", world.teacher, {"role": "wizard"}
+    )
     assert response.status_code == 422
-    assert _json(client, "delete", f"/api/v1/memberships/{world.learner_membership.pk}", world.learner).status_code == 403
+    assert (
+        _json(client, "delete", f"/api/v1/memberships/{world.learner_membership.pk}", world.learner).status_code == 403
+    )
 
 
 def test_join_via_api(client, world: CourseWorld):
     code_course = CourseFactory(enrolment="code", enrolment_code="ZXCV2345")
-    assert _json(client, "post", f"/api/v1/courses/{code_course.pk}/join", world.outsider, {"code": "bad"}).status_code == 422
-    assert _json(client, "post", f"/api/v1/courses/{code_course.pk}/join", world.outsider, {"code": "ZXCV2345"}).status_code == 201
+    assert (
+        _json(client, "post", f"/api/v1/courses/{code_course.pk}/join", world.outsider, {"code": "bad"}).status_code
+        == 422
+    )
+    assert (
+        _json(
+            client, "post", f"/api/v1/courses/{code_course.pk}/join", world.outsider, {"code": "ZXCV2345"}
+        ).status_code
+        == 201
+    )
     assert _json(client, "post", f"/api/v1/courses/{world.course.pk}/join", world.learner, {}).status_code == 409
 
 
@@ -155,7 +180,9 @@ def test_session_auth_requires_csrf_for_writes(world: CourseWorld):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.teacher)
-    response = client.post(f"/api/v1/courses/{world.course.pk}/modules", {"title": "x"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/courses/{world.course.pk}/modules", {"title": "x"}, content_type="application/json"
+    )
     assert response.status_code in {401, 403}
     assert not Module.objects.filter(title="x").exists()
 

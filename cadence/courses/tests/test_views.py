@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,12 +88,20 @@ def test_join_with_wrong_code_shows_error_on_field(client, world: CourseWorld):
 
 def test_teacher_creates_module_and_item(client, world: CourseWorld):
     client.force_login(world.teacher)
-    response = client.post(_url("module-create", world.course.slug), {"title": "Week 3", "summary": "", "is_published": "on"})
+    response = client.post(
+        _url("module-create", world.course.slug), {"title": "Week 3", "summary": "", "is_published": "on"}
+    )
     assert response.status_code == 302
     module = Module.objects.get(title="Week 3")
     response = client.post(
         _url("item-create", world.course.slug, module.pk),
-        {"title": "Reading", "kind": "lesson", "module": module.pk, "description": "Hello **world**", "is_published": "on"},
+        {
+            "title": "Reading",
+            "kind": "lesson",
+            "module": module.pk,
+            "description": "Hello **world**",
+            "is_published": "on",
+        },
     )
     assert response.status_code == 302
     item = Item.objects.get(title="Reading")
@@ -141,7 +149,14 @@ def test_reorder_without_js_redirects_back(client, world: CourseWorld):
 def test_course_form_reports_duplicate_slug(client, world: CourseWorld):
     client.force_login(world.teacher)
     CourseFactory(slug="taken")
-    data = {"title": "Data Literacy", "slug": "taken", "time_zone": "UTC", "pacing": "self_paced", "visibility": "published", "enrolment": "open"}
+    data = {
+        "title": "Data Literacy",
+        "slug": "taken",
+        "time_zone": "UTC",
+        "pacing": "self_paced",
+        "visibility": "published",
+        "enrolment": "open",
+    }
     response = client.post(_url("course-edit", world.course.slug), data)
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
@@ -174,7 +189,9 @@ def test_people_page_for_teacher_and_ta_not_learner(client, world: CourseWorld):
 def test_teacher_adds_a_person_by_email(client, world: CourseWorld, django_capture_on_commit_callbacks):
     client.force_login(world.teacher)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(_url("people-add", world.course.slug), {"email": "new@example.org", "display_name": "", "role": "learner"})
+        response = client.post(
+            _url("people-add", world.course.slug), {"email": "new@example.org", "display_name": "", "role": "learner"}
+        )
     assert response.status_code == 302
     assert Invitation.objects.filter(email="new@example.org").exists()
     assert len(callbacks) == 1
@@ -189,7 +206,9 @@ def test_add_person_with_bad_email_shows_error(client, world: CourseWorld):
 
 def test_roster_import_view_lists_bad_rows_by_line(client, world: CourseWorld):
     client.force_login(world.teacher)
-    upload = SimpleUploadedFile("roster.csv", b"email,name,role,group\nok@example.org,Ok,learner,\nbad,Bad,learner,\n", content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "roster.csv", b"email,name,role,group\nok@example.org,Ok,learner,\nbad,Bad,learner,\n", content_type="text/csv"
+    )
     response = client.post(_url("roster-import", world.course.slug), {"file": upload})
     assert response.status_code == 400
     html = response.content.decode()
@@ -225,7 +244,10 @@ def test_expired_invitation_page_says_so(client, world: CourseWorld):
     from cadence.core.tokens import digest
 
     Invitation.objects.create(
-        course=world.course, email="late@example.org", digest=digest("tok"), expires_at=timezone.now() - timezone.timedelta(days=1)
+        course=world.course,
+        email="late@example.org",
+        digest=digest("tok"),
+        expires_at=timezone.now() - timezone.timedelta(days=1),
     )
     response = client.get(reverse("invitation-accept", args=["tok"]))
     assert response.status_code == 410
@@ -313,4 +335,3 @@ def test_home_lists_my_courses(client, world: CourseWorld):
     client.force_login(world.learner)
     page = client.get(reverse("home")).content.decode()
     assert "Data Literacy" in page and "Draft course" not in page
-
