@@ -221,3 +221,27 @@ def test_pages_send_security_headers_and_a_strict_csp(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.content.decode()
+
+
+def test_signup_through_an_invitation_joins_with_the_invited_role(client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from cadence.courses import services as course_services
+    from cadence.courses.models import Membership
+
+    course = CourseFactory(enrolment="invitation")
+    teacher = UserFactory()
+    Membership.objects.create(user=teacher, course=course, role="teacher")
+    SiteSettings.objects.update_or_create(pk=1, defaults={"signup_mode": SignupMode.INVITE})
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.invite(
+            actor=teacher, course=course, email="ada@example.org", role="ta", display_name="Ada", now=timezone.now()
+        )
+    token = mail.outbox[0].body.split("/invitations/")[1].split("/")[0]
+    form = client.get(reverse("accounts:signup"), {"invitation": token}).content.decode()
+    assert 'value="ada@example.org"' in form and 'value="Ada"' in form
+    wrong = client.post(reverse("accounts:signup"), SIGNUP | {"email": "other@example.org", "invitation": token})
+    assert "This invitation was sent to ada@example.org" in wrong.content.decode()
+    response = client.post(reverse("accounts:signup"), SIGNUP | {"invitation": token})
+    assert response.url == reverse("courses:course-detail", args=[course.slug])
+    assert Membership.objects.get(course=course, user__email="ada@example.org").role == "ta"
