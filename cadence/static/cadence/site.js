@@ -7,6 +7,7 @@
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
     document.querySelectorAll("select[data-browser-time-zone]").forEach(function (select) {
       if (select.dataset.touched || !zone) { return; }
+      select.addEventListener("change", function () { select.dataset.touched = "true"; });
       var option = Array.prototype.find.call(select.options, function (o) { return o.value === zone; });
       if (option && select.value === "UTC") { select.value = zone; }
     });
@@ -17,12 +18,18 @@
   }
   document.addEventListener("DOMContentLoaded", preselectBrowserTimeZone);
   document.addEventListener("submit", confirmDangerousForms, true);
-  document.addEventListener("htmx:afterSwap", function (event) {
-    // Keep keyboard users where they were after a fragment is swapped in.
-    var focusId = event.detail.requestConfig && event.detail.requestConfig.elt && event.detail.requestConfig.elt.id;
-    if (focusId) {
-      var again = document.getElementById(focusId);
-      if (again) { again.focus(); }
-    }
+  // Keep keyboard users where they were after a fragment is swapped in. The swap replaces the focused
+  // control, so remember its id first. A move button vanishes when its entry reaches the top or the
+  // bottom (`item-7-up`); the opposite button of the same entry (`item-7-down`) then takes the focus.
+  var focusedId = "";
+  document.addEventListener("htmx:beforeSwap", function () {
+    focusedId = (document.activeElement && document.activeElement.id) || "";
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!focusedId) { return; }
+    var opposite = focusedId.replace(/-(up|down)$/, function (match, way) { return way === "up" ? "-down" : "-up"; });
+    var again = document.getElementById(focusedId) || document.getElementById(opposite);
+    focusedId = "";
+    if (again && again !== document.activeElement) { again.focus(); }
   });
 })();

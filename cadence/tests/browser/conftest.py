@@ -6,13 +6,15 @@ script error (a Content-Security-Policy refusal shows up there too).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from cadence.tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, log_for, watch
+from cadence.courses.models import Course
+from cadence.courses.tests.factories import CourseFactory, ItemFactory, ModuleFactory
+from cadence.tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, NewPage, log_for, watch
 
 # The same window for every test, so screenshots and layouts are comparable.
 CONTEXT_DEFAULTS: dict[str, Any] = {
@@ -20,8 +22,6 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "locale": "en-GB",
     "timezone_id": "UTC",
 }
-
-NewPage = Callable[..., Page]
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +48,7 @@ def new_page(browser: Browser) -> Iterator[NewPage]:
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        watch(page)
+        watch(page, javascript=context_args.get("java_script_enabled", True))
         pages.append(page)
         return page
 
@@ -66,3 +66,14 @@ def new_page(browser: Browser) -> Iterator[NewPage]:
 @pytest.fixture
 def page(new_page: NewPage) -> Page:
     return new_page()
+
+
+@pytest.fixture
+def code_course(db: None) -> Course:
+    """A published course people join with the code ABCD2345, with one module and one lesson."""
+    course = CourseFactory(
+        title="Statistics for Poets", slug="statistics-for-poets", enrolment="code", enrolment_code="ABCD2345"
+    )
+    module = ModuleFactory(course=course, title="Counting what counts", position=0)
+    ItemFactory(module=module, title="Why averages mislead", position=0)
+    return course
