@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cadence.core",
     "cadence.accounts",
     "cadence.courses",
+    "cadence.progress",
 ]
 
 MIDDLEWARE = [

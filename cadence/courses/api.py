@@ -90,6 +90,9 @@ class ModulePatch(Schema):
     is_published: bool | None = None
 
 
+CompletionRuleT = Literal["viewed", "watched", "checklist", "marked_done", "submitted", "passed"]
+
+
 class ItemOut(Schema):
     id: int
     course_id: int
@@ -99,6 +102,11 @@ class ItemOut(Schema):
     description: str
     position: int
     is_published: bool
+    is_required: bool
+    completion_rule: str
+    completion_threshold: int
+    estimated_minutes: int | None
+    minutes: int
 
 
 class ItemIn(Schema):
@@ -106,6 +114,10 @@ class ItemIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20000)
     is_published: bool = True
+    is_required: bool = True
+    completion_rule: CompletionRuleT = "viewed"
+    completion_threshold: int = Field(default=80, ge=1, le=100)
+    estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
 
 
 class ItemPatch(Schema):
@@ -113,6 +125,10 @@ class ItemPatch(Schema):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20000)
     is_published: bool | None = None
+    is_required: bool | None = None
+    completion_rule: CompletionRuleT | None = None
+    completion_threshold: int | None = Field(default=None, ge=1, le=100)
+    estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
     module_id: int | None = None
 
 

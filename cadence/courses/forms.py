@@ -57,7 +57,10 @@ class ItemForm(forms.ModelForm[Item]):
 
     class Meta:
         model = Item
-        fields = ["title", "kind", "module", "description", "is_published"]
+        fields = [
+            "title", "kind", "module", "description", "is_published", "is_required",
+            "completion_rule", "completion_threshold", "estimated_minutes",
+        ]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 10})}
         help_texts = {"description": _("Markdown. Shown at the top of the item.")}
 

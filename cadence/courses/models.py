@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,22 @@ class ItemKind(models.TextChoices):
     CHECKLIST = "checklist", _("Checklist")
 
 
+class CompletionRule(models.TextChoices):
+    VIEWED = "viewed", _("Viewed")
+    WATCHED = "watched", _("Watched at least a share of the video")
+    CHECKLIST = "checklist", _("Every checklist step ticked")
+    MARKED_DONE = "marked_done", _("Marked done by the learner")
+    SUBMITTED = "submitted", _("Submitted")
+    PASSED = "passed", _("Passed")
+
+
+# Reading speed and fallbacks used to estimate an item's duration when the teacher gives none.
+DEFAULT_MINUTES = {
+    "lesson": 5, "video": 10, "file": 10, "link": 5, "quiz": 15,
+    "assignment": 30, "discussion": 10, "checklist": 5,
+}  # fmt: skip
+
+
 class Item(models.Model):
     """The common base of everything a module holds. Item types add a one-to-one detail model."""
 
@@ -107,6 +124,27 @@ class Item(models.Model):
     description = models.TextField(_("introduction"), max_length=20000, blank=True)
     position = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField(_("visible to learners"), default=True)
+    is_required = models.BooleanField(
+        _("counts towards progress"), default=True, help_text=_("Optional items do not count in the progress bar.")
+    )
+    completion_rule = models.CharField(
+        _("complete when"), max_length=16, choices=CompletionRule.choices, default=CompletionRule.VIEWED
+    )
+    completion_threshold = models.PositiveSmallIntegerField(
+        _("threshold (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("For “watched”: the share of the video; for “passed”: the lowest passing score."),
+    )
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1440)],
+        help_text=_("Leave empty to estimate from the content (reading speed or running time)."),
+    )
+    # Filled in by the item type from its content (words read, running time); used when the teacher gives none.
+    derived_minutes = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +154,11 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def minutes(self) -> int:
+        """The duration shown to learners and used for pacing."""
+        return self.estimated_minutes or self.derived_minutes or DEFAULT_MINUTES.get(self.kind, 5)
 
 
 class Group(models.Model):

@@ -47,7 +47,16 @@ def course_outline(course: Course, *, include_hidden: bool) -> Outline:
     """
     modules = Module.objects.filter(course=course)
     items = Item.objects.filter(course=course).only(
-        "id", "module_id", "course_id", "kind", "title", "position", "is_published"
+        "id",
+        "module_id",
+        "course_id",
+        "kind",
+        "title",
+        "position",
+        "is_published",
+        "is_required",
+        "estimated_minutes",
+        "derived_minutes",
     )
     if not include_hidden:
         modules = modules.filter(is_published=True)

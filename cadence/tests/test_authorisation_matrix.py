@@ -117,6 +117,12 @@ class Ctx:
             module=self.world.modules[0], title="Disposable item", position=99, is_published=is_published
         )
 
+    def done_by_learner_item(self) -> Item:
+        """An item the learner completes by marking it done."""
+        return ItemFactory.create(
+            module=self.world.modules[0], title="Mark me done", position=98, completion_rule="marked_done"
+        )
+
     def fresh_learner(self) -> Membership:
         return MembershipFactory.create(
             course=self.world.course, role=Role.LEARNER, user=UserFactory.create(display_name="Other")
@@ -180,7 +186,15 @@ def new_course_form(c: Ctx) -> dict[str, str]:
 
 
 def item_form(c: Ctx) -> dict[str, object]:
-    return {"title": "Reading", "kind": "lesson", "module": c.world.modules[0].pk, "is_published": "on"}
+    return {
+        "title": "Reading",
+        "kind": "lesson",
+        "module": c.world.modules[0].pk,
+        "is_published": "on",
+        "is_required": "on",
+        "completion_rule": "viewed",
+        "completion_threshold": 80,
+    }
 
 
 def roster_upload(c: Ctx) -> dict[str, object]:
@@ -368,6 +382,19 @@ PAGES: dict[str, Case] = {
         ),
         TEACHERS_GO,
     ),
+    # Progress: only learners' activity counts, so staff and observers are told so and sent back.
+    "POST progress:item-done": Case(
+        page("POST", lambda c: reverse("progress:item-done", args=[c.slug, c.done_by_learner_item().pk])),
+        Row(LOGIN, 403, GO, REFUSED, REFUSED, REFUSED, REFUSED),
+    ),
+    "POST progress:item-review": Case(
+        page(
+            "POST",
+            lambda c: reverse("progress:item-review", args=[c.slug, c.world.items[0].pk]),
+            lambda c: {"marked": "1"},
+        ),
+        Row(LOGIN, 403, GO, GO, GO, GO, GO),
+    ),
 }
 
 
@@ -459,6 +486,15 @@ ENDPOINTS: dict[str, Case] = {
     "PATCH /api/v1/items/{item_id}": Case(call("PATCH", item_path, lambda c: {"title": "Renamed"}), API_EDIT),
     "DELETE /api/v1/items/{item_id}": Case(
         call("DELETE", lambda c: f"/items/{c.fresh_item().pk}"), Row(401, 404, 403, 403, 204, 204, 403)
+    ),
+    # Activity from anyone who may see the item is stored (only learners' changes their progress).
+    "POST /api/v1/progress/events": Case(
+        call(
+            "POST",
+            lambda c: "/progress/events",
+            lambda c: {"events": [{"id": f"matrix-{c.actor}-1", "verb": "heartbeat", "item": c.world.items[0].pk}]},
+        ),
+        Row(401, 403, 202, 202, 202, 202, 202),
     ),
     # Learners and observers get 200 with only the rows they may see: see test_membership_list_is_scoped.
     "GET /api/v1/courses/{course_id}/memberships": Case(

@@ -22,7 +22,10 @@ COURSE_FIELDS = (
     "time_zone", "pacing", "visibility", "enrolment",
 )  # fmt: skip
 MODULE_FIELDS = ("title", "summary", "is_published")
-ITEM_FIELDS = ("title", "kind", "description", "is_published")
+ITEM_FIELDS = (
+    "title", "kind", "description", "is_published", "is_required",
+    "completion_rule", "completion_threshold", "estimated_minutes",
+)  # fmt: skip
 
 
 def _validated(obj: Any) -> None:

@@ -101,6 +101,8 @@ def test_teacher_creates_module_and_item(client, world: CourseWorld):
             "module": module.pk,
             "description": "Hello **world**",
             "is_published": "on",
+            "completion_rule": "viewed",
+            "completion_threshold": 80,
         },
     )
     assert response.status_code == 302
@@ -294,7 +296,8 @@ def test_course_home_and_item_page_queries_do_not_grow_with_items(client):
             _queries(client, _url("item-detail", course.slug, item.pk)),
         )
     assert counts[10] == counts[500]
-    assert counts[10][0] <= 9 and counts[10][1] <= 10
+    # The first view of an item writes its progress row, a "viewed" event and the completion.
+    assert counts[10][0] <= 12 and counts[10][1] <= 28
 
 
 def test_teacher_course_home_queries_do_not_grow_with_items(client):

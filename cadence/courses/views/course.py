@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
+from cadence.accounts.models import User
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses import selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
+from cadence.courses.models import Role
 from cadence.courses.views.common import PREVIEW_SESSION_KEY, get_course, in_preview, shows_hidden, signed_in
+from cadence.progress import selectors as progress_selectors
 
 
 @login_not_required
@@ -83,6 +86,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     include_hidden = shows_hidden(request, course)
     outline = selectors.course_outline(course, include_hidden=include_hidden)
+    is_learner = policy.role_in(request.user, course.pk) == Role.LEARNER
+    user = request.user if is_learner else None
+    progress = progress_selectors.course_progress(user, course) if isinstance(user, User) else None
     template = "courses/course_detail.html#course-outline" if is_htmx(request) else "courses/course_detail.html"
     return render(
         request,
@@ -94,6 +100,10 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "may_preview": policy.can(request.user, "preview", course),
             "previewing": in_preview(request, course),
             "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
+            "progress": progress,
+            "next_step": progress_selectors.next_step(user, course, progress)
+            if progress and isinstance(user, User)
+            else None,
         },
     )
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
-from cadence.courses import selectors, services
+from cadence.courses import item_types, selectors, services
 from cadence.courses.forms import ItemForm, ModuleForm
 from cadence.courses.models import Course
 from cadence.courses.views.common import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
+from cadence.progress import selectors as progress_selectors
+from cadence.progress import services as progress_services
 
 
 def _outline_response(request: HttpRequest, course: Course, announcement: str) -> HttpResponse:
@@ -107,6 +110,11 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = get_item(request, course, item_id, "view")
     include_hidden = shows_hidden(request, course)
     previous, following = selectors.item_neighbours(item, include_hidden=include_hidden)
+    user = signed_in(request)
+    tracked = progress_services.is_tracked(user, item)
+    if tracked:
+        progress_services.record_view(user=user, item=item, now=timezone.now())
+    item_type = item_types.for_kind(item.kind)
     return render(
         request,
         "courses/item_detail.html",
@@ -117,6 +125,10 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "next": following,
             "may_edit": policy.can(request.user, "edit", item) and include_hidden,
             "previewing": in_preview(request, course),
+            "state": progress_selectors.item_state(user, item) if tracked else None,
+            "type_template": item_type.template if item_type else None,
+            "type_context": item_type.context(request, item) if item_type else {},
+            "type_edit_url": item_type.edit_url(item) if item_type and item_type.edit_url else None,
         },
     )
 

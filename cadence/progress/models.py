@@ -1,0 +1,107 @@
+"""Learner activity: an append-only event log shaped like xAPI statements, and the aggregates kept from it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cadence.courses.models import Course, Item
+
+
+class Verb(models.TextChoices):
+    VIEWED = "viewed", _("viewed")
+    STARTED = "started", _("started")
+    PROGRESSED = "progressed", _("progressed")
+    PAUSED = "paused", _("paused")
+    COMPLETED = "completed", _("completed")
+    SEARCHED = "searched", _("searched")
+    DOWNLOADED = "downloaded", _("downloaded")
+    HEARTBEAT = "heartbeat", _("was active on")
+    MARKED_DONE = "marked_done", _("marked done")
+
+
+class Event(models.Model):
+    """One statement: actor · verb · object, with result and context. Never updated or deleted by Cadence."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    verb = models.CharField(max_length=24, choices=Verb.choices)
+    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    object_type = models.CharField(max_length=32, default="item")
+    object_id = models.CharField(max_length=64, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    timestamp = models.DateTimeField(help_text="When it happened (the client's clock, bounded by the server's).")
+    stored_at = models.DateTimeField(auto_now_add=True)
+    idempotency_key = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "idempotency_key"], name="event_idempotent_per_actor"),
+        ]
+        indexes = [
+            models.Index(fields=["course", "actor", "timestamp"], name="event_course_actor_time_idx"),
+            models.Index(fields=["item", "actor", "verb"], name="event_item_actor_verb_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.verb} {self.object_type}:{self.object_id}"
+
+
+class Completion(models.Model):
+    """An item completed by a learner: recorded once, with its time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="completions")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField()
+    source = models.CharField(max_length=24, default="rule")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="completion_once_per_item")]
+        indexes = [models.Index(fields=["user", "course"], name="completion_user_course_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} completed {self.item_id}"
+
+
+class ItemProgress(models.Model):
+    """Everything about one learner and one item that pages need, kept up to date by the services."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    first_viewed_at = models.DateTimeField(null=True, blank=True)
+    last_viewed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Video: where the learner is, how long the video is, and which stretches they have watched.
+    position_seconds = models.FloatField(default=0)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    watched_ranges = models.JSONField(default=list, blank=True)
+    watched_percent = models.PositiveSmallIntegerField(default=0)
+    # Time on task: seconds of active time, from heartbeats with an idle cut-off.
+    active_seconds = models.PositiveIntegerField(default=0)
+    last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    marked_for_review = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="item_progress_once")]
+        indexes = [models.Index(fields=["user", "course", "last_viewed_at"], name="progress_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.item_id}"
+
+
+class DailyActivity(models.Model):
+    """Active seconds per learner, course and local day (in the learner's zone), for weekly totals."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    active_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course", "day"], name="daily_activity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}: {self.active_seconds}s"

@@ -1,0 +1,145 @@
+"""Progress reads for pages: each runs a fixed number of queries whatever the course's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Sum
+
+from cadence.accounts.models import User
+from cadence.courses.models import Course, Item
+from cadence.progress.models import Completion, DailyActivity, ItemProgress
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.total == 0 else self.done * 100 // self.total
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    done: int
+    total: int
+    completed_item_ids: frozenset[int]
+    review_item_ids: frozenset[int]
+    modules: dict[int, ModuleProgress] = field(default_factory=dict)
+    ordered_item_ids: tuple[int, ...] = ()
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.total == 0 else self.done * 100 // self.total
+
+
+def _learner_items(course: Course) -> list[tuple[int, int, bool]]:
+    """(item id, module id, required) of every item learners see, in course order."""
+    rows = (
+        Item.objects.filter(course=course, is_published=True, module__is_published=True)
+        .order_by("module__position", "module_id", "position", "id")
+        .values_list("pk", "module_id", "is_required")
+    )
+    return list(rows)
+
+
+def course_progress(user: User, course: Course) -> CourseProgress:
+    """Share of required items complete, for the course and each module (3 queries)."""
+    items = _learner_items(course)
+    completed = frozenset(Completion.objects.filter(user=user, course=course).values_list("item_id", flat=True))
+    review = frozenset(
+        ItemProgress.objects.filter(user=user, course=course, marked_for_review=True).values_list("item_id", flat=True)
+    )
+    per_module: dict[int, list[int]] = {}
+    done = total = 0
+    for item_id, module_id, required in items:
+        counts = per_module.setdefault(module_id, [0, 0])
+        if required:
+            counts[1] += 1
+            total += 1
+            if item_id in completed:
+                counts[0] += 1
+                done += 1
+    return CourseProgress(
+        done=done,
+        total=total,
+        completed_item_ids=completed,
+        review_item_ids=review,
+        modules={m: ModuleProgress(done=c[0], total=c[1]) for m, c in per_module.items()},
+        ordered_item_ids=tuple(item_id for item_id, _m, _r in items),
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    item: Item
+    position_seconds: float
+    started: bool
+
+
+def next_step(user: User, course: Course, progress: CourseProgress | None = None) -> NextStep | None:
+    """Where to continue: the last item viewed if unfinished, else the first unfinished item in order.
+
+    Pass the learner's `course_progress` when the page has it already, to save its queries.
+    """
+    progress = progress or course_progress(user, course)
+    completed = progress.completed_item_ids
+    recent = (
+        ItemProgress.objects.filter(user=user, course=course, last_viewed_at__isnull=False)
+        .order_by("-last_viewed_at")
+        .values_list("item_id", "position_seconds")
+        .first()
+    )
+    if recent and recent[0] in progress.ordered_item_ids and recent[0] not in completed:
+        target, position, started = recent[0], float(recent[1]), True
+    else:
+        pending = [item_id for item_id in progress.ordered_item_ids if item_id not in completed]
+        if not pending:
+            return None
+        target, position, started = pending[0], 0.0, False
+    item = Item.objects.select_related("module").get(pk=target)
+    return NextStep(item=item, position_seconds=position, started=started)
+
+
+def resume_position(user: User, item: Item) -> float:
+    saved = ItemProgress.objects.filter(user=user, item=item).values_list("position_seconds", flat=True).first()
+    return float(saved or 0.0)
+
+
+@dataclass(frozen=True)
+class ItemState:
+    completed_at: datetime | None
+    marked_for_review: bool
+    position_seconds: float
+    watched_percent: int
+
+
+def item_state(user: User, item: Item) -> ItemState:
+    completed_at = Completion.objects.filter(user=user, item=item).values_list("completed_at", flat=True).first()
+    row = (
+        ItemProgress.objects.filter(user=user, item=item)
+        .values("marked_for_review", "position_seconds", "watched_percent")
+        .first()
+    )
+    return ItemState(
+        completed_at=completed_at,
+        marked_for_review=bool(row and row["marked_for_review"]),
+        position_seconds=float(row["position_seconds"]) if row else 0.0,
+        watched_percent=int(row["watched_percent"]) if row else 0,
+    )
+
+
+def week_start(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+def seconds_studied_this_week(user: User, *, now: datetime) -> int:
+    today = now.astimezone(ZoneInfo(user.time_zone)).date()
+    total = DailyActivity.objects.filter(user=user, day__gte=week_start(today), day__lte=today).aggregate(
+        s=Sum("active_seconds")
+    )["s"]
+    return int(total or 0)

@@ -1,0 +1,240 @@
+"""Recording learner activity and keeping completion and progress aggregates up to date."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.core.errors import InvalidInput, NotAllowed
+from cadence.courses.models import CompletionRule, Item, Role
+from cadence.progress import ranges
+from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, Verb
+
+# A heartbeat counts at most this much active time: a tab left open is not study time.
+HEARTBEAT_CAP = timedelta(seconds=30)
+# Client timestamps further than this from the server's clock are replaced by the server's.
+CLOCK_SKEW = timedelta(minutes=10)
+BEACON_VERBS = frozenset({Verb.PROGRESSED, Verb.PAUSED, Verb.HEARTBEAT, Verb.STARTED})
+
+
+def is_tracked(user: User, item: Item) -> bool:
+    """Only learners' activity counts; teachers and previews leave no trace in progress."""
+    return policy.role_in(user, item.course_id) == Role.LEARNER
+
+
+def _progress_row(user: User, item: Item) -> ItemProgress:
+    row, _created = ItemProgress.objects.select_for_update().get_or_create(
+        user=user, item=item, defaults={"course_id": item.course_id}
+    )
+    return row
+
+
+def _event(
+    *,
+    user: User,
+    verb: str,
+    item: Item,
+    now: datetime,
+    key: str | None = None,
+    result: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timestamp: datetime | None = None,
+) -> Event | None:
+    """Append one event; None if this (actor, key) was stored before."""
+    fields = {
+        "actor": user,
+        "verb": verb,
+        "course_id": item.course_id,
+        "item": item,
+        "object_type": "item",
+        "object_id": str(item.pk),
+        "result": dict(result or {}),
+        "context": dict(context or {}),
+        "timestamp": timestamp or now,
+    }
+    if key is None:  # a fresh random key cannot collide: no savepoint needed
+        return Event.objects.create(**fields, idempotency_key=uuid.uuid4().hex)
+    try:
+        with transaction.atomic():
+            return Event.objects.create(**fields, idempotency_key=key)
+    except IntegrityError:
+        return None
+
+
+@transaction.atomic
+def mark_complete(*, user: User, item: Item, now: datetime, source: str = "rule") -> Completion:
+    """Record that a learner completed an item. Idempotent: the first time of record stays."""
+    existing = Completion.objects.filter(user=user, item=item).first()
+    if existing is not None:
+        return existing
+    completion, created = Completion.objects.get_or_create(
+        user=user, item=item, defaults={"course_id": item.course_id, "completed_at": now, "source": source}
+    )
+    if created:
+        _event(
+            user=user, verb=Verb.COMPLETED, item=item, now=now, key=f"completed-{item.pk}", result={"source": source}
+        )
+    return completion
+
+
+@transaction.atomic
+def record_view(*, user: User, item: Item, now: datetime) -> None:
+    """A learner opened an item page."""
+    if not is_tracked(user, item):
+        return
+    if not ItemProgress.objects.filter(user=user, item=item).update(last_viewed_at=now):
+        _progress_row(user, item)  # first visit: creates the row under a lock
+        ItemProgress.objects.filter(user=user, item=item).update(last_viewed_at=now, first_viewed_at=now)
+    _event(user=user, verb=Verb.VIEWED, item=item, now=now)
+    if item.completion_rule == CompletionRule.VIEWED:
+        mark_complete(user=user, item=item, now=now)
+
+
+@transaction.atomic
+def mark_done(*, user: User, item: Item, now: datetime) -> Completion:
+    """The learner says they have finished an item whose rule is "marked done"."""
+    if not policy.can(user, "view", item) or not is_tracked(user, item):
+        raise NotAllowed(_("Only learners in this course can mark items done."))
+    if item.completion_rule != CompletionRule.MARKED_DONE:
+        raise InvalidInput(_("This item is completed by its own rule, not by marking it done."))
+    _event(user=user, verb=Verb.MARKED_DONE, item=item, now=now, key=f"marked-done-{item.pk}")
+    return mark_complete(user=user, item=item, now=now, source="learner")
+
+
+@transaction.atomic
+def set_review_mark(*, user: User, item: Item, marked: bool) -> ItemProgress:
+    """A learner keeps (or drops) a "review this" mark on an item, completed or not."""
+    if not policy.can(user, "view", item):
+        raise NotAllowed(_("You cannot see this item."))
+    row = _progress_row(user, item)
+    row.marked_for_review = marked
+    row.save(update_fields=["marked_for_review"])
+    return row
+
+
+@dataclass(frozen=True)
+class BeaconEvent:
+    key: str
+    verb: str
+    item_id: int
+    timestamp: datetime | None = None
+    position: float | None = None
+    duration: float | None = None
+    watched_from: float | None = None
+    watched_to: float | None = None
+
+
+@dataclass(frozen=True)
+class BeaconResult:
+    stored: int
+    duplicates: int
+
+
+def _bounded_time(timestamp: datetime | None, now: datetime) -> datetime:
+    if timestamp is None or abs(timestamp - now) > CLOCK_SKEW:
+        return now
+    return timestamp
+
+
+@transaction.atomic
+def ingest_beacon(*, user: User, events: Sequence[BeaconEvent], now: datetime) -> BeaconResult:
+    """Store a batch of client events once each; reject the whole batch if any is not the user's to send."""
+    if not events:
+        return BeaconResult(stored=0, duplicates=0)
+    items = {
+        i.pk: i for i in Item.objects.filter(pk__in={e.item_id for e in events}).select_related("course", "module")
+    }
+    for event in events:
+        item = items.get(event.item_id)
+        if item is None or not policy.can(user, "view", item):
+            raise NotAllowed(_("Item %(id)s is not one you can send activity for.") % {"id": event.item_id})
+        if event.verb not in BEACON_VERBS:
+            raise InvalidInput(_("“%(verb)s” cannot be sent by a client.") % {"verb": event.verb})
+    stored = duplicates = 0
+    for event in events:
+        item = items[event.item_id]
+        when = _bounded_time(event.timestamp, now)
+        result = {
+            k: v
+            for k, v in {
+                "position": event.position,
+                "duration": event.duration,
+                "from": event.watched_from,
+                "to": event.watched_to,
+            }.items()
+            if v is not None
+        }
+        if _event(user=user, verb=event.verb, item=item, now=now, key=event.key, result=result, timestamp=when) is None:
+            duplicates += 1
+            continue
+        stored += 1
+        if is_tracked(user, item):
+            _apply(user=user, item=item, event=event, when=when, now=now)
+    return BeaconResult(stored=stored, duplicates=duplicates)
+
+
+def _apply(*, user: User, item: Item, event: BeaconEvent, when: datetime, now: datetime) -> None:
+    row = _progress_row(user, item)
+    fields = ["last_viewed_at"]
+    row.last_viewed_at = max(filter(None, [row.last_viewed_at, when]))
+    if event.position is not None:
+        row.position_seconds = max(0.0, event.position)
+        fields.append("position_seconds")
+    if event.duration:
+        row.duration_seconds = event.duration
+        fields.append("duration_seconds")
+    if event.watched_from is not None and event.watched_to is not None:
+        merged = ranges.merge([*row.watched_ranges, (event.watched_from, event.watched_to)])
+        row.watched_ranges = [list(r) for r in merged]
+        row.watched_percent = ranges.covered_percent(merged, row.duration_seconds)
+        fields += ["watched_ranges", "watched_percent"]
+    if event.verb == Verb.HEARTBEAT:
+        gained = _active_gain(row.last_heartbeat_at, when)
+        row.last_heartbeat_at = when
+        fields += ["last_heartbeat_at"]
+        if gained:
+            row.active_seconds = F("active_seconds") + gained
+            fields.append("active_seconds")
+            _add_daily(user=user, item=item, when=when, seconds=gained)
+    row.save(update_fields=fields)
+    if (
+        item.completion_rule == CompletionRule.WATCHED
+        and event.watched_to is not None
+        and ItemProgress.objects.filter(pk=row.pk, watched_percent__gte=item.completion_threshold).exists()
+    ):
+        mark_complete(user=user, item=item, now=now)
+
+
+def _active_gain(previous: datetime | None, when: datetime) -> int:
+    if previous is None:
+        return int(HEARTBEAT_CAP.total_seconds() // 2)  # the first beat of a visit: half a period
+    gap = when - previous
+    if gap <= timedelta(0):
+        return 0
+    return int(min(gap, HEARTBEAT_CAP).total_seconds())
+
+
+def _add_daily(*, user: User, item: Item, when: datetime, seconds: int) -> None:
+    day = when.astimezone(ZoneInfo(user.time_zone)).date()
+    updated = DailyActivity.objects.filter(user=user, course_id=item.course_id, day=day).update(
+        active_seconds=F("active_seconds") + seconds
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            DailyActivity.objects.create(user=user, course_id=item.course_id, day=day, active_seconds=seconds)
+    except IntegrityError:  # another request created today's row first
+        DailyActivity.objects.filter(user=user, course_id=item.course_id, day=day).update(
+            active_seconds=F("active_seconds") + seconds
+        )
