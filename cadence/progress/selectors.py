@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from django.db.models import Sum
 
 from cadence.accounts.models import User
 from cadence.courses.models import Course, Item
-from cadence.progress.models import Completion, DailyActivity, ItemProgress
+from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,58 @@ def seconds_studied_this_week(user: User, *, now: datetime) -> int:
         s=Sum("active_seconds")
     )["s"]
     return int(total or 0)
+
+
+@dataclass(frozen=True)
+class RecentActivity:
+    verb: str
+    item_id: int
+    item_title: str
+    course_slug: str
+    course_title: str
+    timestamp: datetime
+
+
+def recent_activity(user: User, *, limit: int = 6) -> list[RecentActivity]:
+    """The learner's latest item views and completions, newest first (one query)."""
+    rows = (
+        Event.objects.filter(actor=user, verb__in=["viewed", "completed"], item__isnull=False)
+        .order_by("-timestamp", "-id")
+        .values_list("verb", "item_id", "item__title", "course__slug", "course__title", "timestamp")[: limit * 3]
+    )
+    seen: set[tuple[str, int]] = set()
+    result: list[RecentActivity] = []
+    for verb, item_id, title, slug, course_title, when in rows:
+        if (verb, item_id) in seen:
+            continue  # a page opened three times is one line
+        seen.add((verb, item_id))
+        result.append(RecentActivity(verb, item_id, title, slug, course_title, when))
+        if len(result) == limit:
+            break
+    return result
+
+
+def progress_by_course(user: User, course_ids: Sequence[int]) -> dict[int, ModuleProgress]:
+    """Done and total required items for each of the learner's courses, in two queries in all."""
+    totals: dict[int, list[int]] = {cid: [0, 0] for cid in course_ids}
+    required = Item.objects.filter(
+        course_id__in=course_ids, is_published=True, module__is_published=True, is_required=True
+    ).values_list("course_id", "pk")
+    required_ids: set[int] = set()
+    for course_id, item_id in required:
+        totals[course_id][1] += 1
+        required_ids.add(item_id)
+    done = Completion.objects.filter(user=user, course_id__in=course_ids).values_list("course_id", "item_id")
+    for course_id, item_id in done:
+        if item_id in required_ids:
+            totals[course_id][0] += 1
+    return {cid: ModuleProgress(done=d, total=t) for cid, (d, t) in totals.items()}
+
+
+def last_course_viewed(user: User, course_ids: Sequence[int]) -> int | None:
+    return (
+        ItemProgress.objects.filter(user=user, course_id__in=course_ids, last_viewed_at__isnull=False)
+        .order_by("-last_viewed_at")
+        .values_list("course_id", flat=True)
+        .first()
+    )

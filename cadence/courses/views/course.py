@@ -31,12 +31,23 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard: continue where you left off, progress per course, recent activity, time this week."""
     user = signed_in(request)
+    memberships = list(selectors.my_courses(user))
+    learning = [m.course_id for m in memberships if m.role == Role.LEARNER]
+    last_course_id = progress_selectors.last_course_viewed(user, learning) or (learning[0] if learning else None)
+    last_course = next((m.course for m in memberships if m.course_id == last_course_id), None)
     return render(
         request,
         "courses/home.html",
         {
-            "memberships": selectors.my_courses(user),
+            "memberships": memberships,
+            "course_progress": progress_selectors.progress_by_course(user, learning),
+            "continue_course": last_course,
+            "next_step": progress_selectors.next_step(user, last_course) if last_course else None,
+            "recent": progress_selectors.recent_activity(user) if learning else [],
+            "week_minutes": progress_selectors.seconds_studied_this_week(user, now=timezone.now()) // 60,
+            "is_learner": bool(learning),
             "join_form": JoinCodeForm(),
             "may_create": policy.can(user, "create_course"),
         },
