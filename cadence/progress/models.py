@@ -105,3 +105,73 @@ class DailyActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}: {self.active_seconds}s"
+
+
+class ZoneBasis(models.TextChoices):
+    COURSE = "course", _("in the course's time zone")
+    LEARNER = "learner", _("in each learner's own time zone")
+
+
+class ReleaseRule(models.Model):
+    """When an item or a whole module opens to a learner. Every condition that is set must hold."""
+
+    item = models.OneToOneField(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="release_rule")
+    module = models.OneToOneField(
+        "courses.Module", null=True, blank=True, on_delete=models.CASCADE, related_name="release_rule"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="release_rules")
+    after_item = models.ForeignKey(
+        Item,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("after completing item"),
+    )
+    after_module = models.ForeignKey(
+        "courses.Module",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("after completing module"),
+    )
+    open_date = models.DateField(_("opens on"), null=True, blank=True)
+    open_time = models.TimeField(_("at"), null=True, blank=True)
+    zone_basis = models.CharField(_("time zone"), max_length=8, choices=ZoneBasis.choices, default=ZoneBasis.LEARNER)
+    groups = models.ManyToManyField(
+        "courses.Group", blank=True, related_name="+", verbose_name=_("only for these groups")
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(item__isnull=False) & models.Q(module__isnull=True))
+                | (models.Q(item__isnull=True) & models.Q(module__isnull=False)),
+                name="release_rule_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"release rule for {'item ' + str(self.item_id) if self.item_id else 'module ' + str(self.module_id)}"
+
+
+class ReleaseOverride(models.Model):
+    """A teacher opened an item or module early for one learner."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey("courses.Module", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item"], name="override_once_per_item"),
+            models.UniqueConstraint(fields=["user", "module"], name="override_once_per_module"),
+        ]
+        indexes = [models.Index(fields=["user", "course"], name="override_user_course_idx")]
+
+    def __str__(self) -> str:
+        return f"override for {self.user_id}"

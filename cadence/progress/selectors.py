@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from cadence.accounts.models import User
-from cadence.courses.models import Course, Item
-from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress
+from cadence.courses.models import Course, Item, Module
+from cadence.progress import release
+from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, ReleaseOverride, ReleaseRule
+from cadence.progress.release import Availability, Lock
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class CourseProgress:
     review_item_ids: frozenset[int]
     modules: dict[int, ModuleProgress] = field(default_factory=dict)
     ordered_item_ids: tuple[int, ...] = ()
+    module_of: dict[int, int] = field(default_factory=dict)
 
     @property
     def percent(self) -> int:
@@ -72,6 +75,7 @@ def course_progress(user: User, course: Course) -> CourseProgress:
         review_item_ids=review,
         modules={m: ModuleProgress(done=c[0], total=c[1]) for m, c in per_module.items()},
         ordered_item_ids=tuple(item_id for item_id, _m, _r in items),
+        module_of={item_id: module_id for item_id, module_id, _r in items},
     )
 
 
@@ -82,13 +86,21 @@ class NextStep:
     started: bool
 
 
-def next_step(user: User, course: Course, progress: CourseProgress | None = None) -> NextStep | None:
-    """Where to continue: the last item viewed if unfinished, else the first unfinished item in order.
+def next_step(
+    user: User,
+    course: Course,
+    progress: CourseProgress | None = None,
+    availability: Availability | None = None,
+) -> NextStep | None:
+    """Where to continue: the last item viewed if unfinished, else the first unfinished open item in order.
 
-    Pass the learner's `course_progress` when the page has it already, to save its queries.
+    Pass the learner's `course_progress` and `availability` when the page has them, to save queries.
     """
     progress = progress or course_progress(user, course)
-    completed = progress.completed_item_ids
+    completed = set(progress.completed_item_ids)
+    if availability is not None:
+        completed |= set(availability.item_locks)  # locked items are not a next step
+        completed |= {i for i, m in progress.module_of.items() if m in availability.module_locks}
     recent = (
         ItemProgress.objects.filter(user=user, course=course, last_viewed_at__isnull=False)
         .order_by("-last_viewed_at")
@@ -197,5 +209,27 @@ def last_course_viewed(user: User, course_ids: Sequence[int]) -> int | None:
         ItemProgress.objects.filter(user=user, course_id__in=course_ids, last_viewed_at__isnull=False)
         .order_by("-last_viewed_at")
         .values_list("course_id", flat=True)
+        .first()
+    )
+
+
+def item_lock(user: User, item: Item, *, now: datetime) -> Lock | None:
+    """Why a learner cannot open this item yet, or None when it is open."""
+    return release.learner_availability(user, item.course, now=now).lock_for(item)
+
+
+def release_rule_for(target: Item | Module) -> ReleaseRule | None:
+    return ReleaseRule.objects.filter(**release.target_lookup(target)).prefetch_related("groups").first()
+
+
+def release_overrides(target: Item | Module) -> QuerySet[ReleaseOverride]:
+    rows = ReleaseOverride.objects.filter(**release.target_lookup(target))
+    return rows.select_related("user", "granted_by").order_by("-granted_at")
+
+
+def override_in_course(course: Course, override_id: int) -> ReleaseOverride | None:
+    return (
+        ReleaseOverride.objects.filter(course=course, pk=override_id)
+        .select_related("item", "module", "item__course", "module__course")
         .first()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,10 +15,20 @@ from django.utils.translation import gettext as _
 
 from cadence import policy
 from cadence.accounts.models import User
+from cadence.core import audit
 from cadence.core.errors import InvalidInput, NotAllowed
-from cadence.courses.models import CompletionRule, Item, Role
-from cadence.progress import ranges
-from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, Verb
+from cadence.courses.models import CompletionRule, Group, Item, Module, Role
+from cadence.progress import ranges, release
+from cadence.progress.models import (
+    Completion,
+    DailyActivity,
+    Event,
+    ItemProgress,
+    ReleaseOverride,
+    ReleaseRule,
+    Verb,
+    ZoneBasis,
+)
 
 # A heartbeat counts at most this much active time: a tab left open is not study time.
 HEARTBEAT_CAP = timedelta(seconds=30)
@@ -107,6 +117,7 @@ def mark_done(*, user: User, item: Item, now: datetime) -> Completion:
         raise NotAllowed(_("Only learners in this course can mark items done."))
     if item.completion_rule != CompletionRule.MARKED_DONE:
         raise InvalidInput(_("This item is completed by its own rule, not by marking it done."))
+    _refuse_locked(user, [item], now=now)
     _event(user=user, verb=Verb.MARKED_DONE, item=item, now=now, key=f"marked-done-{item.pk}")
     return mark_complete(user=user, item=item, now=now, source="learner")
 
@@ -160,6 +171,7 @@ def ingest_beacon(*, user: User, events: Sequence[BeaconEvent], now: datetime) -
             raise NotAllowed(_("Item %(id)s is not one you can send activity for.") % {"id": event.item_id})
         if event.verb not in BEACON_VERBS:
             raise InvalidInput(_("“%(verb)s” cannot be sent by a client.") % {"verb": event.verb})
+    _refuse_locked(user, list(items.values()), now=now)
     stored = duplicates = 0
     for event in events:
         item = items[event.item_id]
@@ -181,6 +193,19 @@ def ingest_beacon(*, user: User, events: Sequence[BeaconEvent], now: datetime) -
         if is_tracked(user, item):
             _apply(user=user, item=item, event=event, when=when, now=now)
     return BeaconResult(stored=stored, duplicates=duplicates)
+
+
+def _refuse_locked(user: User, items: Sequence[Item], *, now: datetime) -> None:
+    """Learners cannot act on items that are not open to them yet."""
+    by_course: dict[int, list[Item]] = {}
+    for item in items:
+        if is_tracked(user, item):
+            by_course.setdefault(item.course_id, []).append(item)
+    for course_items in by_course.values():
+        locks = release.learner_availability(user, course_items[0].course, now=now)
+        for item in course_items:
+            if locks.lock_for(item) is not None:
+                raise NotAllowed(_("“%(title)s” is not open to you yet.") % {"title": item.title})
 
 
 def _apply(*, user: User, item: Item, event: BeaconEvent, when: datetime, now: datetime) -> None:
@@ -238,3 +263,102 @@ def _add_daily(*, user: User, item: Item, when: datetime, seconds: int) -> None:
         DailyActivity.objects.filter(user=user, course_id=item.course_id, day=day).update(
             active_seconds=F("active_seconds") + seconds
         )
+
+
+# --- Release conditions ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReleaseSpec:
+    after_item: Item | None = None
+    after_module: Module | None = None
+    open_date: date | None = None
+    open_time: time | None = None
+    zone_basis: str = ZoneBasis.LEARNER
+    groups: Sequence[Group] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.after_item or self.after_module or self.open_date or self.groups)
+
+
+def _check_spec(target: Item | Module, spec: ReleaseSpec) -> None:
+    course_id = target.course_id
+    if spec.after_item is not None:
+        if spec.after_item.course_id != course_id:
+            raise InvalidInput(_("The item to complete first must be in the same course."))
+        if isinstance(target, Item) and spec.after_item.pk == target.pk:
+            raise InvalidInput(_("An item cannot wait for itself."))
+        if isinstance(target, Module) and spec.after_item.module_id == target.pk:
+            raise InvalidInput(_("A module cannot wait for one of its own items."))
+    if spec.after_module is not None:
+        if spec.after_module.course_id != course_id:
+            raise InvalidInput(_("The module to complete first must be in the same course."))
+        own_module = target.pk if isinstance(target, Module) else target.module_id
+        if spec.after_module.pk == own_module:
+            raise InvalidInput(_("An item or module cannot wait for its own module."))
+    if spec.open_time is not None and spec.open_date is None:
+        raise InvalidInput(_("Give a date for the opening time."))
+    if spec.zone_basis not in ZoneBasis.values:
+        raise InvalidInput(_("Choose the course's time zone or each learner's."))
+    if any(g.course_id != course_id for g in spec.groups):
+        raise InvalidInput(_("Groups must belong to the same course."))
+
+
+@transaction.atomic
+def set_release_rule(*, actor: User, target: Item | Module, spec: ReleaseSpec) -> ReleaseRule | None:
+    """Set (or, with an empty spec, remove) the release rule of an item or a module."""
+    policy.require(actor, "edit", target)
+    _check_spec(target, spec)
+    lookup = release.target_lookup(target)
+    if spec.is_empty:
+        ReleaseRule.objects.filter(**lookup).delete()
+        audit.record(actor=actor, verb="release.cleared", obj=target, course_id=target.course_id)
+        return None
+    rule, _created = ReleaseRule.objects.update_or_create(
+        **lookup,  # type: ignore[arg-type]  # "item" or "module", both foreign keys of the rule
+        defaults={
+            "course_id": target.course_id,
+            "after_item": spec.after_item,
+            "after_module": spec.after_module,
+            "open_date": spec.open_date,
+            "open_time": spec.open_time,
+            "zone_basis": spec.zone_basis,
+        },
+    )
+    rule.groups.set(spec.groups)
+    audit.record(
+        actor=actor,
+        verb="release.set",
+        obj=target,
+        course_id=target.course_id,
+        after_item=spec.after_item.pk if spec.after_item else None,
+        after_module=spec.after_module.pk if spec.after_module else None,
+        open_date=spec.open_date.isoformat() if spec.open_date else None,
+        groups=[g.pk for g in spec.groups],
+    )
+    return rule
+
+
+@transaction.atomic
+def grant_release_override(*, actor: User, target: Item | Module, learner: User, now: datetime) -> ReleaseOverride:
+    """Open an item or module early for one learner (an accommodation); recorded in the audit log."""
+    policy.require(actor, "edit", target)
+    if policy.role_in(learner, target.course_id) != Role.LEARNER:
+        raise InvalidInput(_("Only a learner of this course can be given early access."))
+    lookup = release.target_lookup(target)
+    override, _created = ReleaseOverride.objects.get_or_create(
+        user=learner, **lookup, defaults={"course_id": target.course_id, "granted_by": actor, "granted_at": now}
+    )
+    audit.record(
+        actor=actor, verb="release.override_granted", obj=target, course_id=target.course_id, learner=learner.pk
+    )
+    return override
+
+
+@transaction.atomic
+def revoke_release_override(*, actor: User, override: ReleaseOverride) -> None:
+    target: Item | Module = override.item or override.module  # type: ignore[assignment]  # one is always set
+    policy.require(actor, "edit", target)
+    audit.record(
+        actor=actor, verb="release.override_revoked", obj=target, course_id=override.course_id, learner=override.user_id
+    )
+    override.delete()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,8 +9,10 @@ from django.views.decorators.http import require_POST
 
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
-from cadence.courses.views.common import get_course, get_item, signed_in
+from cadence.courses.models import Course, Item, Module
+from cadence.courses.views.common import get_course, get_item, get_module, signed_in
 from cadence.progress import selectors, services
+from cadence.progress.forms import OverrideForm, ReleaseForm
 
 
 @require_POST
@@ -41,3 +43,93 @@ def item_review(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         )
     messages.success(request, _("Kept for review.") if marked else _("Review mark removed."))
     return redirect("courses:item-detail", slug=course.slug, item_id=item.pk)
+
+
+def _release_page(request: HttpRequest, course: Course, target: Item | Module) -> HttpResponse:
+    user = signed_in(request)
+    rule = selectors.release_rule_for(target)
+    form = ReleaseForm(request.POST or None, course=course, target=target, rule=rule)
+    override_form = OverrideForm(course=course)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        spec = services.ReleaseSpec(
+            after_item=data["after_item"],
+            after_module=data["after_module"],
+            open_date=data["open_date"],
+            open_time=data["open_time"],
+            zone_basis=data["zone_basis"],
+            groups=list(data["groups"]),
+        )
+        try:
+            services.set_release_rule(actor=user, target=target, spec=spec)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Release conditions saved."))
+            return redirect(request.path)
+    return render(
+        request,
+        "progress/release_form.html",
+        {
+            "course": course,
+            "target": target,
+            "is_module": isinstance(target, Module),
+            "form": form,
+            "override_form": override_form,
+            "overrides": selectors.release_overrides(target),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def item_release(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    course = get_course(request, slug, "view")
+    return _release_page(request, course, get_item(request, course, item_id, "edit"))
+
+
+def module_release(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    course = get_course(request, slug, "view")
+    return _release_page(request, course, get_module(request, course, module_id, "edit"))
+
+
+def _grant(request: HttpRequest, course: Course, target: Item | Module) -> HttpResponse:
+    user = signed_in(request)
+    form = OverrideForm(request.POST, course=course)
+    if not form.is_valid():
+        messages.error(request, _("Choose a learner of this course."))
+    else:
+        try:
+            services.grant_release_override(
+                actor=user, target=target, learner=form.cleaned_data["learner"], now=timezone.now()
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Opened for %(name)s.") % {"name": form.cleaned_data["learner"].display_name})
+    return redirect(request.path.replace("/override/", "/release/"))
+
+
+@require_POST
+def item_override(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    course = get_course(request, slug, "view")
+    return _grant(request, course, get_item(request, course, item_id, "edit"))
+
+
+@require_POST
+def module_override(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    course = get_course(request, slug, "view")
+    return _grant(request, course, get_module(request, course, module_id, "edit"))
+
+
+@require_POST
+def override_revoke(request: HttpRequest, slug: str, override_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "edit")
+    override = selectors.override_in_course(course, override_id)
+    if override is None:
+        raise Http404
+    services.revoke_release_override(actor=user, override=override)
+    messages.success(request, _("Early access removed."))
+    if override.item_id:
+        return redirect("progress:item-release", slug=course.slug, item_id=override.item_id)
+    return redirect("progress:module-release", slug=course.slug, module_id=override.module_id)

@@ -43,6 +43,8 @@ from cadence.api import api
 from cadence.courses import services as course_services
 from cadence.courses.models import Item, Membership, Module, Role
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory, ModuleFactory
+from cadence.progress.models import ReleaseOverride
+from cadence.progress.services import grant_release_override
 from conftest import CourseWorld
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +123,12 @@ class Ctx:
         """An item the learner completes by marking it done."""
         return ItemFactory.create(
             module=self.world.modules[0], title="Mark me done", position=98, completion_rule="marked_done"
+        )
+
+    def override(self) -> ReleaseOverride:
+        """Early access to the second item, granted by the teacher to the learner."""
+        return grant_release_override(
+            actor=self.world.teacher, target=self.world.items[1], learner=self.world.learner, now=timezone.now()
         )
 
     def fresh_learner(self) -> Membership:
@@ -394,6 +402,48 @@ PAGES: dict[str, Case] = {
             lambda c: {"marked": "1"},
         ),
         Row(LOGIN, 403, GO, GO, GO, GO, GO),
+    ),
+    "GET progress:item-release": Case(
+        page("GET", lambda c: reverse("progress:item-release", args=[c.slug, c.world.items[1].pk])), TEACHERS_ONLY
+    ),
+    "POST progress:item-release": Case(
+        page(
+            "POST",
+            lambda c: reverse("progress:item-release", args=[c.slug, c.world.items[1].pk]),
+            lambda c: {"after_item": c.world.items[0].pk, "zone_basis": "learner"},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST progress:item-override": Case(
+        page(
+            "POST",
+            lambda c: reverse("progress:item-override", args=[c.slug, c.world.items[1].pk]),
+            lambda c: {"learner": c.world.learner.pk},
+        ),
+        TEACHERS_GO,
+    ),
+    "GET progress:module-release": Case(
+        page("GET", lambda c: reverse("progress:module-release", args=[c.slug, c.world.modules[1].pk])),
+        TEACHERS_ONLY,
+    ),
+    "POST progress:module-release": Case(
+        page(
+            "POST",
+            lambda c: reverse("progress:module-release", args=[c.slug, c.world.modules[1].pk]),
+            lambda c: {"after_module": c.world.modules[0].pk, "zone_basis": "course"},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST progress:module-override": Case(
+        page(
+            "POST",
+            lambda c: reverse("progress:module-override", args=[c.slug, c.world.modules[1].pk]),
+            lambda c: {"learner": c.world.learner.pk},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST progress:override-revoke": Case(
+        page("POST", lambda c: reverse("progress:override-revoke", args=[c.slug, c.override().pk])), TEACHERS_GO
     ),
 }
 

@@ -45,3 +45,9 @@ def now_local() -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def lock_for(availability: Any, item: Any) -> Any:
+    """`{{ availability|lock_for:item }}`: the release lock on an item for the viewer, if any."""
+    return availability.lock_for(item) if availability is not None else None

@@ -17,8 +17,9 @@ from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses import selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
-from cadence.courses.models import Role
+from cadence.courses.models import Course, Role
 from cadence.courses.views.common import PREVIEW_SESSION_KEY, get_course, in_preview, shows_hidden, signed_in
+from cadence.progress import release
 from cadence.progress import selectors as progress_selectors
 
 
@@ -97,9 +98,6 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     include_hidden = shows_hidden(request, course)
     outline = selectors.course_outline(course, include_hidden=include_hidden)
-    is_learner = policy.role_in(request.user, course.pk) == Role.LEARNER
-    user = request.user if is_learner else None
-    progress = progress_selectors.course_progress(user, course) if isinstance(user, User) else None
     template = "courses/course_detail.html#course-outline" if is_htmx(request) else "courses/course_detail.html"
     return render(
         request,
@@ -111,12 +109,25 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "may_preview": policy.can(request.user, "preview", course),
             "previewing": in_preview(request, course),
             "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
-            "progress": progress,
-            "next_step": progress_selectors.next_step(user, course, progress)
-            if progress and isinstance(user, User)
-            else None,
+            **_learner_context(request, course),
         },
     )
+
+
+def _learner_context(request: HttpRequest, course: Course) -> dict[str, object]:
+    """Progress, release locks and the next step, for learners only (teachers and previews see none)."""
+    user = request.user
+    if not isinstance(user, User) or policy.role_in(user, course.pk) != Role.LEARNER:
+        return {"progress": None, "availability": None, "next_step": None}
+    progress = progress_selectors.course_progress(user, course)
+    availability = release.availability(
+        user, course, completed_item_ids=progress.completed_item_ids, now=timezone.now()
+    )
+    return {
+        "progress": progress,
+        "availability": availability,
+        "next_step": progress_selectors.next_step(user, course, progress, availability),
+    }
 
 
 @require_POST

@@ -112,6 +112,9 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     previous, following = selectors.item_neighbours(item, include_hidden=include_hidden)
     user = signed_in(request)
     tracked = progress_services.is_tracked(user, item)
+    lock = progress_selectors.item_lock(user, item, now=timezone.now()) if tracked else None
+    if lock is not None:
+        return render(request, "courses/item_locked.html", {"course": course, "item": item, "lock": lock})
     if tracked:
         progress_services.record_view(user=user, item=item, now=timezone.now())
     item_type = item_types.for_kind(item.kind)
