@@ -75,3 +75,22 @@ class OverrideForm(forms.Form):
             "display_name"
         )
         self.fields["learner"].queryset = learners  # type: ignore[attr-defined]  # ModelChoiceField
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your note"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    quote = forms.CharField(
+        label=_("Highlighted text"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Select text in the lesson to fill this in, or paste it."),
+    )
+    at = forms.CharField(
+        label=_("Moment in the video"),
+        max_length=10,
+        required=False,
+        help_text=_("For example 1:15. Filled in from the video's current time."),
+    )

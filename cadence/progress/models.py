@@ -175,3 +175,23 @@ class ReleaseOverride(models.Model):
 
     def __str__(self) -> str:
         return f"override for {self.user_id}"
+
+
+class Note(models.Model):
+    """A learner's private note on an item: optionally a quote highlighted in the text, or a moment in a video."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("note"), max_length=10000)
+    quote = models.TextField(_("highlighted text"), max_length=2000, blank=True)
+    at_seconds = models.PositiveIntegerField(_("moment in the video (seconds)"), null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["item_id", "at_seconds", "created_at", "id"]
+        indexes = [models.Index(fields=["user", "course", "item"], name="note_user_course_item_idx")]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} by {self.user_id}"

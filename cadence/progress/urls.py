@@ -11,5 +11,9 @@ urlpatterns = [
     path("<slug:slug>/items/<int:item_id>/override/", views.item_override, name="item-override"),
     path("<slug:slug>/modules/<int:module_id>/release/", views.module_release, name="module-release"),
     path("<slug:slug>/modules/<int:module_id>/override/", views.module_override, name="module-override"),
+    path("<slug:slug>/items/<int:item_id>/notes/", views.note_add, name="note-add"),
+    path("<slug:slug>/notes/", views.note_list, name="note-list"),
+    path("<slug:slug>/notes/export/", views.note_export, name="note-export"),
+    path("<slug:slug>/notes/<int:note_id>/delete/", views.note_delete, name="note-delete"),
     path("<slug:slug>/release/overrides/<int:override_id>/revoke/", views.override_revoke, name="override-revoke"),
 ]

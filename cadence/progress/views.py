@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +11,8 @@ from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses.models import Course, Item, Module
 from cadence.courses.views.common import get_course, get_item, get_module, signed_in
-from cadence.progress import selectors, services
-from cadence.progress.forms import OverrideForm, ReleaseForm
+from cadence.progress import notes, selectors, services
+from cadence.progress.forms import NoteForm, OverrideForm, ReleaseForm
 
 
 @require_POST
@@ -133,3 +133,85 @@ def override_revoke(request: HttpRequest, slug: str, override_id: int) -> HttpRe
     if override.item_id:
         return redirect("progress:item-release", slug=course.slug, item_id=override.item_id)
     return redirect("progress:module-release", slug=course.slug, module_id=override.module_id)
+
+
+def _notes_panel(request: HttpRequest, course: Course, item: Item, form: NoteForm | None = None) -> HttpResponse:
+    user = signed_in(request)
+    return render(
+        request,
+        "progress/notes_panel.html#notes-panel",
+        {"course": course, "item": item, "notes": notes.notes_for_item(user, item), "note_form": form or NoteForm()},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@require_POST
+def note_add(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "view")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            at_seconds = notes.parse_moment(form.cleaned_data["at"])
+        except DomainError as exc:
+            form.add_error("at", exc.message)
+        else:
+            try:
+                notes.add_note(
+                    user=user,
+                    item=item,
+                    body=form.cleaned_data["body"],
+                    quote=form.cleaned_data["quote"],
+                    at_seconds=at_seconds,
+                    now=timezone.now(),
+                )
+            except DomainError as exc:
+                form.add_error("body", exc.message)
+            else:
+                if is_htmx(request):
+                    return _notes_panel(request, course, item)
+                messages.success(request, _("Note saved."))
+                return redirect("courses:item-detail", slug=course.slug, item_id=item.pk)
+    if is_htmx(request):
+        return _notes_panel(request, course, item, form)
+    for error in form.errors.values():
+        messages.error(request, " ".join(str(e) for e in error))
+    return redirect("courses:item-detail", slug=course.slug, item_id=item.pk)
+
+
+@require_POST
+def note_delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    note = notes.note_of(user, note_id)
+    if note is None or note.course_id != course.pk:
+        raise Http404
+    notes.delete_note(user=user, note=note)
+    if is_htmx(request):
+        return _notes_panel(request, course, note.item)
+    messages.success(request, _("Note deleted."))
+    if request.POST.get("back") == "list":
+        return redirect("progress:note-list", slug=course.slug)
+    return redirect("courses:item-detail", slug=course.slug, item_id=note.item_id)
+
+
+def note_list(request: HttpRequest, slug: str) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    query = request.GET.get("q", "")[:200]
+    return render(
+        request,
+        "progress/note_list.html",
+        {"course": course, "notes": notes.notes_in_course(user, course, query=query)[:500], "query": query},
+    )
+
+
+def note_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    response = StreamingHttpResponse(
+        (chunk.encode() for chunk in notes.export_markdown(user, course)), content_type="text/markdown; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="notes-{course.slug}.md"'
+    return response

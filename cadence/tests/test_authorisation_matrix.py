@@ -43,7 +43,7 @@ from cadence.api import api
 from cadence.courses import services as course_services
 from cadence.courses.models import Item, Membership, Module, Role
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory, ModuleFactory
-from cadence.progress.models import ReleaseOverride
+from cadence.progress.models import Note, ReleaseOverride
 from cadence.progress.services import grant_release_override
 from conftest import CourseWorld
 
@@ -124,6 +124,12 @@ class Ctx:
         return ItemFactory.create(
             module=self.world.modules[0], title="Mark me done", position=98, completion_rule="marked_done"
         )
+
+    def note_of(self, user: User) -> Note:
+        return Note.objects.create(
+            user=user, course=self.world.course, item=self.world.items[0], body="x",
+            created_at=timezone.now(), updated_at=timezone.now(),
+        )  # fmt: skip
 
     def override(self) -> ReleaseOverride:
         """Early access to the second item, granted by the teacher to the learner."""
@@ -402,6 +408,27 @@ PAGES: dict[str, Case] = {
             lambda c: {"marked": "1"},
         ),
         Row(LOGIN, 403, GO, GO, GO, GO, GO),
+    ),
+    # Notes are private: anyone who may see the item keeps their own; a note of someone else is 404.
+    "POST progress:note-add": Case(
+        page(
+            "POST",
+            lambda c: reverse("progress:note-add", args=[c.slug, c.world.items[0].pk]),
+            lambda c: {"body": "A note", "quote": "", "at": ""},
+        ),
+        Row(LOGIN, 403, GO, GO, GO, GO, GO),
+    ),
+    "GET progress:note-list": Case(page("GET", url("progress:note-list", slug)), Row(LOGIN, 403, OK, OK, OK, OK, OK)),
+    "GET progress:note-export": Case(
+        page("GET", url("progress:note-export", slug)), Row(LOGIN, 403, OK, OK, OK, OK, OK)
+    ),
+    "POST progress:note-delete [own note]": Case(
+        page("POST", lambda c: reverse("progress:note-delete", args=[c.slug, c.note_of(c.someone()).pk])),
+        Row(LOGIN, 403, GO, GO, GO, GO, GO),
+    ),
+    "POST progress:note-delete [someone else's note]": Case(
+        page("POST", lambda c: reverse("progress:note-delete", args=[c.slug, c.note_of(c.world.learner).pk])),
+        Row(LOGIN, 403, GO, 404, 404, 404, 404),
     ),
     "GET progress:item-release": Case(
         page("GET", lambda c: reverse("progress:item-release", args=[c.slug, c.world.items[1].pk])), TEACHERS_ONLY

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 
 from cadence import policy
 from cadence.core.markdown import render_markdown
+from cadence.core.moments import format_moment
 
 register = template.Library()
 
@@ -51,3 +52,9 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 def lock_for(availability: Any, item: Any) -> Any:
     """`{{ availability|lock_for:item }}`: the release lock on an item for the viewer, if any."""
     return availability.lock_for(item) if availability is not None else None
+
+
+@register.filter
+def moment(seconds: int | None) -> str:
+    """75 → "1:15": a moment in a video."""
+    return "" if seconds is None else format_moment(seconds)

@@ -16,8 +16,10 @@ from cadence.courses import item_types, selectors, services
 from cadence.courses.forms import ItemForm, ModuleForm
 from cadence.courses.models import Course
 from cadence.courses.views.common import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
+from cadence.progress import notes
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
+from cadence.progress.forms import NoteForm
 
 
 def _outline_response(request: HttpRequest, course: Course, announcement: str) -> HttpResponse:
@@ -132,6 +134,8 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "type_template": item_type.template if item_type else None,
             "type_context": item_type.context(request, item) if item_type else {},
             "type_edit_url": item_type.edit_url(item) if item_type and item_type.edit_url else None,
+            "notes": notes.notes_for_item(user, item),
+            "note_form": NoteForm(),
         },
     )
 
