@@ -87,13 +87,14 @@ def mark_complete(*, user: User, item: Item, now: datetime, source: str = "rule"
     existing = Completion.objects.filter(user=user, item=item).first()
     if existing is not None:
         return existing
-    completion, created = Completion.objects.get_or_create(
-        user=user, item=item, defaults={"course_id": item.course_id, "completed_at": now, "source": source}
-    )
-    if created:
-        _event(
-            user=user, verb=Verb.COMPLETED, item=item, now=now, key=f"completed-{item.pk}", result={"source": source}
-        )
+    try:
+        with transaction.atomic():
+            completion = Completion.objects.create(
+                user=user, item=item, course_id=item.course_id, completed_at=now, source=source
+            )
+    except IntegrityError:  # completed by a concurrent request a moment ago
+        return Completion.objects.get(user=user, item=item)
+    _event(user=user, verb=Verb.COMPLETED, item=item, now=now, key=f"completed-{item.pk}", result={"source": source})
     return completion
 
 
@@ -103,8 +104,9 @@ def record_view(*, user: User, item: Item, now: datetime) -> None:
     if not is_tracked(user, item):
         return
     if not ItemProgress.objects.filter(user=user, item=item).update(last_viewed_at=now):
-        _progress_row(user, item)  # first visit: creates the row under a lock
-        ItemProgress.objects.filter(user=user, item=item).update(last_viewed_at=now, first_viewed_at=now)
+        ItemProgress.objects.get_or_create(  # the first visit
+            user=user, item=item, defaults={"course_id": item.course_id, "first_viewed_at": now, "last_viewed_at": now}
+        )
     _event(user=user, verb=Verb.VIEWED, item=item, now=now)
     if item.completion_rule == CompletionRule.VIEWED:
         mark_complete(user=user, item=item, now=now)

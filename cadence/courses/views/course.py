@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -109,6 +110,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "may_preview": policy.can(request.user, "preview", course),
             "previewing": in_preview(request, course),
             "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
+            # Built once, not per item: the outline of a long course renders hundreds of rows.
+            "course_url": reverse("courses:course-detail", args=[course.slug]),
+            "minutes_unit": _("min"),
             **_learner_context(request, course),
         },
     )

@@ -31,12 +31,16 @@ def test_bad_moments_are_refused(bad: str):
 
 def test_notes_are_private_searchable_and_exported(world: CourseWorld):
     video = ItemFactory(module=world.modules[1], kind="video", title="Lecture")
-    notes.add_note(user=world.learner, item=world.items[0], body="Median resists outliers", quote="the middle value", now=NOW)
+    notes.add_note(
+        user=world.learner, item=world.items[0], body="Median resists outliers", quote="the middle value", now=NOW
+    )
     notes.add_note(user=world.learner, item=video, body="Key example here", at_seconds=75, now=NOW)
     notes.add_note(user=world.ta, item=world.items[0], body="TA's own note", now=NOW)
     mine = notes.notes_in_course(world.learner, world.course)
     assert [n.body for n in mine] == ["Median resists outliers", "Key example here"]
-    assert [n.body for n in notes.notes_in_course(world.learner, world.course, query="outlier")] == ["Median resists outliers"]
+    assert [n.body for n in notes.notes_in_course(world.learner, world.course, query="outlier")] == [
+        "Median resists outliers"
+    ]
     markdown = "".join(notes.export_markdown(world.learner, world.course))
     assert "## Lecture" in markdown and "**1:15**" in markdown and "> the middle value" in markdown
     assert "TA's own note" not in markdown
@@ -57,7 +61,9 @@ def test_note_views_with_and_without_htmx(client, world: CourseWorld):
     client.force_login(world.learner)
     add = reverse("progress:note-add", args=[world.course.slug, world.items[0].pk])
     assert client.post(add, {"body": "Plain form note", "quote": "", "at": ""}).status_code == 302
-    fragment = client.post(add, {"body": "Htmx note", "quote": "", "at": "1:05"}, HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.post(
+        add, {"body": "Htmx note", "quote": "", "at": "1:05"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert fragment.lstrip().startswith("<section") and "Htmx note" in fragment and "1:05" in fragment
     bad = client.post(add, {"body": "x", "at": "soon"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 400 and "m:ss" in bad.content.decode()
@@ -66,7 +72,9 @@ def test_note_views_with_and_without_htmx(client, world: CourseWorld):
     listing = client.get(reverse("progress:note-list", args=[world.course.slug]), {"q": "htmx"}).content.decode()
     assert "Htmx note" in listing and "Plain form note" not in listing
     export = client.get(reverse("progress:note-export", args=[world.course.slug]))
-    assert export["Content-Disposition"].startswith("attachment") and b"Plain form note" in b"".join(export.streaming_content)
+    assert export["Content-Disposition"].startswith("attachment") and b"Plain form note" in b"".join(
+        export.streaming_content
+    )
     note = Note.objects.get(body="Htmx note")
     client.force_login(world.ta)
     assert client.post(reverse("progress:note-delete", args=[world.course.slug, note.pk])).status_code == 404
