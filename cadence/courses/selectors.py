@@ -33,6 +33,13 @@ def course_by_slug(user: AnyUser, slug: str, action: str = "view") -> Course | N
     return policy.scope(user, action, Course.objects.all()).filter(slug=slug).first()
 
 
+# What an outline row shows; loading only these keeps long courses light.
+OUTLINE_ITEM_FIELDS = (
+    "id", "module_id", "course_id", "kind", "title", "position", "is_published", "is_required",
+    "estimated_minutes", "derived_minutes",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Outline:
     course: Course
@@ -46,23 +53,20 @@ def course_outline(course: Course, *, include_hidden: bool) -> Outline:
     `include_hidden` is for teachers editing; learners and previews see only published entries.
     """
     modules = Module.objects.filter(course=course)
-    items = Item.objects.filter(course=course).only(
-        "id",
-        "module_id",
-        "course_id",
-        "kind",
-        "title",
-        "position",
-        "is_published",
-        "is_required",
-        "estimated_minutes",
-        "derived_minutes",
-    )
+    items = Item.objects.filter(course=course).only(*OUTLINE_ITEM_FIELDS)
     if not include_hidden:
         modules = modules.filter(is_published=True)
         items = items.filter(is_published=True)
     modules = modules.prefetch_related(Prefetch("items", queryset=items.order_by("position", "id")))
     return Outline(course=course, modules=list(modules.order_by("position", "id")), include_hidden=include_hidden)
+
+
+def module_outline(module: Module, *, include_hidden: bool) -> Module:
+    """A module with its items prefetched in order (one query for the items)."""
+    items = Item.objects.filter(module=module).only(*OUTLINE_ITEM_FIELDS)
+    if not include_hidden:
+        items = items.filter(is_published=True)
+    return Module.objects.prefetch_related(Prefetch("items", queryset=items.order_by("position", "id"))).get(pk=module.pk)
 
 
 def module_in_course(course: Course, module_id: int) -> Module | None:

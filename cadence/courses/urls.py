@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/people/<int:membership_id>/observe/", views.observer_link, name="observer-link"),
     path("<slug:slug>/people/<int:membership_id>/remove/", views.membership_remove, name="membership-remove"),
     path("<slug:slug>/modules/new/", views.module_create, name="module-create"),
+    path("<slug:slug>/modules/<int:module_id>/", views.module_detail, name="module-detail"),
     path("<slug:slug>/modules/<int:module_id>/edit/", views.module_edit, name="module-edit"),
     path("<slug:slug>/modules/<int:module_id>/delete/", views.module_delete, name="module-delete"),
     path("<slug:slug>/modules/<int:module_id>/move/", views.module_move, name="module-move"),

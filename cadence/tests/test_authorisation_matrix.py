@@ -40,6 +40,9 @@ from cadence.accounts.models import ApiToken, User
 from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.api import api
+from cadence.content import services as content_services
+from cadence.content.models import ChecklistStep
+from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
 from cadence.courses import services as course_services
 from cadence.courses.models import Item, Membership, Module, Role
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory, ModuleFactory
@@ -124,6 +127,9 @@ class Ctx:
         return ItemFactory.create(
             module=self.world.modules[0], title="Mark me done", position=98, completion_rule="marked_done"
         )
+
+    def hidden_module(self) -> Module:
+        return ModuleFactory.create(course=self.world.course, title="Hidden module", position=98, is_published=False)
 
     def note_of(self, user: User) -> Note:
         return Note.objects.create(
@@ -222,6 +228,70 @@ def reset_link(c: Ctx) -> str:
     return reverse("accounts:password-reset-confirm", args=[uid, default_token_generator.make_token(user)])
 
 
+# Content: lessons, videos and checklists, each made fresh by the teacher through the services.
+def content_item(c: Ctx, kind: str, *, is_published: bool = True) -> Item:
+    return ItemFactory.create(
+        module=c.world.modules[0], kind=kind, title=f"A {kind}", position=97, is_published=is_published,
+        completion_rule="checklist" if kind == "checklist" else "viewed",
+    )  # fmt: skip
+
+
+def lesson_item(c: Ctx) -> Item:
+    return content_item(c, "lesson")
+
+
+def course_image(c: Ctx) -> str:
+    item = lesson_item(c)
+    image = content_services.upload_image(
+        actor=c.world.teacher, item=item, upload=upload("chart.png", png_bytes()), alt_text="Rainfall"
+    )
+    return reverse("content:image-file", args=[c.slug, image.pk, image.filename])
+
+
+def video_item(c: Ctx, *, is_published: bool = True) -> Item:
+    item = content_item(c, "video", is_published=is_published)
+    content_services.save_video(actor=c.world.teacher, item=item, upload=upload("talk.webm", media_bytes(WEBM_HEAD)))
+    return item
+
+
+def caption_track(c: Ctx) -> tuple[Item, int]:
+    item = video_item(c)
+    track = content_services.add_captions(
+        actor=c.world.teacher, item=item, label="English", language="en", upload=upload("en.vtt", SAMPLE_VTT.encode())
+    )
+    return item, track.pk
+
+
+def checklist_step(c: Ctx) -> tuple[Item, int]:
+    item = content_item(c, "checklist")
+    content_services.save_checklist(actor=c.world.teacher, item=item, steps=[content_services.StepInput(None, "Do it")])
+    return item, ChecklistStep.objects.get(checklist__item=item).pk
+
+
+def steps_form(c: Ctx) -> dict[str, str]:
+    return {
+        "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "100", "steps-0-text": "Set your time zone", "steps-0-position": "",
+    }  # fmt: skip
+
+
+def content_url(name: str, make: Callable[[Ctx], Item]) -> Callable[[Ctx], str]:
+    return lambda c: reverse(name, args=[c.slug, make(c).pk])
+
+
+def track_url(name: str) -> Callable[[Ctx], str]:
+    def build(c: Ctx) -> str:
+        item, track_id = caption_track(c)
+        return reverse(name, args=[c.slug, item.pk, track_id])
+
+    return build
+
+
+def step_tick_url(c: Ctx) -> str:
+    item, step_id = checklist_step(c)
+    return reverse("content:step-tick", args=[c.slug, item.pk, step_id])
+
+
 # --- The pages --------------------------------------------------------------------------------------
 #   Row(anonymous, outsider, learner, ta, teacher, admin, observer)
 TEACHERS_ONLY = Row(LOGIN, 403, 403, 403, OK, OK, 403)
@@ -282,6 +352,14 @@ PAGES: dict[str, Case] = {
         page("POST", url("courses:course-create"), new_course_form), Row(LOGIN, 403, 403, 403, 403, GO, 403)
     ),
     "GET courses:course-detail": Case(page("GET", url("courses:course-detail", slug)), everyone(OK)),
+    "GET courses:module-detail": Case(
+        page("GET", lambda c: reverse("courses:module-detail", args=[c.slug, c.world.modules[0].pk])),
+        Row(LOGIN, 403, OK, OK, OK, OK, OK),
+    ),
+    "GET courses:module-detail [hidden module]": Case(
+        page("GET", lambda c: reverse("courses:module-detail", args=[c.slug, c.hidden_module().pk])),
+        Row(LOGIN, 403, 404, OK, OK, OK, 404),
+    ),
     "GET courses:course-edit": Case(page("GET", url("courses:course-edit", slug)), TEACHERS_ONLY),
     "POST courses:course-edit": Case(page("POST", url("courses:course-edit", slug), course_form), TEACHERS_GO),
     # Members may not join again: the view says so and sends them back.
@@ -395,6 +473,67 @@ PAGES: dict[str, Case] = {
             lambda c: {"direction": "down"},
         ),
         TEACHERS_GO,
+    ),
+    # Content. Outsiders can find the course in the catalogue, so they learn they may not enter (403).
+    "GET content:lesson-edit": Case(page("GET", content_url("content:lesson-edit", lesson_item)), TEACHERS_ONLY),
+    "POST content:lesson-edit": Case(
+        page("POST", content_url("content:lesson-edit", lesson_item), lambda c: {"body": "# Hello"}), TEACHERS_GO
+    ),
+    "POST content:lesson-preview": Case(
+        page("POST", content_url("content:lesson-preview", lesson_item), lambda c: {"body": "# Hello"}),
+        TEACHERS_ONLY,
+    ),
+    "POST content:image-upload": Case(
+        page(
+            "POST",
+            content_url("content:image-upload", lesson_item),
+            lambda c: {"file": upload("chart.png", png_bytes()), "alt_text": "Rainfall"},
+        ),
+        TEACHERS_GO,
+    ),
+    "GET content:image-file": Case(page("GET", course_image), Row(LOGIN, 403, OK, OK, OK, OK, OK)),
+    "GET content:video-edit": Case(page("GET", content_url("content:video-edit", video_item)), TEACHERS_ONLY),
+    "POST content:video-edit": Case(
+        page(
+            "POST",
+            content_url("content:video-edit", video_item),
+            lambda c: {"external_url": "https://media.example.org/a.webm", "duration": "1:30"},
+        ),
+        TEACHERS_GO,
+    ),
+    "GET content:video-file": Case(
+        page("GET", content_url("content:video-file", video_item)), Row(LOGIN, 403, OK, OK, OK, OK, OK)
+    ),
+    "GET content:video-file [unpublished item]": Case(
+        page("GET", content_url("content:video-file", lambda c: video_item(c, is_published=False))),
+        Row(LOGIN, 403, 404, OK, OK, OK, 404),
+    ),
+    # Without htmx the transcript search sends people to the item page, which shows it.
+    "GET content:transcript": Case(
+        page("GET", content_url("content:transcript", video_item)), Row(LOGIN, 403, GO, GO, GO, GO, GO)
+    ),
+    "POST content:caption-upload": Case(
+        page(
+            "POST",
+            content_url("content:caption-upload", video_item),
+            lambda c: {"label": "English", "language": "en", "file": upload("en.vtt", SAMPLE_VTT.encode())},
+        ),
+        TEACHERS_GO,
+    ),
+    "GET content:caption-file": Case(
+        page("GET", track_url("content:caption-file")), Row(LOGIN, 403, OK, OK, OK, OK, OK)
+    ),
+    "POST content:caption-delete": Case(page("POST", track_url("content:caption-delete")), TEACHERS_GO),
+    "GET content:checklist-edit": Case(
+        page("GET", content_url("content:checklist-edit", lambda c: content_item(c, "checklist"))), TEACHERS_ONLY
+    ),
+    "POST content:checklist-edit": Case(
+        page("POST", content_url("content:checklist-edit", lambda c: content_item(c, "checklist")), steps_form),
+        TEACHERS_GO,
+    ),
+    # Everyone who may see the checklist ticks steps (only learners' ticks complete it); observers only watch.
+    "POST content:step-tick": Case(
+        page("POST", step_tick_url, lambda c: {"ticked": "1"}), Row(LOGIN, 403, GO, GO, GO, GO, 403)
     ),
     # Progress: only learners' activity counts, so staff and observers are told so and sent back.
     "POST progress:item-done": Case(

@@ -44,8 +44,9 @@ def now_local() -> str:
 
 
 @register.filter
-def get_item(mapping: dict[str, Any], key: str) -> Any:
-    return mapping.get(key)
+def get_item(mapping: Any, key: Any) -> Any:
+    """`{{ mapping|get_item:key }}`; nothing when there is no mapping (a missing context variable)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
 
 
 @register.filter

@@ -297,7 +297,29 @@ def test_course_home_and_item_page_queries_do_not_grow_with_items(client):
         )
     assert counts[10] == counts[500]
     # The first view of an item writes its progress row, a "viewed" event and the completion.
-    assert counts[10][0] <= 12 and counts[10][1] <= 30
+    # The item page: one more for the lesson text (the content app's item type).
+    assert counts[10][0] <= 12 and counts[10][1] <= 31
+
+
+def test_module_page_queries_do_not_grow_with_items(client):
+    learner = UserFactory()
+    counts = []
+    for size in (10, 500):
+        course, item = _course_with_items(size)
+        Membership.objects.create(user=learner, course=course, role="learner")
+        client.force_login(learner)
+        counts.append(_queries(client, _url("module-detail", course.slug, item.module_id)))
+    assert counts[0] == counts[1] <= 13
+
+
+def test_module_page_shows_items_progress_and_hides_drafts(client, world: CourseWorld):
+    hidden = ItemFactory(module=world.modules[0], title="Draft item", is_published=False)
+    client.force_login(world.learner)
+    client.get(_url("item-detail", world.course.slug, world.items[0].pk))
+    page = client.get(_url("module-detail", world.course.slug, world.modules[0].pk)).content.decode()
+    assert world.items[1].title in page and hidden.title not in page and "1 of 3 done" in page
+    Module.objects.filter(pk=world.modules[1].pk).update(is_published=False)
+    assert client.get(_url("module-detail", world.course.slug, world.modules[1].pk)).status_code == 404
 
 
 def test_teacher_course_home_queries_do_not_grow_with_items(client):

@@ -8,6 +8,7 @@ from cadence.courses.views.course import (
     home,
     invitation_accept,
     join_with_code,
+    module_detail,
 )
 from cadence.courses.views.people import (
     code_regenerate,
@@ -36,6 +37,6 @@ __all__ = [
     "catalogue", "code_regenerate", "course_create", "course_detail", "course_edit", "course_join",
     "course_preview", "group_create", "home", "invitation_accept", "item_create", "item_delete", "item_detail",
     "item_edit", "item_move", "join_with_code", "membership_groups", "membership_remove", "membership_role",
-    "module_create", "module_delete", "module_edit", "module_move", "observer_link", "people", "people_add",
+    "module_create", "module_detail", "module_delete", "module_edit", "module_move", "observer_link", "people", "people_add",
     "roster_import",
 ]  # fmt: skip

@@ -19,7 +19,14 @@ from cadence.core.htmx import is_htmx
 from cadence.courses import selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
 from cadence.courses.models import Course, Role
-from cadence.courses.views.common import PREVIEW_SESSION_KEY, get_course, in_preview, shows_hidden, signed_in
+from cadence.courses.views.common import (
+    PREVIEW_SESSION_KEY,
+    get_course,
+    get_module,
+    in_preview,
+    shows_hidden,
+    signed_in,
+)
 from cadence.progress import release
 from cadence.progress import selectors as progress_selectors
 
@@ -195,3 +202,24 @@ def course_preview(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, _("You are previewing the course as a learner sees it."))
     request.session[PREVIEW_SESSION_KEY] = previewing
     return redirect("courses:course-detail", slug=course.slug)
+
+
+def module_detail(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    """One module on its own page: its items, and for learners their progress and locks."""
+    course = get_course(request, slug, "view")
+    module = get_module(request, course, module_id, "view")
+    include_hidden = shows_hidden(request, course)
+    outline = selectors.module_outline(module, include_hidden=include_hidden)
+    return render(
+        request,
+        "courses/module_detail.html",
+        {
+            "course": course,
+            "module": outline,
+            "may_edit": policy.can(request.user, "edit", module) and include_hidden,
+            "previewing": in_preview(request, course),
+            "course_url": reverse("courses:course-detail", args=[course.slug]),
+            "minutes_unit": _("min"),
+            **_learner_context(request, course),
+        },
+    )
