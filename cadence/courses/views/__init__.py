@@ -37,6 +37,7 @@ __all__ = [
     "catalogue", "code_regenerate", "course_create", "course_detail", "course_edit", "course_join",
     "course_preview", "group_create", "home", "invitation_accept", "item_create", "item_delete", "item_detail",
     "item_edit", "item_move", "join_with_code", "membership_groups", "membership_remove", "membership_role",
-    "module_create", "module_detail", "module_delete", "module_edit", "module_move", "observer_link", "people", "people_add",
+    "module_create", "module_delete", "module_detail", "module_edit", "module_move", "observer_link", "people",
+    "people_add",
     "roster_import",
 ]  # fmt: skip
