@@ -117,9 +117,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "may_preview": policy.can(request.user, "preview", course),
             "previewing": in_preview(request, course),
             "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
-            # Built once, not per item: the outline of a long course renders hundreds of rows.
             "course_url": reverse("courses:course-detail", args=[course.slug]),
-            "minutes_unit": _("min"),
             **_learner_context(request, course),
         },
     )
@@ -219,7 +217,6 @@ def module_detail(request: HttpRequest, slug: str, module_id: int) -> HttpRespon
             "may_edit": policy.can(request.user, "edit", module) and include_hidden,
             "previewing": in_preview(request, course),
             "course_url": reverse("courses:course-detail", args=[course.slug]),
-            "minutes_unit": _("min"),
             **_learner_context(request, course),
         },
     )
