@@ -22,9 +22,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cadence demo
 
-# Debian's chromium drives the browser tests (never a downloaded browser build).
+# Debian's chromium drives the browser tests (never a downloaded browser build); Debian's ffmpeg makes the
+# tiny video they play.
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@{ command -v chromium && command -v ffmpeg; } >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium ffmpeg; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

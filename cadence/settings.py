@@ -56,12 +56,13 @@ INSTALLED_APPS = [
     "cadence.core",
     "cadence.accounts",
     "cadence.courses",
+    "cadence.content",
     "cadence.progress",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "cadence.core.middleware.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -207,7 +208,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "media-src": ["'self'"],
+        # Teachers may give a video's outside http(s) address; media cannot run script.
+        "media-src": ["'self'", "https:", "http:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -268,6 +270,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_MAX_BYTES = 1024 * 1024
 ROSTER_MAX_ROWS = 5000
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+# Lesson images, videos and caption files (content app). Web servers in front must allow the video size too.
+CONTENT_IMAGE_MAX_BYTES = env.int("CONTENT_IMAGE_MAX_MB", default=5) * 1024 * 1024
+CONTENT_VIDEO_MAX_BYTES = env.int("CONTENT_VIDEO_MAX_MB", default=500) * 1024 * 1024
+CONTENT_CAPTION_MAX_BYTES = env.int("CONTENT_CAPTION_MAX_KB", default=1024) * 1024
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("invitations/<str:token>/", course_views.invitation_accept, name="invitation-accept"),
     path("accounts/", include("cadence.accounts.urls")),
     path("courses/", include("cadence.courses.urls")),
+    path("courses/", include("cadence.content.urls")),
     path("courses/", include("cadence.progress.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

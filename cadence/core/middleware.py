@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth import middleware
 from django.http import HttpRequest, HttpResponseBase
+from django.middleware import gzip
 
 
 class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
@@ -20,3 +21,14 @@ class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class GZipMiddleware(gzip.GZipMiddleware):
+    """Compress text, never media: images and videos are compressed already, and a compressed byte
+    range (206) would no longer be the range the browser asked for."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        content_type = response.get("Content-Type", "")
+        if response.status_code == 206 or content_type.startswith(("image/", "video/", "audio/")):
+            return response
+        return super().process_response(request, response)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadence.accounts.models import User
+from cadence.content import demo as content_demo
 from cadence.courses import services
 from cadence.courses.models import Course, Group, Membership, Role
 
@@ -35,14 +36,12 @@ OUTLINE: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
             (
                 "lesson",
                 "Welcome and how to study here",
-                "This course is **self-paced**: you choose when to study.\n\n"
-                "- Plan two or three short study blocks a week.\n- Post questions in the forum; a teacher answers within a day.\n"
-                "- Revisit earlier ideas: short, spaced reviews beat one long session.",
+                "Start here: how this **self-paced** course works, and how to plan your own study time.",
             ),
             (
                 "checklist",
                 "Set up your study routine",
-                "1. Set your time zone on your profile.\n2. Pick your study days.\n3. Introduce yourself in the forum.",
+                "Four small steps to get ready. Tick each one as you go.",
             ),
             ("discussion", "Introduce yourself", "Tell the group where you are, and what you hope to learn."),
         ),
@@ -54,13 +53,12 @@ OUTLINE: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
             (
                 "video",
                 "What is a data set?",
-                "A seven-minute lecture with captions and a transcript.\n\nKey terms: *observation*, *variable*, *value*.",
+                "A short clip with captions and a searchable transcript.\n\nKey terms: *observation*, *variable*, *value*.",
             ),
             (
                 "lesson",
                 "Rows, columns and tidy data",
-                "| city | year | rainfall (mm) |\n|---|---|---|\n| Lagos | 2023 | 1,532 |\n| Oslo | 2023 | 763 |\n\n"
-                "Each **row** is one observation; each **column** is one variable.",
+                "How to read a table, and what makes data *tidy*.",
             ),
             (
                 "file",
@@ -81,7 +79,7 @@ OUTLINE: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
             (
                 "lesson",
                 "Mean, median and mode",
-                "The **median** is the middle value once sorted. It is not pulled by a few extreme values.",
+                "Three kinds of average, and when each one misleads.",
             ),
             (
                 "link",
@@ -160,9 +158,13 @@ def seed_demo() -> DemoAccounts:
     for title, summary, items in OUTLINE:
         module = services.create_module(actor=teacher, course=course, data={"title": title, "summary": summary})
         for kind, item_title, text in items:
-            services.create_item(
-                actor=teacher, module=module, data={"kind": kind, "title": item_title, "description": text}
+            rule = {"checklist": "checklist", "video": "watched"}.get(kind, "viewed")
+            item = services.create_item(
+                actor=teacher,
+                module=module,
+                data={"kind": kind, "title": item_title, "description": text, "completion_rule": rule},
             )
+            content_demo.add_content(actor=teacher, item=item)
 
     groups = [Group.objects.create(course=course, name=name) for name in ("Evening study", "Weekend study")]
     Membership.objects.create(user=ta, course=course, role=Role.TA)

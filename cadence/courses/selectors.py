@@ -66,7 +66,9 @@ def module_outline(module: Module, *, include_hidden: bool) -> Module:
     items = Item.objects.filter(module=module).only(*OUTLINE_ITEM_FIELDS)
     if not include_hidden:
         items = items.filter(is_published=True)
-    return Module.objects.prefetch_related(Prefetch("items", queryset=items.order_by("position", "id"))).get(pk=module.pk)
+    return Module.objects.prefetch_related(Prefetch("items", queryset=items.order_by("position", "id"))).get(
+        pk=module.pk
+    )
 
 
 def module_in_course(course: Course, module_id: int) -> Module | None:

@@ -27,6 +27,7 @@ from cadence.courses.services.structure import (
     regenerate_enrolment_code,
     reorder_items,
     reorder_modules,
+    set_derived_minutes,
     update_course,
     update_item,
     update_module,
@@ -37,6 +38,6 @@ __all__ = [
     "change_role", "course_for_code", "create_course", "create_group", "create_item", "create_module",
     "delete_item", "delete_module", "import_roster", "invitation_for_token", "invite", "join_course",
     "join_with_code", "link_observer", "move_item", "move_module", "parse_roster", "regenerate_enrolment_code",
-    "remove_member", "reorder_items", "reorder_modules", "set_groups", "update_course", "update_item",
-    "update_module",
+    "remove_member", "reorder_items", "reorder_modules", "set_derived_minutes", "set_groups", "update_course",
+    "update_item", "update_module",
 ]  # fmt: skip

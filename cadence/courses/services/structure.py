@@ -161,6 +161,18 @@ def update_item(*, actor: User, item: Item, data: Mapping[str, Any], module: Mod
     return item
 
 
+def set_derived_minutes(*, item: Item, minutes: int | None) -> None:
+    """An item type records the duration it estimates from its content (words read, running time).
+
+    Called by the item type's own services, inside their transaction and after their policy check.
+    """
+    if minutes is not None:
+        minutes = max(1, min(1440, minutes))
+    if item.derived_minutes != minutes:
+        item.derived_minutes = minutes
+        item.save(update_fields=["derived_minutes", "updated_at"])
+
+
 @transaction.atomic
 def delete_item(*, actor: User, item: Item) -> None:
     policy.require(actor, "edit", item)

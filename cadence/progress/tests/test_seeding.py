@@ -18,7 +18,9 @@ def test_seed_large_builds_the_requested_sizes_and_refuses_a_second_run():
     assert Item.objects.count() == 40 and Event.objects.count() == 300
     assert Membership.objects.filter(role="learner").count() == 10
     with pytest.raises(CommandError, match="already"):
-        call_command("seed_large", "--courses", "1", "--learners", "1", "--items", "1", "--events", "0", "--no-progress")
+        call_command(
+            "seed_large", "--courses", "1", "--learners", "1", "--items", "1", "--events", "0", "--no-progress"
+        )
 
 
 def test_seed_large_rejects_nonsense_sizes():

@@ -6,15 +6,46 @@ script error (a Content-Security-Policy refusal shows up there too).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from cadence.courses.models import Course
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, ModuleFactory
 from cadence.tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, NewPage, log_for, watch
+
+
+class SerialLiveServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    Under SQLite the tests' database lives in memory, and the server's threads share its one connection,
+    which cannot serve two requests at once ("database table is locked"). A page that plays a video while
+    its script sends activity makes requests in parallel, so each request runs whole (its body included)
+    under a lock. Connections still stay open between requests, as browsers expect.
+    """
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def serial(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(serial)
+
+
+LiveServerThread.server_class = SerialLiveServer
 
 # The same window for every test, so screenshots and layouts are comparable.
 CONTEXT_DEFAULTS: dict[str, Any] = {

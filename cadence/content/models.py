@@ -1,0 +1,179 @@
+"""Content of three item types: lessons (Markdown and course images), videos (file or address, captions,
+transcript) and checklists (ordered steps, ticked per learner). Each hangs one-to-one off `courses.Item`.
+
+Files live in Django's default storage under `content/course-<id>/`; no file is ever served from a
+public /media/ address, only through the permission-checked views of this app.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from cadence.courses.models import Course, Item
+
+MAX_RUNNING_SECONDS = 24 * 3600
+
+
+def _stored_name(course_id: int, folder: str, filename: str) -> str:
+    """A fresh, unguessable storage name; only the extension (chosen by the service) is kept."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"content/course-{course_id}/{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+def image_path(instance: CourseImage, filename: str) -> str:
+    return _stored_name(instance.course_id, "images", filename)
+
+
+def video_path(instance: Video, filename: str) -> str:
+    return _stored_name(instance.item.course_id, "videos", filename)
+
+
+def caption_path(instance: CaptionTrack, filename: str) -> str:
+    return _stored_name(instance.video.item.course_id, "captions", filename)
+
+
+class Lesson(models.Model):
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="lesson")
+    body = models.TextField(_("text"), blank=True)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"lesson {self.item_id}"
+
+
+class CourseImage(models.Model):
+    """An image uploaded to a course for its lessons; shown only to people who may view the course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=image_path, max_length=255)
+    filename = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    alt_text = models.CharField(_("description for people who cannot see it"), max_length=300)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["course", "created_at"], name="course_image_course_idx")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Video(models.Model):
+    """A video item's source: an uploaded file or an outside http(s) address, never both."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="video")
+    file = models.FileField(upload_to=video_path, max_length=255, blank=True)
+    filename = models.CharField(max_length=150, blank=True)
+    content_type = models.CharField(max_length=32, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    external_url = models.URLField(_("video address"), max_length=1000, blank=True)
+    duration_seconds = models.PositiveIntegerField(
+        _("running time (seconds)"), null=True, blank=True, validators=[MaxValueValidator(MAX_RUNNING_SECONDS)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(file="") | Q(external_url=""), name="video_one_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"video {self.item_id}"
+
+    @property
+    def is_uploaded(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def has_source(self) -> bool:
+        return bool(self.file) or bool(self.external_url)
+
+
+class CaptionTrack(models.Model):
+    """One WebVTT file for a video in one language; its cues are kept as the transcript."""
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="captions")
+    language = models.CharField(_("language code"), max_length=35)
+    label = models.CharField(_("label"), max_length=100)
+    file = models.FileField(upload_to=caption_path, max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    cue_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["video", "language"], name="caption_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.language})"
+
+
+class Cue(models.Model):
+    """One caption cue: the transcript line shown beside the video, searchable."""
+
+    track = models.ForeignKey(CaptionTrack, on_delete=models.CASCADE, related_name="cues")
+    position = models.PositiveIntegerField()
+    start_ms = models.PositiveIntegerField()
+    end_ms = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["start_ms", "position"]
+        indexes = [models.Index(fields=["track", "start_ms"], name="cue_track_start_idx")]
+        constraints = [models.CheckConstraint(condition=Q(end_ms__gt=F("start_ms")), name="cue_ends_after_start")]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+    @property
+    def start_seconds(self) -> float:
+        return self.start_ms / 1000
+
+
+class Checklist(models.Model):
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="checklist")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"checklist {self.item_id}"
+
+
+class ChecklistStep(models.Model):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(_("step"), max_length=500)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["checklist", "position"], name="step_checklist_pos_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class StepTick(models.Model):
+    """A learner ticked a step. Unticking deletes the row."""
+
+    step = models.ForeignKey(ChecklistStep, on_delete=models.CASCADE, related_name="ticks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step", "user"], name="tick_once_per_step")]
+        indexes = [models.Index(fields=["user", "step"], name="tick_user_step_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ticked {self.step_id}"

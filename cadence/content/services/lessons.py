@@ -1,0 +1,121 @@
+"""Lessons: the Markdown text and the images uploaded for it."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from cadence.accounts.models import User
+from cadence.content import media
+from cadence.content.models import CourseImage, Lesson
+from cadence.content.services.common import ContentInputError, delete_files_if_rolled_back, require_editable
+from cadence.core import audit
+from cadence.core.markdown import find_active_content, render_markdown
+from cadence.courses import services as course_services
+from cadence.courses.models import Item, ItemKind
+
+WORDS_PER_MINUTE = 200
+LESSON_MAX_CHARS = 200_000
+_WORD = re.compile(r"\w+")
+
+
+def count_words(body: str) -> int:
+    """Words a reader reads: the rendered text, so Markdown syntax and addresses of images do not count."""
+    return len(_WORD.findall(strip_tags(render_markdown(body))))
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def check_lesson_body(body: str) -> None:
+    """Refuse text the sanitiser would have to change behind the author's back: scripts, event handlers."""
+    if len(body) > LESSON_MAX_CHARS:
+        raise ContentInputError(
+            _("The text is too long: at most %(max)s characters, this has %(n)s.")
+            % {"max": LESSON_MAX_CHARS, "n": len(body)},
+            field="body",
+        )
+    active = find_active_content(body)
+    if active is not None:
+        where = _(" (line %(line)s)") % {"line": active.line} if active.line else ""
+        raise ContentInputError(
+            _("Lessons cannot contain scripts or event handlers: remove %(what)s%(where)s. Nothing was saved.")
+            % {"what": active.description, "where": where},
+            field="body",
+        )
+
+
+@transaction.atomic
+def save_lesson(*, actor: User, item: Item, body: str) -> Lesson:
+    """Save a lesson's text; its reading time becomes the item's estimated duration."""
+    require_editable(actor, item, ItemKind.LESSON)
+    body = body.replace("\r\n", "\n")
+    check_lesson_body(body)
+    lesson, _created = Lesson.objects.select_for_update().get_or_create(item=item)
+    lesson.body = body
+    lesson.word_count = count_words(body)
+    lesson.save(update_fields=["body", "word_count", "updated_at"])
+    course_services.set_derived_minutes(item=item, minutes=reading_minutes(lesson.word_count))
+    audit.record(actor=actor, verb="lesson.saved", obj=lesson, course_id=item.course_id, words=lesson.word_count)
+    return lesson
+
+
+def _check_image(upload: UploadedFile) -> media.Kind:
+    limit = settings.CONTENT_IMAGE_MAX_BYTES
+    size = upload.size or 0
+    if size > limit:
+        raise ContentInputError(
+            _("The image is too large (%(size)s); images may be at most %(limit)s.")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)},
+            field="file",
+        )
+    if size == 0:
+        raise ContentInputError(_("The file is empty."), field="file")
+    kind = media.sniff_image(media.read_head(upload))
+    if kind is None:
+        raise ContentInputError(
+            _("“%(name)s” is not a PNG, JPEG, GIF or WebP image (its contents were checked, not its name).")
+            % {"name": upload.name},
+            field="file",
+        )
+    return kind
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@transaction.atomic
+def upload_image(*, actor: User, item: Item, upload: UploadedFile, alt_text: str) -> CourseImage:
+    """Store an image for the course's lessons, from a lesson's editor."""
+    require_editable(actor, item, ItemKind.LESSON)
+    alt_text = alt_text.strip()
+    if not alt_text:
+        raise ContentInputError(_("Describe the image for people who cannot see it."), field="alt_text")
+    kind = _check_image(upload)
+    filename = media.display_name(upload.name or "", kind, "image")
+    image = CourseImage(
+        course_id=item.course_id,
+        filename=filename,
+        content_type=kind.content_type,
+        size=upload.size or 0,
+        alt_text=alt_text[:300],
+        uploaded_by=actor,
+    )
+    try:
+        image.file.save(filename, upload, save=False)
+        image.save()
+        audit.record(
+            actor=actor, verb="image.uploaded", obj=image, course_id=item.course_id, filename=filename, size=image.size
+        )
+    except BaseException:
+        delete_files_if_rolled_back([image.file.name or ""])
+        raise
+    return image
