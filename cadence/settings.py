@@ -270,6 +270,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_MAX_BYTES = 1024 * 1024
 ROSTER_MAX_ROWS = 5000
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+# How often an open item page reports active time (the server credits at most 30 s a beat).
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=15)
 # Lesson images, videos and caption files (content app). Web servers in front must allow the video size too.
 CONTENT_IMAGE_MAX_BYTES = env.int("CONTENT_IMAGE_MAX_MB", default=5) * 1024 * 1024
 CONTENT_VIDEO_MAX_BYTES = env.int("CONTENT_VIDEO_MAX_MB", default=500) * 1024 * 1024

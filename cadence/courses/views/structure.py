@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -135,6 +136,7 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "type_context": item_type.context(request, item) if item_type else {},
             "type_edit_url": item_type.edit_url(item) if item_type and item_type.edit_url else None,
             "notes": notes.notes_for_item(user, item),
+            "heartbeat_ms": settings.HEARTBEAT_SECONDS * 1000,
             "note_form": NoteForm(),
         },
     )

@@ -54,3 +54,19 @@ def test_locked_item_shows_its_condition_and_opens_when_met(
     submit(page, page.locator("#course-outline").get_by_role("link", name="Then this"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Then this")
     expect(page.get_by_role("heading", name="Not open yet")).to_have_count(0)
+
+
+def test_an_open_lesson_page_reports_active_time(live_server: LiveServer, page: Page, course: Course, settings) -> None:
+    from cadence.progress.models import ItemProgress
+
+    settings.HEARTBEAT_SECONDS = 1
+    learner = UserFactory(display_name="Ada")
+    MembershipFactory(course=course, user=learner, role=Role.LEARNER)
+    sign_in(page, live_server.url, learner)
+    item = course.items.get(title="Read me first")
+    visit(page, f"{live_server.url}/courses/{course.slug}/items/{item.pk}/")
+    for _ in range(3):
+        page.mouse.move(10, 10)
+        page.mouse.move(200, 200)
+        page.wait_for_timeout(1100)
+    assert ItemProgress.objects.get(user=learner, item=item).active_seconds >= 15
