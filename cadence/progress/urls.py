@@ -7,6 +7,7 @@ app_name = "progress"
 urlpatterns = [
     path("<slug:slug>/items/<int:item_id>/done/", views.item_done, name="item-done"),
     path("<slug:slug>/items/<int:item_id>/review/", views.item_review, name="item-review"),
+    path("<slug:slug>/items/<int:item_id>/status/", views.item_status, name="item-status"),
     path("<slug:slug>/items/<int:item_id>/release/", views.item_release, name="item-release"),
     path("<slug:slug>/items/<int:item_id>/override/", views.item_override, name="item-override"),
     path("<slug:slug>/modules/<int:module_id>/release/", views.module_release, name="module-release"),

@@ -29,6 +29,15 @@ def item_done(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     return redirect("courses:item-detail", slug=course.slug, item_id=item.pk)
 
 
+def item_status(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """The learner's status box on an item, re-fetched by htmx after something completes it."""
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "view")
+    state = selectors.item_state(user, item)
+    return render(request, "progress/item_status.html#item-status", {"course": course, "item": item, "state": state})
+
+
 @require_POST
 def item_review(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     user = signed_in(request)

@@ -540,6 +540,10 @@ PAGES: dict[str, Case] = {
         page("POST", lambda c: reverse("progress:item-done", args=[c.slug, c.done_by_learner_item().pk])),
         Row(LOGIN, 403, GO, REFUSED, REFUSED, REFUSED, REFUSED),
     ),
+    "GET progress:item-status": Case(
+        page("GET", lambda c: reverse("progress:item-status", args=[c.slug, c.world.items[0].pk])),
+        Row(LOGIN, 403, OK, OK, OK, OK, OK),
+    ),
     "POST progress:item-review": Case(
         page(
             "POST",

@@ -48,3 +48,18 @@ def test_review_toggle_with_and_without_htmx(client, world: CourseWorld):
     fragment = client.post(url, {"marked": "0"}, HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith("<form") and 'aria-pressed="false"' in fragment
     assert not ItemProgress.objects.get(user=world.learner).marked_for_review
+
+
+def test_status_fragment_shows_completion_after_it_happens(client, world: CourseWorld):
+    from django.utils import timezone
+
+    from cadence.progress import services
+
+    item = ItemFactory(module=world.modules[0], completion_rule="checklist")
+    client.force_login(world.learner)
+    url = reverse("progress:item-status", args=[world.course.slug, item.pk])
+    before = client.get(url).content.decode()
+    assert before.lstrip().startswith("<section") and "Completed" not in before
+    assert 'hx-trigger="progress-changed from:body"' in before
+    services.mark_complete(user=world.learner, item=item, now=timezone.now())
+    assert "Completed" in client.get(url).content.decode()

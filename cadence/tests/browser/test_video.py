@@ -209,6 +209,9 @@ def test_ticking_every_step_moves_the_course_progress_bar(
         "Every step is ticked: this item is complete."
     )
     expect(steps.get_by_role("progressbar", name="Steps done")).to_have_attribute("value", "3")
+    # The status box below hears "progress-changed" and fetches itself again: completed, still no reload.
+    expect(page.locator(f"#item-{checklist.pk}-status")).to_contain_text("Completed")
+    assert page.evaluate("window.sameDocument") is True
     check_a11y(page)
 
     visit(page, course_url)
