@@ -145,27 +145,9 @@ def checklist_edit_url(item: Item) -> str:
 
 
 def register_item_types() -> None:
-    item_types.register(
-        item_types.ItemType(
-            kind=ItemKind.LESSON,
-            template="content/item_lesson.html",
-            context=lesson_context,
-            edit_url=lesson_edit_url,
-        )
-    )
-    item_types.register(
-        item_types.ItemType(
-            kind=ItemKind.VIDEO,
-            template="content/item_video.html",
-            context=video_context,
-            edit_url=video_edit_url,
-        )
-    )
-    item_types.register(
-        item_types.ItemType(
-            kind=ItemKind.CHECKLIST,
-            template="content/item_checklist.html",
-            context=checklist_context,
-            edit_url=checklist_edit_url,
-        )
-    )
+    for kind, template, context, edit_url in (
+        (ItemKind.LESSON, "content/item_lesson.html", lesson_context, lesson_edit_url),
+        (ItemKind.VIDEO, "content/item_video.html", video_context, video_edit_url),
+        (ItemKind.CHECKLIST, "content/item_checklist.html", checklist_context, checklist_edit_url),
+    ):
+        item_types.register(item_types.ItemType(kind=kind, template=template, context=context, edit_url=edit_url))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cadence import policy
 from cadence.accounts.models import User
+from cadence.content import media
 from cadence.core.errors import InvalidInput
 from cadence.courses.models import Item, ItemKind
 
@@ -20,6 +22,31 @@ class ContentInputError(InvalidInput):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_size(upload: UploadedFile, *, limit: int, too_large: str) -> int:
+    """The upload's size, or a field error: `too_large` is a translated message with %(size)s and %(limit)s."""
+    size = upload.size or 0
+    if size > limit:
+        raise ContentInputError(too_large % {"size": megabytes(size), "limit": megabytes(limit)}, field="file")
+    if size == 0:
+        raise ContentInputError(_("The file is empty."), field="file")
+    return size
+
+
+def check_kind(
+    upload: UploadedFile, *, limit: int, sniff: Callable[[bytes], media.Kind | None], too_large: str, wrong_kind: str
+) -> media.Kind:
+    """Size, then type by the file's first bytes (never its name); `wrong_kind` has %(name)s."""
+    check_size(upload, limit=limit, too_large=too_large)
+    kind = sniff(media.read_head(upload))
+    if kind is None:
+        raise ContentInputError(wrong_kind % {"name": upload.name}, field="file")
+    return kind
 
 
 def require_editable(actor: User, item: Item, kind: ItemKind) -> None:

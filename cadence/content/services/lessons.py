@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from cadence.accounts.models import User
 from cadence.content import media
 from cadence.content.models import CourseImage, Lesson
-from cadence.content.services.common import ContentInputError, delete_files_if_rolled_back, require_editable
+from cadence.content.services.common import (
+    ContentInputError,
+    check_kind,
+    delete_files_if_rolled_back,
+    require_editable,
+)
 from cadence.core import audit
 from cadence.core.markdown import find_active_content, render_markdown
 from cadence.courses import services as course_services
@@ -68,28 +73,13 @@ def save_lesson(*, actor: User, item: Item, body: str) -> Lesson:
 
 
 def _check_image(upload: UploadedFile) -> media.Kind:
-    limit = settings.CONTENT_IMAGE_MAX_BYTES
-    size = upload.size or 0
-    if size > limit:
-        raise ContentInputError(
-            _("The image is too large (%(size)s); images may be at most %(limit)s.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)},
-            field="file",
-        )
-    if size == 0:
-        raise ContentInputError(_("The file is empty."), field="file")
-    kind = media.sniff_image(media.read_head(upload))
-    if kind is None:
-        raise ContentInputError(
-            _("“%(name)s” is not a PNG, JPEG, GIF or WebP image (its contents were checked, not its name).")
-            % {"name": upload.name},
-            field="file",
-        )
-    return kind
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return check_kind(
+        upload,
+        limit=settings.CONTENT_IMAGE_MAX_BYTES,
+        sniff=media.sniff_image,
+        too_large=_("The image is too large (%(size)s); images may be at most %(limit)s."),
+        wrong_kind=_("“%(name)s” is not a PNG, JPEG, GIF or WebP image (its contents were checked, not its name)."),
+    )
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ from cadence.content import media, vtt
 from cadence.content.models import MAX_RUNNING_SECONDS, CaptionTrack, Cue, Video
 from cadence.content.services.common import (
     ContentInputError,
+    check_kind,
+    check_size,
     delete_files_after_commit,
     delete_files_if_rolled_back,
     require_editable,
@@ -28,10 +30,6 @@ from cadence.courses.models import Item, ItemKind
 
 LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _url_validator = URLValidator(schemes=["http", "https"])
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size < 1024**3 else f"{size / 1024**3:.1f} GB"
 
 
 def check_external_url(url: str) -> str:
@@ -56,24 +54,13 @@ def check_external_url(url: str) -> str:
 
 
 def check_video_file(upload: UploadedFile) -> media.Kind:
-    limit = settings.CONTENT_VIDEO_MAX_BYTES
-    size = upload.size or 0
-    if size > limit:
-        raise ContentInputError(
-            _("The video is too large (%(size)s); videos may be at most %(limit)s.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)},
-            field="file",
-        )
-    if size == 0:
-        raise ContentInputError(_("The file is empty."), field="file")
-    kind = media.sniff_video(media.read_head(upload))
-    if kind is None:
-        raise ContentInputError(
-            _("“%(name)s” is not an MP4 or WebM video (its contents were checked, not its name).")
-            % {"name": upload.name},
-            field="file",
-        )
-    return kind
+    return check_kind(
+        upload,
+        limit=settings.CONTENT_VIDEO_MAX_BYTES,
+        sniff=media.sniff_video,
+        too_large=_("The video is too large (%(size)s); videos may be at most %(limit)s."),
+        wrong_kind=_("“%(name)s” is not an MP4 or WebM video (its contents were checked, not its name)."),
+    )
 
 
 def running_minutes(seconds: int | None) -> int | None:
@@ -140,13 +127,11 @@ def save_video(
 
 def _check_caption_file(upload: UploadedFile) -> list[vtt.ParsedCue]:
     limit = settings.CONTENT_CAPTION_MAX_BYTES
-    size = upload.size or 0
-    if size > limit:
-        raise ContentInputError(
-            _("The caption file is too large (%(size)s); caption files may be at most %(limit)s.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)},
-            field="file",
-        )
+    check_size(
+        upload,
+        limit=limit,
+        too_large=_("The caption file is too large (%(size)s); caption files may be at most %(limit)s."),
+    )
     upload.seek(0)
     data = bytes(upload.read(limit + 1))
     upload.seek(0)
