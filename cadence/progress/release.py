@@ -30,9 +30,6 @@ class Availability:
     def lock_for(self, item: Item) -> Lock | None:
         return self.module_locks.get(item.module_id) or self.item_locks.get(item.pk)
 
-    def is_open(self, item: Item) -> bool:
-        return self.lock_for(item) is None
-
 
 OPEN = Availability(item_locks={}, module_locks={})
 

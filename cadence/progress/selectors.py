@@ -41,7 +41,10 @@ class CourseProgress:
         return 100 if self.total == 0 else self.done * 100 // self.total
 
 
-def _learner_items(course: Course) -> list[tuple[int, int, bool]]:
+LearnerItems = Sequence[tuple[int, int, bool]]
+
+
+def _learner_items(course: Course) -> LearnerItems:
     """(item id, module id, required) of every item learners see, in course order."""
     rows = (
         Item.objects.filter(course=course, is_published=True, module__is_published=True)
@@ -51,9 +54,13 @@ def _learner_items(course: Course) -> list[tuple[int, int, bool]]:
     return list(rows)
 
 
-def course_progress(user: User, course: Course) -> CourseProgress:
-    """Share of required items complete, for the course and each module (3 queries)."""
-    items = _learner_items(course)
+def course_progress(user: User, course: Course, items: LearnerItems | None = None) -> CourseProgress:
+    """Share of required items complete, for the course and each module (3 queries, 2 given `items`).
+
+    `items` are (item id, module id, required) of what learners see, in course order, when the page has
+    loaded them already (the course outline); otherwise they are read here.
+    """
+    items = _learner_items(course) if items is None else items
     completed = frozenset(Completion.objects.filter(user=user, course=course).values_list("item_id", flat=True))
     review = frozenset(
         ItemProgress.objects.filter(user=user, course=course, marked_for_review=True).values_list("item_id", flat=True)

@@ -118,17 +118,25 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "previewing": in_preview(request, course),
             "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
             "course_url": reverse("courses:course-detail", args=[course.slug]),
-            **_learner_context(request, course),
+            **_learner_context(request, course, outline),
         },
     )
 
 
-def _learner_context(request: HttpRequest, course: Course) -> dict[str, object]:
+def _learner_context(
+    request: HttpRequest, course: Course, outline: selectors.Outline | None = None
+) -> dict[str, object]:
     """Progress, release locks and the next step, for learners only (teachers and previews see none)."""
     user = request.user
     if not isinstance(user, User) or policy.role_in(user, course.pk) != Role.LEARNER:
         return {"progress": None, "availability": None, "next_step": None}
-    progress = progress_selectors.course_progress(user, course)
+    # A learner's outline holds exactly the items progress counts, in order: no need to read them twice.
+    items = (
+        [(i.pk, m.pk, i.is_required) for m in outline.modules for i in m.items.all()]
+        if outline is not None and not outline.include_hidden
+        else None
+    )
+    progress = progress_selectors.course_progress(user, course, items)
     availability = release.availability(
         user, course, completed_item_ids=progress.completed_item_ids, now=timezone.now()
     )
