@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from cadence.accounts.models import ApiToken, User
+from cadence.content.models import Resource
 from cadence.core.errors import NotAllowed
 from cadence.courses.models import (
     STAFF_ROLES,
@@ -102,6 +103,15 @@ def _item_view(user: AnyUser, item: Item) -> bool:
     return item.is_published and item.module.is_published and _course_view(user, item.course)
 
 
+def _resource_view(user: AnyUser, resource: Resource) -> bool:
+    """A resource shown by a file or link item follows that item; others are seen when published."""
+    if resource.item_id is not None:
+        return _item_view(user, resource.item)  # type: ignore[arg-type]
+    if _is_staff_of(user, resource.course):
+        return True
+    return resource.is_published and _course_view(user, resource.course)
+
+
 def _membership_view(user: AnyUser, membership: Membership) -> bool:
     if membership.user_id == user.pk or _is_staff_of(user, membership.course):
         return True
@@ -128,6 +138,8 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Module, "edit"): lambda u, m: _is_teacher_of(u, m.course),
     (Item, "view"): _item_view,
     (Item, "edit"): lambda u, i: _is_teacher_of(u, i.course),
+    (Resource, "view"): _resource_view,
+    (Resource, "edit"): lambda u, r: _is_teacher_of(u, r.course),
     (Membership, "view"): _membership_view,
     (Membership, "edit"): _membership_edit,
     (Group, "view"): lambda u, g: _is_staff_of(u, g.course),
@@ -185,6 +197,11 @@ def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
     if model is Item and action == "view":
         return _staff_course_q(user, "course__") | (
             Q(is_published=True, module__is_published=True) & _visible_course_q(user, "course__")
+        )
+    if model is Resource and action == "view":
+        return _staff_course_q(user, "course__") | (
+            _visible_course_q(user, "course__")
+            & (Q(item__isnull=True, is_published=True) | Q(item__is_published=True, item__module__is_published=True))
         )
     if model is Membership and action == "view":
         return (

@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cadence.content.media import RESOURCE_FORMATS
+from cadence.content.models import ResourceKind
 from cadence.content.services.checklists import MAX_STEP_CHARS, MAX_STEPS
 
 
@@ -159,3 +161,61 @@ class BaseStepFormSet(forms.BaseFormSet[StepForm]):
 StepFormSet = forms.formset_factory(
     StepForm, formset=BaseStepFormSet, extra=3, max_num=MAX_STEPS, validate_max=True, absolute_max=MAX_STEPS + 10
 )
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What it is and when to use it. Markdown works; learners can search it."),
+    )
+    file = forms.FileField(label=_("Upload a file"), required=False)
+    url = forms.CharField(
+        label=_("Or the address of a web page"),
+        required=False,
+        max_length=1000,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text=_("Starting with https:// (or http://)."),
+    )
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=600,
+        help_text=_("Separated by commas, such as “week 1, statistics”."),
+    )
+    is_published = forms.BooleanField(label=_("Visible to learners"), required=False, initial=True)
+
+    def __init__(self, *args: Any, with_visibility: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [("", _("From the file (or Link for an address)")), *ResourceKind.choices]
+        extensions = sorted({f.kind.extension for f in RESOURCE_FORMATS.values()})
+        self.fields["file"].help_text = _("%(types)s; at most %(mb)s MB. Replaces the current file or address.") % {
+            "types": ", ".join(extensions),
+            "mb": _mb(settings.CONTENT_RESOURCE_MAX_BYTES),
+        }
+        self.fields["file"].widget.attrs["accept"] = ",".join(extensions)
+        if not with_visibility:  # a file or link item's resource follows the item's own visibility
+            del self.fields["is_published"]
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search the library"), required=False, max_length=100)
+    tag = forms.ChoiceField(label=_("Tag"), required=False)
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+
+    def __init__(self, *args: Any, tags: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tag_field, kind_field = self.fields["tag"], self.fields["kind"]
+        assert isinstance(tag_field, forms.ChoiceField) and isinstance(kind_field, forms.ChoiceField)
+        tag_field.choices = [("", _("Any tag")), *((t, t) for t in tags)]
+        kind_field.choices = [("", _("Any type")), *ResourceKind.choices]
+
+
+class CourseSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search this course"), required=False, max_length=200)

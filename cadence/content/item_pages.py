@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from cadence import policy
-from cadence.content import selectors
+from cadence.content import search, selectors
 from cadence.content.models import CaptionTrack, Video
 from cadence.content.vtt import format_clock
 from cadence.core.markdown import render_markdown
@@ -144,10 +144,35 @@ def checklist_edit_url(item: Item) -> str:
     return reverse("content:checklist-edit", args=[item.course.slug, item.pk])
 
 
+# --- File and link items: a resource of the course library ------------------------------------------
+def resource_context(request: HttpRequest, item: Item) -> dict[str, Any]:
+    resource = selectors.resource_for_item(item)
+    if resource is None:
+        return {"resource": None}
+    url = (
+        reverse("content:resource-file", args=[item.course.slug, resource.pk, resource.filename])
+        if resource.is_file
+        else reverse("content:resource-open", args=[item.course.slug, resource.pk])
+    )
+    return {"resource": resource, "url": url, "description": render_markdown(resource.description)}
+
+
+def resource_edit_url(item: Item) -> str:
+    return reverse("content:item-resource-edit", args=[item.course.slug, item.pk])
+
+
+def _index_item(item: Item) -> None:
+    search.index_item(item)
+    search.retitle_transcripts(item)
+
+
 def register_item_types() -> None:
+    item_types.on_item_saved(_index_item)
     for kind, template, context, edit_url in (
         (ItemKind.LESSON, "content/item_lesson.html", lesson_context, lesson_edit_url),
         (ItemKind.VIDEO, "content/item_video.html", video_context, video_edit_url),
         (ItemKind.CHECKLIST, "content/item_checklist.html", checklist_context, checklist_edit_url),
+        (ItemKind.FILE, "content/item_resource.html", resource_context, resource_edit_url),
+        (ItemKind.LINK, "content/item_resource.html", resource_context, resource_edit_url),
     ):
         item_types.register(item_types.ItemType(kind=kind, template=template, context=context, edit_url=edit_url))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import IO
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -67,6 +68,68 @@ def sniff_video(head: bytes) -> Kind | None:
     if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:SNIFF_BYTES]:
         return WEBM
     return None
+
+
+# --- Library files: the extension names the format, the first bytes must agree with it ---------------
+@dataclass(frozen=True)
+class ResourceFormat:
+    kind: Kind
+    magic: tuple[bytes, ...]  # one of these must start the file; () for plain text
+    library_kind: str  # the resource type it suggests (ResourceKind value)
+
+
+def _fmt(content_type: str, extension: str, label: str, magic: tuple[bytes, ...], library_kind: str) -> ResourceFormat:
+    return ResourceFormat(Kind(content_type, extension, label), magic, library_kind)
+
+
+_ZIP = (b"PK\x03\x04",)
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # legacy Office files
+_TEXT: tuple[bytes, ...] = ()
+_OOXML = "application/vnd.openxmlformats-officedocument"
+_ODF = "application/vnd.oasis.opendocument"
+RESOURCE_FORMATS: dict[str, ResourceFormat] = {
+    f.kind.extension: f
+    for f in (
+        _fmt("application/pdf", ".pdf", "PDF", (b"%PDF-",), "document"),
+        _fmt(f"{_OOXML}.wordprocessingml.document", ".docx", "Word", _ZIP, "document"),
+        _fmt("application/msword", ".doc", "Word 97", _OLE, "document"),
+        _fmt(f"{_ODF}.text", ".odt", "OpenDocument text", _ZIP, "document"),
+        _fmt("application/rtf", ".rtf", "RTF", (b"{\\rtf",), "document"),
+        _fmt("application/epub+zip", ".epub", "EPUB", _ZIP, "document"),
+        _fmt("text/plain; charset=utf-8", ".txt", "text", _TEXT, "document"),
+        _fmt("text/markdown; charset=utf-8", ".md", "Markdown", _TEXT, "document"),
+        _fmt(f"{_OOXML}.presentationml.presentation", ".pptx", "PowerPoint", _ZIP, "slides"),
+        _fmt("application/vnd.ms-powerpoint", ".ppt", "PowerPoint 97", _OLE, "slides"),
+        _fmt(f"{_ODF}.presentation", ".odp", "OpenDocument slides", _ZIP, "slides"),
+        _fmt("text/csv; charset=utf-8", ".csv", "CSV", _TEXT, "dataset"),
+        _fmt("text/tab-separated-values; charset=utf-8", ".tsv", "TSV", _TEXT, "dataset"),
+        _fmt("application/json", ".json", "JSON", _TEXT, "dataset"),
+        _fmt(f"{_OOXML}.spreadsheetml.sheet", ".xlsx", "Excel", _ZIP, "dataset"),
+        _fmt("application/vnd.ms-excel", ".xls", "Excel 97", _OLE, "dataset"),
+        _fmt(f"{_ODF}.spreadsheet", ".ods", "OpenDocument spreadsheet", _ZIP, "dataset"),
+        _fmt("application/vnd.apache.parquet", ".parquet", "Parquet", (b"PAR1",), "dataset"),
+        _fmt("application/zip", ".zip", "ZIP", _ZIP, "dataset"),
+        _fmt("image/png", ".png", "PNG", (b"\x89PNG\r\n\x1a\n",), "media"),
+        _fmt("image/jpeg", ".jpg", "JPEG", (b"\xff\xd8\xff",), "media"),
+        _fmt("audio/mpeg", ".mp3", "MP3", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"), "media"),
+        _fmt("audio/ogg", ".ogg", "Ogg audio", (b"OggS",), "media"),
+    )
+}
+_ALIASES = {".jpeg": ".jpg", ".markdown": ".md", ".text": ".txt"}
+
+
+def resource_format(filename: str, head: bytes) -> ResourceFormat | None:
+    """The format of a library upload, or None when its name is not allowed or its bytes disagree.
+
+    Text formats have no signature: the service checks that the whole file is UTF-8 without NUL bytes.
+    """
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    fmt = RESOURCE_FORMATS.get(_ALIASES.get(suffix, suffix))
+    if fmt is None:
+        return None
+    if fmt.magic and not head.startswith(fmt.magic):
+        return None
+    return fmt
 
 
 def display_name(original: str, kind: Kind, fallback: str) -> str:

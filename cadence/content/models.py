@@ -1,5 +1,5 @@
-"""Content of three item types: lessons (Markdown and course images), videos (file or address, captions,
-transcript) and checklists (ordered steps, ticked per learner). Each hangs one-to-one off `courses.Item`.
+"""Content of the item types (lessons with course images, videos with captions and transcript, checklists
+ticked per learner), the course library of resources, and the course search index.
 
 Files live in Django's default storage under `content/course-<id>/`; no file is ever served from a
 public /media/ address, only through the permission-checked views of this app.
@@ -37,6 +37,10 @@ def video_path(instance: Video, filename: str) -> str:
 
 def caption_path(instance: CaptionTrack, filename: str) -> str:
     return _stored_name(instance.video.item.course_id, "captions", filename)
+
+
+def resource_path(instance: Resource, filename: str) -> str:
+    return _stored_name(instance.course_id, "library", filename)
 
 
 class Lesson(models.Model):
@@ -177,3 +181,109 @@ class StepTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ticked {self.step_id}"
+
+
+# --- Library -----------------------------------------------------------------------------------------
+class ResourceKind(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    SLIDES = "slides", _("Slides")
+    DATASET = "dataset", _("Dataset")
+    MEDIA = "media", _("Image or audio")
+    LINK = "link", _("Link")
+    OTHER = "other", _("Other")
+
+
+class ResourceTag(models.Model):
+    """A label teachers put on library resources; names are kept lower-case, unique in a course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("tag"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="resource_tag_unique_in_course")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resource(models.Model):
+    """A document, slide deck, dataset or link in a course's library: an uploaded file or an address.
+
+    A file or link item of the outline shows one resource (`item`); such a resource follows the item's
+    visibility and release conditions. Other resources are shown when published.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    item = models.OneToOneField(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="resource", verbose_name=_("item")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=20000, blank=True)
+    kind = models.CharField(_("type"), max_length=16, choices=ResourceKind.choices, default=ResourceKind.DOCUMENT)
+    file = models.FileField(upload_to=resource_path, max_length=255, blank=True)
+    filename = models.CharField(max_length=150, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    url = models.URLField(_("address"), max_length=1000, blank=True)
+    tags = models.ManyToManyField(ResourceTag, blank=True, related_name="resources")
+    is_published = models.BooleanField(_("visible to learners"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["course", "title"], name="resource_course_title_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")), name="resource_one_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+
+# --- Search --------------------------------------------------------------------------------------------
+class SearchSource(models.TextChoices):
+    ITEM = "item", _("Item")
+    RESOURCE = "resource", _("Library")
+    TRANSCRIPT = "transcript", _("Transcript")
+
+
+class SearchEntry(models.Model):
+    """One searchable passage of a course: an item's title and text, a resource, or a stretch of a transcript.
+
+    Kept by the content services whenever what it copies changes. The full-text index over it is the
+    database's own: an FTS5 table kept by triggers on SQLite, a GIN expression index on PostgreSQL
+    (see `cadence.content.search`).
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16, choices=SearchSource.choices)
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    track = models.ForeignKey(CaptionTrack, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    start_ms = models.PositiveIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["course", "source"], name="search_course_source_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["item"], condition=Q(source="item"), name="search_one_entry_per_item"),
+            models.UniqueConstraint(
+                fields=["resource"], condition=Q(source="resource"), name="search_one_entry_per_resource"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.title}"

@@ -6,6 +6,9 @@ assignments, discussions) registers it in its AppConfig.ready():
     item_types.register(ItemType(kind="lesson", template="content/item_lesson.html",
                                  context=lesson_context, edit_url=lesson_edit_url))
 
+Apps that keep something derived from an item (the course search index) register a listener with
+`on_item_saved`; the courses services call it inside their transaction after an item is created or changed.
+
 The item page then includes `template` with the mapping returned by `context(request, item)`.
 `context` must run a constant number of queries; it may raise Http404 or PermissionDenied.
 """
@@ -39,3 +42,16 @@ def register(item_type: ItemType) -> None:
 
 def for_kind(kind: str) -> ItemType | None:
     return _registry.get(kind)
+
+
+_saved_listeners: list[Callable[[Item], None]] = []
+
+
+def on_item_saved(listener: Callable[[Item], None]) -> None:
+    if listener not in _saved_listeners:
+        _saved_listeners.append(listener)
+
+
+def item_saved(item: Item) -> None:
+    for listener in _saved_listeners:
+        listener(item)

@@ -81,6 +81,36 @@ def _event(
         return None
 
 
+def record_activity(
+    *,
+    user: User,
+    verb: str,
+    course_id: int,
+    object_type: str,
+    object_id: str,
+    now: datetime,
+    item: Item | None = None,
+    result: Mapping[str, Any] | None = None,
+) -> Event | None:
+    """An event about something other than an item's progress: a search in a course, a library download.
+
+    Like all progress, only learners' activity is recorded.
+    """
+    if policy.role_in(user, course_id) != Role.LEARNER:
+        return None
+    return Event.objects.create(
+        actor=user,
+        verb=verb,
+        course_id=course_id,
+        item=item,
+        object_type=object_type,
+        object_id=object_id,
+        result=dict(result or {}),
+        timestamp=now,
+        idempotency_key=uuid.uuid4().hex,
+    )
+
+
 @transaction.atomic
 def mark_complete(*, user: User, item: Item, now: datetime, source: str = "rule") -> Completion:
     """Record that a learner completed an item. Idempotent: the first time of record stays."""

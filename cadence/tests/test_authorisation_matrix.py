@@ -41,7 +41,7 @@ from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.api import api
 from cadence.content import services as content_services
-from cadence.content.models import ChecklistStep
+from cadence.content.models import ChecklistStep, Resource
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
 from cadence.courses import services as course_services
 from cadence.courses.models import Item, Membership, Module, Role
@@ -287,6 +287,31 @@ def track_url(name: str) -> Callable[[Ctx], str]:
     return build
 
 
+PDF = b"%PDF-1.4\n% a tiny test document\n"
+
+
+def library_resource(c: Ctx, *, is_published: bool = True, link: bool = False) -> Resource:
+    data = content_services.ResourceInput(
+        title="Reading list", url="https://example.org/reading" if link else "", is_published=is_published
+    )
+    return content_services.save_resource(
+        actor=c.world.teacher, course=c.world.course, data=data, upload=None if link else upload("notes.pdf", PDF)
+    )
+
+
+def resource_url(name: str, **options: bool) -> Callable[[Ctx], str]:
+    def build(c: Ctx) -> str:
+        resource = library_resource(c, **options)
+        args = [c.slug, resource.pk] + ([resource.filename] if name == "content:resource-file" else [])
+        return reverse(name, args=args)
+
+    return build
+
+
+def resource_form(c: Ctx) -> dict[str, str]:
+    return {"title": "Glossary", "url": "https://example.org/glossary", "tags": "week 1", "is_published": "on"}
+
+
 def step_tick_url(c: Ctx) -> str:
     item, step_id = checklist_step(c)
     return reverse("content:step-tick", args=[c.slug, item.pk, step_id])
@@ -297,6 +322,7 @@ def step_tick_url(c: Ctx) -> str:
 TEACHERS_ONLY = Row(LOGIN, 403, 403, 403, OK, OK, 403)
 TEACHERS_GO = Row(LOGIN, 403, 403, 403, GO, GO, 403)
 STAFF_ONLY = Row(LOGIN, 403, 403, OK, OK, OK, 403)
+MEMBERS_OK = Row(LOGIN, 403, OK, OK, OK, OK, OK)
 
 PAGES: dict[str, Case] = {
     "GET home": Case(page("GET", url("home")), signed_in(OK)),
@@ -532,6 +558,34 @@ PAGES: dict[str, Case] = {
         TEACHERS_GO,
     ),
     # Everyone who may see the checklist ticks steps (only learners' ticks complete it); observers only watch.
+    # The library: members read; the resource of an unpublished entry is hidden from learners and observers.
+    "GET content:library": Case(page("GET", lambda c: reverse("content:library", args=[c.slug])), MEMBERS_OK),
+    "GET content:resource-create": Case(
+        page("GET", lambda c: reverse("content:resource-create", args=[c.slug])), TEACHERS_ONLY
+    ),
+    "POST content:resource-create": Case(
+        page("POST", lambda c: reverse("content:resource-create", args=[c.slug]), resource_form), TEACHERS_GO
+    ),
+    "GET content:resource-edit": Case(page("GET", resource_url("content:resource-edit")), TEACHERS_ONLY),
+    "POST content:resource-edit": Case(page("POST", resource_url("content:resource-edit"), resource_form), TEACHERS_GO),
+    "POST content:resource-delete": Case(page("POST", resource_url("content:resource-delete")), TEACHERS_GO),
+    "GET content:resource-file": Case(page("GET", resource_url("content:resource-file")), MEMBERS_OK),
+    "GET content:resource-file [hidden resource]": Case(
+        page("GET", resource_url("content:resource-file", is_published=False)), Row(LOGIN, 403, 404, OK, OK, OK, 404)
+    ),
+    "GET content:resource-open": Case(
+        page("GET", resource_url("content:resource-open", link=True)), Row(LOGIN, 403, GO, GO, GO, GO, GO)
+    ),
+    "GET content:item-resource-edit": Case(
+        page("GET", content_url("content:item-resource-edit", lambda c: content_item(c, "file"))), TEACHERS_ONLY
+    ),
+    "POST content:item-resource-edit": Case(
+        page("POST", content_url("content:item-resource-edit", lambda c: content_item(c, "link")), resource_form),
+        TEACHERS_GO,
+    ),
+    "GET content:course-search": Case(
+        page("GET", lambda c: reverse("content:course-search", args=[c.slug]) + "?q=reading"), MEMBERS_OK
+    ),
     "POST content:step-tick": Case(
         page("POST", step_tick_url, lambda c: {"ticked": "1"}), Row(LOGIN, 403, GO, GO, GO, GO, 403)
     ),

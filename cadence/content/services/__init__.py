@@ -9,6 +9,13 @@ from cadence.content.services.lessons import (
     save_lesson,
     upload_image,
 )
+from cadence.content.services.library import (
+    ResourceInput,
+    check_resource_file,
+    delete_resource,
+    parse_tags,
+    save_resource,
+)
 from cadence.content.services.videos import (
     add_captions,
     check_external_url,
@@ -18,7 +25,8 @@ from cadence.content.services.videos import (
 )
 
 __all__ = [
-    "ContentInputError", "StepInput", "TickResult", "add_captions", "check_external_url", "check_lesson_body",
-    "count_words", "delete_captions", "reading_minutes", "running_minutes", "save_checklist", "save_lesson",
-    "save_video", "set_step_ticked", "upload_image",
+    "ContentInputError", "ResourceInput", "StepInput", "TickResult", "add_captions", "check_external_url",
+    "check_lesson_body", "check_resource_file", "count_words", "delete_captions", "delete_resource", "parse_tags",
+    "reading_minutes", "running_minutes", "save_checklist", "save_lesson", "save_resource", "save_video",
+    "set_step_ticked", "upload_image",
 ]  # fmt: skip

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,6 +25,32 @@ class ContentInputError(InvalidInput):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+MAX_URL_CHARS = 1000
+
+
+def check_web_address(url: str, *, field: str, what: str) -> str:
+    """An http(s) address, stripped; anything else (javascript:, data:, file:, no scheme) is refused."""
+    url = url.strip()
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        shown = f"{scheme}:" if scheme else _("no scheme")
+        raise ContentInputError(
+            _("Only http:// and https:// addresses can be used for %(what)s (this one has %(scheme)s).")
+            % {"what": what, "scheme": shown},
+            field=field,
+        )
+    if len(url) > MAX_URL_CHARS:
+        raise ContentInputError(
+            _("The address is too long (at most %(max)s characters).") % {"max": MAX_URL_CHARS}, field=field
+        )
+    try:
+        _url_validator(url)
+    except ValidationError as exc:
+        raise ContentInputError(_("“%(url)s” is not a valid web address.") % {"url": url[:100]}, field=field) from exc
+    return url
 
 
 def megabytes(size: int) -> str:

@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from cadence.accounts.models import User
-from cadence.content import media
+from cadence.content import media, search
 from cadence.content.models import CourseImage, Lesson
 from cadence.content.services.common import (
     ContentInputError,
@@ -68,6 +68,7 @@ def save_lesson(*, actor: User, item: Item, body: str) -> Lesson:
     lesson.word_count = count_words(body)
     lesson.save(update_fields=["body", "word_count", "updated_at"])
     course_services.set_derived_minutes(item=item, minutes=reading_minutes(lesson.word_count))
+    search.index_item(item)
     audit.record(actor=actor, verb="lesson.saved", obj=lesson, course_id=item.course_id, words=lesson.word_count)
     return lesson
 

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cadence.accounts.models import User
-from cadence.content import media, vtt
+from cadence.content import media, search, vtt
 from cadence.content.models import MAX_RUNNING_SECONDS, CaptionTrack, Cue, Video
 from cadence.content.services.common import (
     ContentInputError,
     check_kind,
     check_size,
+    check_web_address,
     delete_files_after_commit,
     delete_files_if_rolled_back,
     require_editable,
@@ -29,28 +27,10 @@ from cadence.courses import services as course_services
 from cadence.courses.models import Item, ItemKind
 
 LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_url_validator = URLValidator(schemes=["http", "https"])
 
 
 def check_external_url(url: str) -> str:
-    url = url.strip()
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
-        shown = f"{scheme}:" if scheme else _("no scheme")
-        raise ContentInputError(
-            _("Only http:// and https:// addresses can be used for a video (this one has %(scheme)s).")
-            % {"scheme": shown},
-            field="external_url",
-        )
-    try:
-        _url_validator(url)
-    except ValidationError as exc:
-        raise ContentInputError(
-            _("“%(url)s” is not a valid web address.") % {"url": url[:100]}, field="external_url"
-        ) from exc
-    if len(url) > 1000:
-        raise ContentInputError(_("The address is too long (at most 1000 characters)."), field="external_url")
-    return url
+    return check_web_address(url, field="external_url", what=_("a video"))
 
 
 def check_video_file(upload: UploadedFile) -> media.Kind:
@@ -174,13 +154,12 @@ def add_captions(*, actor: User, item: Item, label: str, language: str, upload: 
         track.file.save(f"captions-{language}.vtt", upload, save=False)
         stored.append(track.file.name or "")
         track.save()
-        Cue.objects.bulk_create(
-            [
-                Cue(track=track, position=n, start_ms=c.start_ms, end_ms=c.end_ms, text=c.plain_text[:2000])
-                for n, c in enumerate(cues)
-            ],
-            batch_size=500,
-        )
+        rows = [
+            Cue(track=track, position=n, start_ms=c.start_ms, end_ms=c.end_ms, text=c.plain_text[:2000])
+            for n, c in enumerate(cues)
+        ]
+        Cue.objects.bulk_create(rows, batch_size=500)
+        search.index_transcript(track, rows)
         audit.record(
             actor=actor,
             verb="captions.replaced" if replaced else "captions.added",

@@ -15,6 +15,7 @@ from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import Conflict, InvalidInput
 from cadence.core.tokens import short_code
+from cadence.courses import item_types
 from cadence.courses.models import Course, EnrolmentMode, Item, Membership, Module, Role
 
 COURSE_FIELDS = (
@@ -141,6 +142,7 @@ def create_item(*, actor: User, module: Module, data: Mapping[str, Any]) -> Item
     item.position = _next_position(Item.objects.filter(module=module))
     _validated(item)
     item.save()
+    item_types.item_saved(item)
     audit.record(actor=actor, verb="item.created", obj=item, course_id=module.course_id)
     return item
 
@@ -158,6 +160,7 @@ def update_item(*, actor: User, item: Item, data: Mapping[str, Any], module: Mod
         changed += ["module", "position"]
     _validated(item)
     item.save(update_fields=[*changed, "updated_at"] if changed else None)
+    item_types.item_saved(item)
     return item
 
 
