@@ -1,4 +1,4 @@
-"""What the demo course's lessons, videos and checklists contain. Kept small so seeding stays fast."""
+"""What the demo course's lessons, videos, checklists and library contain. Kept small so seeding stays fast."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cadence.accounts.models import User
 from cadence.content import services as content_services
-from cadence.courses.models import Item
+from cadence.courses.models import Course, Item
 
 # A five-second test card with a tone, made by ffmpeg (testsrc2 and sine), shipped with Cadence so the
 # demo plays offline and is served, like every upload, through the permission-checked media view.
@@ -87,8 +87,62 @@ CAPTIONS_EN = """WEBVTT
 """
 
 
+CITIES = ("Lagos", "Oslo", "Lisbon", "Mumbai", "Lima", "Cairo", "Tokyo", "Nairobi", "Quito", "Perth", "Dhaka", "Denver")
+
+
+def rainfall_csv() -> bytes:
+    """Monthly rainfall for twelve cities, 2014-2023: made up, but with a believable seasonal shape."""
+    lines = ["city,year,month,rainfall_mm"]
+    for c, city in enumerate(CITIES):
+        for year in range(2014, 2024):
+            for month in range(1, 13):
+                season = (month + c * 5) % 12  # each city's wet season falls in a different month
+                mm = 15 + (c * 37 + year * 11 + month * 7) % 40 + (140 if season in (5, 6, 7) else 0)
+                lines.append(f"{city},{year},{month},{mm}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+GLOSSARY = """# Glossary of data terms
+
+- **Observation**: one thing we measured, such as one city in one month.
+- **Variable**: a property we measured for every observation, such as rainfall.
+- **Mean, median, mode**: three kinds of average.
+- **Outlier**: a value far from the rest.
+- **Correlation**: two variables that rise or fall together.
+"""
+
+LINKS = {
+    "Interactive: guess the correlation": "https://www.guessthecorrelation.com/",
+}
+
+
+def add_library(*, actor: User, course: Course) -> None:
+    """Resources that are in the library without being an item of the outline."""
+    content_services.save_resource(
+        actor=actor,
+        course=course,
+        data=content_services.ResourceInput(
+            title="Glossary of data terms",
+            description="Every term the course uses, in one page. Keep it open while you study.",
+            tags=("reference", "vocabulary"),
+        ),
+        upload=SimpleUploadedFile("glossary.md", GLOSSARY.encode(), content_type="text/markdown"),
+    )
+    content_services.save_resource(
+        actor=actor,
+        course=course,
+        data=content_services.ResourceInput(
+            title="Our World in Data",
+            description="Charts and open data sets on health, climate, education and more: good for the "
+            "assignment and the forum.",
+            url="https://ourworldindata.org/",
+            tags=("data sources", "climate"),
+        ),
+    )
+
+
 def add_content(*, actor: User, item: Item) -> None:
-    """Fill a demo item of kind lesson, video or checklist with its content; other kinds are left as they are."""
+    """Fill a demo lesson, video, checklist, file or link item with its content; other kinds are left as they are."""
     if item.kind == "lesson" and item.title in LESSONS:
         content_services.save_lesson(actor=actor, item=item, body=LESSONS[item.title])
     elif item.kind == "checklist" and item.title in CHECKLISTS:
@@ -99,3 +153,23 @@ def add_content(*, actor: User, item: Item) -> None:
         content_services.save_video(actor=actor, item=item, upload=upload, duration_seconds=DEMO_VIDEO_SECONDS)
         captions = SimpleUploadedFile("captions-en.vtt", CAPTIONS_EN.encode(), content_type="text/vtt")
         content_services.add_captions(actor=actor, item=item, label="English", language="en", upload=captions)
+    elif item.kind == "file":
+        content_services.save_resource(
+            actor=actor,
+            course=item.course,
+            item=item,
+            data=content_services.ResourceInput(
+                title=item.title,
+                description="One row per city and month: `city`, `year`, `month`, `rainfall_mm`. Open it in any "
+                "spreadsheet.",
+                tags=("data sets", "climate"),
+            ),
+            upload=SimpleUploadedFile("rainfall.csv", rainfall_csv(), content_type="text/csv"),
+        )
+    elif item.kind == "link" and item.title in LINKS:
+        content_services.save_resource(
+            actor=actor,
+            course=item.course,
+            item=item,
+            data=content_services.ResourceInput(title=item.title, url=LINKS[item.title], tags=("practice",)),
+        )

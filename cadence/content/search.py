@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,14 +45,19 @@ def plain_text(markdown: str) -> str:
     return html.unescape(strip_tags(render_markdown(markdown))).strip()
 
 
+def _item_entry(item: Item, lesson_body: str) -> SearchEntry:
+    body = "\n\n".join(plain_text(part) for part in (item.description, lesson_body) if part)
+    return SearchEntry(course_id=item.course_id, source=SearchSource.ITEM, item=item, title=item.title[:200], body=body)
+
+
 def index_item(item: Item) -> None:
     """An item's title, introduction and, for a lesson, its text."""
     lesson = Lesson.objects.filter(item_id=item.pk).values_list("body", flat=True).first()
-    body = "\n\n".join(plain_text(part) for part in (item.description, lesson or "") if part)
+    entry = _item_entry(item, lesson or "")
     SearchEntry.objects.update_or_create(
         source=SearchSource.ITEM,
         item=item,
-        defaults={"course_id": item.course_id, "title": item.title[:200], "body": body},
+        defaults={"course_id": entry.course_id, "title": entry.title, "body": entry.body},
     )
 
 
@@ -98,12 +103,14 @@ def retitle_transcripts(item: Item) -> None:
     SearchEntry.objects.filter(source=SearchSource.TRANSCRIPT, item=item).update(title=item.title[:200])
 
 
+@transaction.atomic
 def rebuild_course(course_id: int) -> int:
     """Index a course from scratch (after bulk loading, or to repair); returns the number of passages."""
     SearchEntry.objects.filter(course_id=course_id).delete()
-    for item in Item.objects.filter(course_id=course_id):
-        index_item(item)
-    for resource in Resource.objects.filter(course_id=course_id):
+    lessons = dict(Lesson.objects.filter(item__course_id=course_id).values_list("item_id", "body"))
+    items = Item.objects.filter(course_id=course_id).iterator(chunk_size=500)
+    SearchEntry.objects.bulk_create((_item_entry(item, lessons.get(item.pk, "")) for item in items), batch_size=500)
+    for resource in Resource.objects.filter(course_id=course_id).prefetch_related("tags"):
         index_resource(resource)
     tracks = CaptionTrack.objects.filter(video__item__course_id=course_id).select_related("video__item")
     for track in tracks:

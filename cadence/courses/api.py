@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from cadence import policy
 from cadence.accounts.models import User
@@ -107,6 +107,7 @@ class ItemOut(Schema):
     completion_threshold: int
     estimated_minutes: int | None
     minutes: int
+    due_at: datetime | None
 
 
 class ItemIn(Schema):
@@ -118,6 +119,9 @@ class ItemIn(Schema):
     completion_rule: CompletionRuleT = "viewed"
     completion_threshold: int = Field(default=80, ge=1, le=100)
     estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
+    due_at: AwareDatetime | None = Field(
+        default=None, description="An instant with its offset, such as 2026-03-01T23:59:00+01:00"
+    )
 
 
 class ItemPatch(Schema):
@@ -129,6 +133,7 @@ class ItemPatch(Schema):
     completion_rule: CompletionRuleT | None = None
     completion_threshold: int | None = Field(default=None, ge=1, le=100)
     estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
+    due_at: AwareDatetime | None = None
     module_id: int | None = None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -110,6 +111,15 @@ OUTLINE: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
 )
 
 
+# Deadlines that land on the dashboard: one overdue, two this week, one later.
+DUE_IN_DAYS = {
+    "Set up your study routine": -2,
+    "Check your understanding: variables": 2,
+    "Make a chart of your own": 6,
+    "Final check": 20,
+}
+
+
 @dataclass(frozen=True)
 class DemoAccounts:
     admin: User
@@ -165,6 +175,12 @@ def seed_demo() -> DemoAccounts:
                 data={"kind": kind, "title": item_title, "description": text, "completion_rule": rule},
             )
             content_demo.add_content(actor=teacher, item=item)
+            if item_title in DUE_IN_DAYS:  # at 23:59 in the course's zone, some days from now
+                due = (now + timedelta(days=DUE_IN_DAYS[item_title])).astimezone(ZoneInfo("Europe/London"))
+                services.update_item(
+                    actor=teacher, item=item, data={"due_at": due.replace(hour=23, minute=59, second=0, microsecond=0)}
+                )
+    content_demo.add_library(actor=teacher, course=course)
 
     groups = [Group.objects.create(course=course, name=name) for name in ("Evening study", "Weekend study")]
     Membership.objects.create(user=ta, course=course, role=Role.TA)

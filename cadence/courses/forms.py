@@ -59,9 +59,9 @@ class ItemForm(forms.ModelForm[Item]):
         model = Item
         fields = [
             "title", "kind", "module", "description", "is_published", "is_required",
-            "completion_rule", "completion_threshold", "estimated_minutes",
+            "completion_rule", "completion_threshold", "estimated_minutes", "due_at",
         ]  # fmt: skip
-        widgets = {"description": forms.Textarea(attrs={"rows": 10})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 10}), "due_at": DateTimeLocalInput()}
         help_texts = {"description": _("Markdown. Shown at the top of the item.")}
 
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:

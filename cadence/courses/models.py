@@ -143,6 +143,12 @@ class Item(models.Model):
         validators=[MaxValueValidator(1440)],
         help_text=_("Leave empty to estimate from the content (reading speed or running time)."),
     )
+    due_at = models.DateTimeField(
+        _("due"),
+        null=True,
+        blank=True,
+        help_text=_("Optional. Learners see it in their own time zone, on the dashboard and the item."),
+    )
     # Filled in by the item type from its content (words read, running time); used when the teacher gives none.
     derived_minutes = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,7 +156,10 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["module", "position"], name="item_module_pos_idx")]
+        indexes = [
+            models.Index(fields=["module", "position"], name="item_module_pos_idx"),
+            models.Index(fields=["course", "due_at"], name="item_course_due_idx", condition=Q(due_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from cadence.accounts.models import User
+from cadence.content.models import SearchEntry, SearchSource
 from cadence.courses.models import Course, Item, Membership, Module, Role
 from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress
 
@@ -127,6 +128,8 @@ def seed_large(size: SeedSize, *, progress: bool = True, now: datetime | None = 
                 title=f"{module.title}, item {n + 1}",
                 description="Benchmark item.",
                 position=n,
+                # One item in 25 has a deadline, from ten days ago to twenty days ahead.
+                due_at=now + timedelta(days=n % 30 - 10) if n % 25 == 0 else None,
             )
             for module in modules
             for n in range(per_module)
@@ -159,6 +162,18 @@ def seed_large(size: SeedSize, *, progress: bool = True, now: datetime | None = 
         (Membership(user_id=u, course_id=c, role=Role.LEARNER) for u, c in enrolments),
         total=len(enrolments),
         label="memberships",
+        **opts,
+    )
+    _insert(
+        SearchEntry,
+        (
+            SearchEntry(course_id=c, source=SearchSource.ITEM, item_id=i, title=title, body=body)
+            for i, c, title, body in Item.objects.filter(course_id__in=course_ids)
+            .values_list("pk", "course_id", "title", "description")
+            .iterator()
+        ),
+        total=len(modules) * per_module,
+        label="search index",
         **opts,
     )
     items_by_course: dict[int, list[int]] = {}

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
 from cadence.accounts.models import User
-from cadence.courses.models import Course, Item, Module
+from cadence.courses.models import Course, Item, Module, Visibility
 from cadence.progress import release
 from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, ReleaseOverride, ReleaseRule
 from cadence.progress.release import Availability, Lock
@@ -239,4 +239,56 @@ def override_in_course(course: Course, override_id: int) -> ReleaseOverride | No
         ReleaseOverride.objects.filter(course=course, pk=override_id)
         .select_related("item", "module", "item__course", "module__course")
         .first()
+    )
+
+
+# --- Deadlines ---------------------------------------------------------------------------------------
+DUE_SOON_DAYS = 7
+OVERDUE_SHOWN_DAYS = 60  # older unfinished deadlines stop nagging on the dashboard
+
+
+@dataclass(frozen=True)
+class DueItem:
+    item_id: int
+    title: str
+    kind: str
+    course_slug: str
+    course_title: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class DueList:
+    overdue: list[DueItem]
+    upcoming: list[DueItem]  # due within the next DUE_SOON_DAYS days
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.upcoming)
+
+
+def due_items(user: User, course_ids: Sequence[int], *, now: datetime, limit: int = 20) -> DueList:
+    """The learner's unfinished items that are overdue or due within a week, soonest first (one query).
+
+    Instants are compared in UTC; the page shows each in the learner's own zone.
+    """
+    completed = Completion.objects.filter(user=user, item=OuterRef("pk"))
+    rows = (
+        Item.objects.filter(
+            course_id__in=course_ids,
+            course__visibility=Visibility.PUBLISHED,
+            is_published=True,
+            module__is_published=True,
+            due_at__gte=now - timedelta(days=OVERDUE_SHOWN_DAYS),
+            due_at__lte=now + timedelta(days=DUE_SOON_DAYS),
+        )
+        .exclude(Exists(completed))
+        .order_by("due_at", "id")
+        .values_list("pk", "title", "kind", "course__slug", "course__title", "due_at")[:limit]
+    )
+    items = [
+        DueItem(pk, title, kind, slug, course_title, due) for pk, title, kind, slug, course_title, due in rows if due
+    ]
+    return DueList(
+        overdue=[i for i in items if i.due_at < now],
+        upcoming=[i for i in items if i.due_at >= now],
     )

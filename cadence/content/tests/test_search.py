@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -189,3 +192,16 @@ class TestAnyQueryIsSafe(HypothesisTestCase):
     @given(st.text(max_size=60))
     def test_any_text(self, query: str) -> None:
         assert isinstance(search.matches(self.course.pk, search.query_words(query), limit=5), list)
+
+
+def test_the_search_index_command_rebuilds_one_or_every_course(world: CourseWorld):
+    _lesson(world, "Regression", "Fitting a line.")
+    SearchEntry.objects.all().delete()  # as if the index were lost
+    out = StringIO()
+    call_command("search_index", "--course", world.course.slug, stdout=out)
+    assert f"{world.course.slug}: " in out.getvalue()
+    assert _titles(world, "fitting") == ["Regression"]
+    call_command("search_index", stdout=out)
+    assert _titles(world, "fitting") == ["Regression"]
+    with pytest.raises(CommandError, match="No course has the slug"):
+        call_command("search_index", "--course", "nope", stdout=out)

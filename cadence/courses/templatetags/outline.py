@@ -4,11 +4,11 @@ template language costs about 0.3 ms a row where this costs a tenth of that. Sam
 from __future__ import annotations
 
 from django import template
-from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from cadence.core.templatetags.cadence import when
 from cadence.courses.models import Item, ItemKind
 
 register = template.Library()
@@ -21,6 +21,7 @@ def _labels(context: template.Context) -> dict[str, str]:
     if labels is None:
         labels = {f"kind:{value}": str(label) for value, label in ItemKind.choices}
         labels |= {"completed": _("Completed:"), "min": _("min"), "review": _("review"), "hidden": _("Hidden")}
+        labels["due"] = _("Due")
         context.render_context["outline_labels"] = labels
     return labels
 
@@ -52,15 +53,7 @@ def outline_row(context: template.Context, item: Item) -> SafeString:
     )
     lock = availability.lock_for(item) if availability else None
     if lock is not None:
-        opens = ""
-        if lock.opens_at is not None:
-            local = timezone.localtime(lock.opens_at)
-            opens = format_html(
-                ' <time datetime="{}">{} ({})</time>',
-                local.isoformat(),
-                formats.date_format(local, "DATETIME_FORMAT"),
-                timezone.get_current_timezone_name(),
-            )
+        opens = format_html(" {}", when(lock.opens_at)) if lock.opens_at is not None else ""
         parts.append(
             format_html(
                 '<span class="lock-note" id="item-{}-lock"><span aria-hidden="true">🔒</span> {}{}</span>',
@@ -70,6 +63,8 @@ def outline_row(context: template.Context, item: Item) -> SafeString:
             )
         )
     parts.append(format_html('<span class="muted item-minutes">{} {}</span>', item.minutes, labels["min"]))
+    if item.due_at is not None:
+        parts.append(format_html('<span class="item-due">{} {}</span>', labels["due"], when(item.due_at)))
     if progress and item.pk in progress.review_item_ids:
         parts.append(format_html('<span class="badge">{}</span>', labels["review"]))
     if not item.is_published:

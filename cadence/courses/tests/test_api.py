@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -195,3 +197,13 @@ def test_course_list_query_count_is_flat(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert client.get("/api/v1/courses?limit=100", **headers).status_code == 200
     assert Course.objects.count() == 30
+
+
+def test_a_due_date_needs_its_offset(client, world: CourseWorld):
+    url = f"/api/v1/items/{world.items[0].pk}"
+    response = _json(client, "patch", url, world.teacher, {"due_at": "2026-12-01T23:59:00"})
+    assert response.status_code == 422
+    response = _json(client, "patch", url, world.teacher, {"due_at": "2026-12-01T23:59:00+09:00"})
+    assert response.status_code == 200
+    assert datetime.fromisoformat(response.json()["due_at"]) == datetime(2026, 12, 1, 14, 59, tzinfo=UTC)
+    assert _json(client, "patch", url, world.teacher, {"due_at": None}).json()["due_at"] is None

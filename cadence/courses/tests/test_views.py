@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -360,3 +362,32 @@ def test_home_lists_my_courses(client, world: CourseWorld):
     client.force_login(world.learner)
     page = client.get(reverse("home")).content.decode()
     assert "Data Literacy" in page and "Draft course" not in page
+
+
+def test_a_due_date_is_read_in_the_teachers_zone_and_shown_in_each_viewers(client, world: CourseWorld):
+    world.teacher.time_zone = "America/New_York"
+    world.teacher.save()
+    world.learner.time_zone = "Europe/Lisbon"
+    world.learner.save()
+    item = world.items[0]
+    client.force_login(world.teacher)
+    response = client.post(
+        _url("item-edit", world.course.slug, item.pk),
+        {
+            "title": item.title,
+            "kind": item.kind,
+            "module": item.module_id,
+            "is_published": "on",
+            "completion_rule": "viewed",
+            "completion_threshold": 80,
+            "due_at": "2026-12-01T23:59",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.due_at == datetime(2026, 12, 2, 4, 59, tzinfo=UTC)  # 23:59 in New York (UTC-5)
+    client.force_login(world.learner)
+    page = client.get(_url("item-detail", world.course.slug, item.pk)).content.decode()
+    assert '<time datetime="2026-12-02T04:59:00+00:00">' in page and "(Europe/Lisbon)" in page
+    home = client.get(_url("course-detail", world.course.slug)).content.decode()
+    assert "Due <time" in home

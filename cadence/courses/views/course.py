@@ -40,7 +40,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: continue where you left off, progress per course, recent activity, time this week."""
+    """The dashboard: continue where you left off, what is due, progress per course, recent activity, time this week."""
     user = signed_in(request)
     memberships = list(selectors.my_courses(user))
     learning = [m.course_id for m in memberships if m.role == Role.LEARNER]
@@ -55,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "continue_course": last_course,
             "next_step": progress_selectors.next_step(user, last_course) if last_course else None,
             "recent": progress_selectors.recent_activity(user) if learning else [],
+            "due": progress_selectors.due_items(user, learning, now=timezone.now()) if learning else None,
             "week_minutes": progress_selectors.seconds_studied_this_week(user, now=timezone.now()) // 60,
             "is_learner": bool(learning),
             "join_form": JoinCodeForm(),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -43,15 +44,43 @@ def test_dashboard_queries_do_not_grow_with_courses_or_activity(client, world: C
         for _ in range(extra):
             course = CourseFactory()
             Membership.objects.create(user=world.learner, course=course, role="learner")
-            item = ItemFactory(module=ModuleFactory(course=course))
+            item = ItemFactory(module=ModuleFactory(course=course), due_at=timezone.now() + timedelta(days=2))
             services.record_view(user=world.learner, item=item, now=timezone.now())
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("home")).status_code == 200
         counts.append(len(captured))
-    assert counts[0] == counts[1] <= 14
+    assert counts[0] == counts[1] <= 15
 
 
 def test_teacher_dashboard_has_no_learner_cards(client, world: CourseWorld):
     client.force_login(world.teacher)
     page = client.get(reverse("home")).content.decode()
     assert "Continue where you left off" not in page and "Data Literacy" in page
+
+
+def test_dashboard_lists_overdue_and_due_this_week_in_the_learners_zone(client, world: CourseWorld):
+    now = timezone.now()
+    world.learner.time_zone = "Asia/Tokyo"
+    world.learner.save()
+    module = world.modules[0]
+    ItemFactory(module=module, title="Late essay", due_at=now - timedelta(days=1))
+    soon = ItemFactory(module=module, title="Quiz 2", due_at=now + timedelta(days=2))
+    ItemFactory(module=module, title="Finished task", due_at=now + timedelta(days=1))
+    ItemFactory(module=module, title="Far away", due_at=now + timedelta(days=9))
+    ItemFactory(module=module, title="Hidden draft", due_at=now + timedelta(days=1), is_published=False)
+    services.mark_complete(user=world.learner, item=module.items.get(title="Finished task"), now=now)
+    client.force_login(world.learner)
+    page = client.get(reverse("home")).content.decode()
+    due = page.split('id="due-heading"')[1].split('id="my-courses-heading"')[0]
+    overdue, upcoming = due.split('id="overdue-heading"')[1].split('id="upcoming-heading"')
+    assert "Late essay" in overdue and "Quiz 2" not in overdue
+    assert "Quiz 2" in upcoming
+    for absent in ("Finished task", "Far away", "Hidden draft"):
+        assert absent not in due
+    local = timezone.localtime(soon.due_at, timezone=ZoneInfo("Asia/Tokyo"))
+    assert f'<time datetime="{local.isoformat()}">' in upcoming and "(Asia/Tokyo)" in upcoming
+
+
+def test_nothing_due_is_said_plainly(client, world: CourseWorld):
+    client.force_login(world.learner)
+    assert "Nothing is due in the next 7 days." in client.get(reverse("home")).content.decode()
