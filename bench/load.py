@@ -2,7 +2,8 @@
 
 Starts `cadence serve` on 127.0.0.1 against a database built with `cadence seed_large`, signs in a
 sample of benchmark learners (sessions are created directly in the database), then drives the
-dashboard, the course home and an item page at each concurrency level and prints a table.
+dashboard, the course home, an item page, course search and the library at each concurrency level and
+prints a table.
 
     CADENCE_HOME=/tmp/bench python bench/load.py                         # SQLite in CADENCE_HOME
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cadence_bench python bench/load.py
@@ -75,6 +76,9 @@ PAGES: dict[str, Callable[[Learner], str]] = {
     "dashboard": lambda learner: "/",
     "course home": lambda learner: f"/courses/{learner.course_slug}/",
     "item page": lambda learner: f"/courses/{learner.course_slug}/items/{learner.item_id}/",
+    # Every item of a benchmark course says "Benchmark item.": the worst case, 500 matches to rank.
+    "search": lambda learner: f"/courses/{learner.course_slug}/search/?q=benchmark+item",
+    "library": lambda learner: f"/courses/{learner.course_slug}/library/",
 }
 
 

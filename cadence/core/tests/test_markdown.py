@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cadence.core.markdown import render_markdown
+from cadence.core.markdown import find_active_content, render_markdown
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -81,3 +81,31 @@ def test_markdown_keeps_the_formatting_teachers_use():
 )
 def test_any_mix_of_payloads_stays_harmless(parts: list[str]):
     assert _problems(render_markdown("".join(parts))) == []
+
+
+# --- Math ----------------------------------------------------------------------------------------------
+def test_inline_and_block_math_become_mathml():
+    html = str(render_markdown("The mean is $\\bar{x} = \\frac{1}{n}\\sum x_i$.\n\n$$\\sqrt{a^2+b^2}$$"))
+    assert '<span class="math inline"><math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in html
+    assert "<mfrac>" in html and "<msqrt>" in html
+    assert '<div class="math block">' in html and 'display="block"' in html
+
+
+def test_dollar_amounts_and_code_stay_text():
+    assert str(render_markdown("It costs $5 and $10.")) == "<p>It costs $5 and $10.</p>\n"
+    assert "<math" not in str(render_markdown("`$x$` and\n\n```\n$$y$$\n```"))
+
+
+def test_latex_that_cannot_be_read_is_shown_as_code():
+    assert '<code class="math-error">\\frac{</code>' in str(render_markdown("$\\frac{$"))
+
+
+def test_markup_inside_math_is_only_symbols():
+    html = str(render_markdown("$<img src=x onerror=alert(1)>$ and $$<script>alert(1)</script>$$"))
+    assert "<img" not in html and "<script" not in html and "onerror=" not in html
+
+
+def test_math_is_not_active_content_but_raw_mathml_is():
+    assert find_active_content("Area: $\\pi r^2$") is None
+    found = find_active_content("<math><mi>x</mi></math>")
+    assert found is not None and "math" in found.description

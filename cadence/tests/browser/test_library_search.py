@@ -83,7 +83,9 @@ def test_teacher_adds_a_resource_and_a_learner_finds_downloads_and_searches(
     expect(page.locator(".item-due")).to_contain_text("(Asia/Tokyo)")
 
 
-def test_search_and_library_work_without_javascript(live_server: LiveServer, new_page, tmp_path: Path, settings) -> None:
+def test_search_and_library_work_without_javascript(
+    live_server: LiveServer, new_page, tmp_path: Path, settings
+) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     course = CourseFactory(title="Plain Pages", slug="plain-pages")
     module = ModuleFactory(course=course, title="Week 1")
