@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from cadence.accounts.models import ApiToken, User
+from cadence.assessment.models import Attempt, Question, Quiz
 from cadence.content.models import Resource
 from cadence.core.errors import NotAllowed
 from cadence.courses.models import (
@@ -112,6 +113,18 @@ def _resource_view(user: AnyUser, resource: Resource) -> bool:
     return resource.is_published and _course_view(user, resource.course)
 
 
+def _attempt_view(user: AnyUser, attempt: Attempt) -> bool:
+    """A learner's own attempts; the course's staff see all; an observer sees the learner they follow."""
+    if attempt.user_id == user.pk:
+        return True
+    course = attempt.quiz.item.course
+    if _is_staff_of(user, course):
+        return True
+    if role_in(user, course.pk) != Role.OBSERVER:
+        return False
+    return Membership.objects.filter(course=course, user_id=attempt.user_id, observers__user_id=user.pk or 0).exists()
+
+
 def _membership_view(user: AnyUser, membership: Membership) -> bool:
     if membership.user_id == user.pk or _is_staff_of(user, membership.course):
         return True
@@ -140,6 +153,11 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Item, "edit"): lambda u, i: _is_teacher_of(u, i.course),
     (Resource, "view"): _resource_view,
     (Resource, "edit"): lambda u, r: _is_teacher_of(u, r.course),
+    # The question bank is the staff's: learners meet questions only inside their own attempts.
+    (Question, "view"): lambda u, q: _is_staff_of(u, q.course),
+    (Question, "edit"): lambda u, q: _is_teacher_of(u, q.course),
+    (Quiz, "edit"): lambda u, z: _is_teacher_of(u, z.item.course),
+    (Attempt, "view"): _attempt_view,
     (Membership, "view"): _membership_view,
     (Membership, "edit"): _membership_edit,
     (Group, "view"): lambda u, g: _is_staff_of(u, g.course),

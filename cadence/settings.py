@@ -58,9 +58,11 @@ INSTALLED_APPS = [
     "cadence.courses",
     "cadence.content",
     "cadence.progress",
+    "cadence.assessment",
 ]
 
 MIDDLEWARE = [
+    "cadence.core.middleware.RequestArrivalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "cadence.core.middleware.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("courses/", include("cadence.courses.urls")),
     path("courses/", include("cadence.content.urls")),
     path("courses/", include("cadence.progress.urls")),
+    path("courses/", include("cadence.assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

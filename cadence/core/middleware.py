@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import middleware
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware import gzip
+from django.utils import timezone
 
 
 class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
@@ -32,3 +34,22 @@ class GZipMiddleware(gzip.GZipMiddleware):
         if response.status_code == 206 or content_type.startswith(("image/", "video/", "audio/")):
             return response
         return super().process_response(request, response)
+
+
+class RequestArrivalMiddleware:
+    """Stamps `request.arrived_at` before anything else runs: the time of record of an answer or a
+    submission is when its request arrived, never when processing finished (a slow server or a queue
+    of requests must not make work late)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request.arrived_at = timezone.now()  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def arrival_time(request: HttpRequest) -> datetime:
+    """When the request arrived (now, for requests that did not pass the middleware, as in some tests)."""
+    arrived = getattr(request, "arrived_at", None)
+    return arrived if isinstance(arrived, datetime) else timezone.now()

@@ -15,6 +15,7 @@ class Verb(models.TextChoices):
     PROGRESSED = "progressed", _("progressed")
     PAUSED = "paused", _("paused")
     COMPLETED = "completed", _("completed")
+    SUBMITTED = "submitted", _("submitted")
     SEARCHED = "searched", _("searched")
     DOWNLOADED = "downloaded", _("downloaded")
     HEARTBEAT = "heartbeat", _("was active on")

@@ -40,6 +40,9 @@ from cadence.accounts.models import ApiToken, User
 from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.api import api
+from cadence.assessment.models import Question
+from cadence.assessment.services import quizzes
+from cadence.assessment.tests import factories as assessment_factories
 from cadence.content import services as content_services
 from cadence.content.models import ChecklistStep, Resource
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
@@ -312,6 +315,40 @@ def resource_form(c: Ctx) -> dict[str, str]:
     return {"title": "Glossary", "url": "https://example.org/glossary", "tags": "week 1", "is_published": "on"}
 
 
+# Assessment: a bank question and a quiz made by the teacher; an attempt begun by the learner.
+def bank_question(c: Ctx) -> Question:
+    return assessment_factories.question(c.world.teacher, c.world.course)
+
+
+def bank_url(name: str) -> Callable[[Ctx], str]:
+    return lambda c: reverse(name, args=[c.slug, bank_question(c).pk])
+
+
+def quiz(c: Ctx) -> Item:
+    item, _quiz = assessment_factories.quiz_item(c.world.teacher, c.world.modules[0], bank_question(c))
+    return item
+
+
+def slot_url(name: str) -> Callable[[Ctx], str]:
+    def build(c: Ctx) -> str:
+        item = quiz(c)
+        return reverse(name, args=[c.slug, item.pk, item.quiz.slots.get().pk])
+
+    return build
+
+
+def attempt_url(name: str) -> Callable[[Ctx], str]:
+    def build(c: Ctx) -> str:
+        attempt = quizzes.start_attempt(user=c.world.learner, quiz=quiz(c).quiz, now=timezone.now())
+        return reverse(name, args=[c.slug, attempt.pk])
+
+    return build
+
+
+def tf_question_form(c: Ctx) -> dict[str, str]:
+    return {"text": "The median resists outliers.", "points": "1", "statement_is": "true"}
+
+
 def step_tick_url(c: Ctx) -> str:
     item, step_id = checklist_step(c)
     return reverse("content:step-tick", args=[c.slug, item.pk, step_id])
@@ -323,6 +360,7 @@ TEACHERS_ONLY = Row(LOGIN, 403, 403, 403, OK, OK, 403)
 TEACHERS_GO = Row(LOGIN, 403, 403, 403, GO, GO, 403)
 STAFF_ONLY = Row(LOGIN, 403, 403, OK, OK, OK, 403)
 MEMBERS_OK = Row(LOGIN, 403, OK, OK, OK, OK, OK)
+LEARNER_GO = Row(LOGIN, 403, GO, 403, 403, 403, 403)  # the learner's own attempt
 
 PAGES: dict[str, Case] = {
     "GET home": Case(page("GET", url("home")), signed_in(OK)),
@@ -585,6 +623,85 @@ PAGES: dict[str, Case] = {
     ),
     "GET content:course-search": Case(
         page("GET", lambda c: reverse("content:course-search", args=[c.slug]) + "?q=reading"), MEMBERS_OK
+    ),
+    # The question bank is the staff's; teachers change it, TAs read it.
+    "GET assessment:bank": Case(page("GET", lambda c: reverse("assessment:bank", args=[c.slug])), STAFF_ONLY),
+    "GET assessment:question-create": Case(
+        page("GET", lambda c: reverse("assessment:question-create", args=[c.slug]) + "?type=single"), TEACHERS_ONLY
+    ),
+    "POST assessment:question-create": Case(
+        page(
+            "POST",
+            lambda c: reverse("assessment:question-create", args=[c.slug]) + "?type=true_false",
+            tf_question_form,
+        ),
+        TEACHERS_GO,
+    ),
+    "GET assessment:question-preview": Case(page("GET", bank_url("assessment:question-preview")), STAFF_ONLY),
+    "POST assessment:question-preview": Case(
+        page("POST", bank_url("assessment:question-preview"), lambda c: {"q-choice": "0"}), STAFF_ONLY
+    ),
+    "GET assessment:question-edit": Case(page("GET", bank_url("assessment:question-edit")), TEACHERS_ONLY),
+    "POST assessment:question-edit": Case(
+        page(
+            "POST",
+            bank_url("assessment:question-edit"),
+            lambda c: {
+                "text": "Which?",
+                "points": "1",
+                "options-TOTAL_FORMS": "2",
+                "options-INITIAL_FORMS": "0",
+                "options-0-text": "A",
+                "options-0-credit": "100",
+                "options-1-text": "B",
+                "options-1-credit": "0",
+            },
+        ),
+        TEACHERS_GO,
+    ),
+    "POST assessment:question-archive": Case(
+        page("POST", bank_url("assessment:question-archive"), lambda c: {"archived": "1"}), TEACHERS_GO
+    ),
+    "GET assessment:gift-import": Case(
+        page("GET", lambda c: reverse("assessment:gift-import", args=[c.slug])), TEACHERS_ONLY
+    ),
+    "POST assessment:gift-import": Case(
+        page(
+            "POST",
+            lambda c: reverse("assessment:gift-import", args=[c.slug]),
+            lambda c: {"text": "Is it? {T}", "action": "preview"},
+        ),
+        TEACHERS_ONLY,
+    ),
+    "GET assessment:gift-export": Case(
+        page("GET", lambda c: reverse("assessment:gift-export", args=[c.slug])), STAFF_ONLY
+    ),
+    "GET assessment:csv-export": Case(
+        page("GET", lambda c: reverse("assessment:csv-export", args=[c.slug])), STAFF_ONLY
+    ),
+    # Quizzes: teachers build them; a learner's attempt is theirs to answer; staff and observers may look.
+    "GET assessment:quiz-edit": Case(page("GET", content_url("assessment:quiz-edit", quiz)), TEACHERS_ONLY),
+    "POST assessment:slot-add": Case(
+        page("POST", content_url("assessment:slot-add", quiz), lambda c: {"question": bank_question(c).pk}),
+        TEACHERS_GO,
+    ),
+    "POST assessment:slot-remove": Case(page("POST", slot_url("assessment:slot-remove")), TEACHERS_GO),
+    "POST assessment:slot-move": Case(
+        page("POST", slot_url("assessment:slot-move"), lambda c: {"direction": "up"}), TEACHERS_GO
+    ),
+    "POST assessment:attempt-start": Case(
+        page("POST", content_url("assessment:attempt-start", quiz)), Row(LOGIN, 403, GO, GO, GO, GO, REFUSED)
+    ),
+    "GET assessment:attempt": Case(page("GET", attempt_url("assessment:attempt")), MEMBERS_OK),
+    "POST assessment:attempt-save": Case(
+        page("POST", attempt_url("assessment:attempt-save"), lambda c: {"q1-choice": "0"}), LEARNER_GO
+    ),
+    "POST assessment:attempt-check": Case(
+        page("POST", attempt_url("assessment:attempt-check"), lambda c: {"q1-choice": "0", "position": "1"}),
+        LEARNER_GO,
+    ),
+    "POST assessment:attempt-submit": Case(
+        page("POST", attempt_url("assessment:attempt-submit"), lambda c: {"q1-choice": "0"}), LEARNER_GO
     ),
     "POST content:step-tick": Case(
         page("POST", step_tick_url, lambda c: {"ticked": "1"}), Row(LOGIN, 403, GO, GO, GO, GO, 403)

@@ -59,3 +59,9 @@ def lock_for(availability: Any, item: Any) -> Any:
 def moment(seconds: int | None) -> str:
     """75 → "1:15": a moment in a video."""
     return "" if seconds is None else format_moment(seconds)
+
+
+@register.filter
+def field(form: Any, name: str) -> Any:
+    """`{{ form|field:name }}`: a form's bound field chosen by a name held in a variable."""
+    return form[name]

@@ -36,3 +36,12 @@ def test_course_page_is_small(client, world: CourseWorld):
     client.force_login(world.learner)
     html = client.get(reverse("courses:course-detail", args=[world.course.slug])).content.decode()
     assert _weight(html) < BUDGET
+
+
+@pytest.mark.parametrize("page", ["home", "content:library", "content:course-search"])
+def test_learner_pages_are_small(client, world: CourseWorld, page: str):
+    client.force_login(world.learner)
+    url = reverse(page) if page == "home" else reverse(page, args=[world.course.slug]) + "?q=data"
+    html = client.get(url).content.decode()
+    assert not re.search(r'(?:src|href)="https?://', html)
+    assert _weight(html) < BUDGET

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    name = "cadence.assessment"
+    label = "assessment"
+    verbose_name = "Assessment"
+
+    def ready(self) -> None:
+        from cadence.assessment import quiz_pages
+
+        quiz_pages.register_item_types()

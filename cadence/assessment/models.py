@@ -1,0 +1,222 @@
+"""Assessment: the course question bank, and quizzes with their attempts.
+
+A question's content lives in `definition` (a `QuestionDef` as JSON): one shape for the bank, GIFT,
+grading and attempts. An attempt copies each question's definition when it starts, so editing or
+archiving a bank question never changes an attempt already begun, nor its grade.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cadence.assessment.definitions import QuestionDef, QuestionType
+from cadence.courses.models import Course, Item
+
+
+class QuestionCategory(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="question_category_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Concept(models.Model):
+    """An idea a question practises ("median", "tidy data"); names are lower-case, unique in a course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="concept_unique_in_course")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+QTYPE_CHOICES = [
+    (QuestionType.SINGLE.value, _("Single choice")),
+    (QuestionType.MULTIPLE.value, _("Multiple response")),
+    (QuestionType.TRUE_FALSE.value, _("True or false")),
+    (QuestionType.SHORT.value, _("Short answer")),
+    (QuestionType.NUMERIC.value, _("Numeric")),
+    (QuestionType.MATCHING.value, _("Matching")),
+    (QuestionType.ORDERING.value, _("Ordering")),
+    (QuestionType.ESSAY.value, _("Essay (graded by hand)")),
+]
+
+
+class Question(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        QuestionCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    concepts = models.ManyToManyField(Concept, blank=True, related_name="questions")
+    qtype = models.CharField(_("type"), max_length=16, choices=QTYPE_CHOICES)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("question"))  # copied from the definition, for lists and search
+    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2, default=Decimal(1))
+    definition = models.JSONField()
+    version = models.PositiveIntegerField(default=1)
+    is_archived = models.BooleanField(_("archived"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["course", "is_archived", "category"], name="question_course_cat_idx")]
+
+    def __str__(self) -> str:
+        return self.title or self.text[:60]
+
+    def as_def(self) -> QuestionDef:
+        return QuestionDef.from_json(self.definition)
+
+
+# --- Quizzes -------------------------------------------------------------------------------------------
+class GradingMethod(models.TextChoices):
+    HIGHEST = "highest", _("Highest attempt")
+    LAST = "last", _("Last attempt")
+    AVERAGE = "average", _("Average of attempts")
+    FIRST = "first", _("First attempt")
+
+
+class FeedbackTiming(models.TextChoices):
+    IMMEDIATE = "immediate", _("Straight after each answer")
+    AFTER_SUBMIT = "after_submit", _("After the attempt is submitted")
+    AFTER_DUE = "after_due", _("After the due date")
+
+
+class Quiz(models.Model):
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="quiz")
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"), default=0, help_text=_("0 means as many as the learner likes.")
+    )
+    grading_method = models.CharField(
+        _("grade from"), max_length=16, choices=GradingMethod.choices, default=GradingMethod.HIGHEST
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    shuffle_options = models.BooleanField(_("shuffle answers"), default=True)
+    feedback_timing = models.CharField(
+        _("show feedback"), max_length=16, choices=FeedbackTiming.choices, default=FeedbackTiming.IMMEDIATE
+    )
+    show_right_answers = models.BooleanField(_("show the right answers with the feedback"), default=True)
+    grace_seconds = models.PositiveSmallIntegerField(
+        _("grace period (seconds)"),
+        default=60,
+        validators=[MaxValueValidator(600)],
+        help_text=_("Answers already on their way when time runs out are still accepted for this long."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"quiz {self.item_id}"
+
+
+class QuizSlot(models.Model):
+    """One place in a quiz: a fixed question, or `draw` questions drawn at random from a category or concept."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveIntegerField(default=0)
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(QuestionCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    concept = models.ForeignKey(Concept, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    draw = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(50)])
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False) | Q(category__isnull=False) | Q(concept__isnull=False),
+                name="slot_has_a_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"slot {self.position} of {self.quiz_id}"
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Attempt(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=16, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS)
+    started_at = models.DateTimeField()
+    # When answers stop being accepted (time limit or the quiz closing), before the grace period.
+    ends_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=16, blank=True)  # "learner", or "time" when the server closed it
+    score = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+    needs_grading = models.BooleanField(default=False)  # an essay waits for a person
+
+    class Meta:
+        ordering = ["quiz", "user", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "user", "number"], name="attempt_number_unique"),
+            # At most one open attempt per learner and quiz, even with two tabs starting at once.
+            models.UniqueConstraint(
+                fields=["quiz", "user"], condition=Q(state="in_progress"), name="attempt_one_open_per_quiz"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "ends_at"], name="attempt_state_ends_idx")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.user_id} on {self.quiz_id}"
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.score is None or not self.max_score:
+            return None
+        return (self.score * 100 / self.max_score).quantize(Decimal("0.1"))
+
+
+class AttemptQuestion(models.Model):
+    """A question as it was when the attempt began, the order its answers were shown in, and the answer."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    definition = models.JSONField()
+    option_order = models.JSONField(default=list)  # shown position → the definition's option index
+    points = models.DecimalField(max_digits=7, decimal_places=2)
+    response = models.JSONField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)  # when the request carrying the answer arrived
+    sequence = models.PositiveIntegerField(default=0)  # the client's counter: a late, older autosave loses
+    fraction = models.DecimalField(max_digits=6, decimal_places=5, null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    checked = models.BooleanField(default=False)  # the learner asked for immediate feedback: answer locked
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="attempt_question_position")]
+
+    def __str__(self) -> str:
+        return f"question {self.position} of attempt {self.attempt_id}"
+
+    def as_def(self) -> QuestionDef:
+        return QuestionDef.from_json(self.definition)

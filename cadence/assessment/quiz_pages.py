@@ -1,0 +1,131 @@
+"""What quiz pages show: the quiz on its item page, an attempt being taken, an attempt reviewed.
+
+Feedback, credits and right answers are put on a page only when `feedback_visible` says so:
+immediately for a checked question, after the attempt, or after the due date, as the quiz is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from cadence import policy
+from cadence.assessment import rendering
+from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, FeedbackTiming, Quiz, QuizSlot
+from cadence.assessment.services import quizzes
+from cadence.courses import item_types
+from cadence.courses.models import Item, ItemKind, Role
+
+
+def feedback_visible(quiz: Quiz, attempt: Attempt, row: AttemptQuestion | None, now: datetime) -> bool:
+    submitted = attempt.state == AttemptState.SUBMITTED
+    if quiz.feedback_timing == FeedbackTiming.IMMEDIATE:
+        return submitted or bool(row and row.checked)
+    if quiz.feedback_timing == FeedbackTiming.AFTER_SUBMIT:
+        return submitted
+    due = quiz.item.due_at or quiz.closes_at
+    return submitted and (due is None or now >= due)
+
+
+def question_views(
+    attempt: Attempt, rows: list[AttemptQuestion], *, now: datetime, staff: bool = False
+) -> list[rendering.QuestionView]:
+    quiz = attempt.quiz
+    views = []
+    open_attempt = attempt.state == AttemptState.IN_PROGRESS
+    for row in rows:
+        definition = row.as_def()
+        reveal = None
+        if staff or feedback_visible(quiz, attempt, row, now):
+            reveal = rendering.reveal_for(definition, row.response, right_answers=staff or quiz.show_right_answers)
+        views.append(
+            rendering.question_view(
+                definition,
+                key=f"q{row.position}",
+                number=row.position,
+                order=row.option_order,
+                response=row.response,
+                points=f"{row.points:g}",
+                locked=not open_attempt or row.checked,
+                reveal=reveal,
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    attempt: Attempt
+    url: str
+    percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    quiz: Quiz
+    question_count: int
+    attempts: list[AttemptSummary]
+    open_attempt: Attempt | None
+    attempts_left: int | None
+    grade: Decimal | None
+    may_start: bool
+    reason: str  # why one cannot start now, if not
+    start_url: str
+    is_taker: bool
+
+
+def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
+    user: Any = request.user
+    quiz = quizzes.quiz_for(item)
+    now = timezone.now()
+    slots = QuizSlot.objects.filter(quiz=quiz).values_list("draw", flat=True)
+    question_count = sum(slots)
+    role = policy.role_in(user, item.course_id)
+    is_taker = role != Role.OBSERVER and user.is_authenticated
+    attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).order_by("number")) if is_taker else []
+    open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
+    left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(attempts))
+    reason = ""
+    if quiz.opens_at and now < quiz.opens_at:
+        reason = "opens_later"
+    elif quiz.closes_at and now >= quiz.closes_at:
+        reason = "closed"
+    elif left == 0 and open_attempt is None:
+        reason = "no_attempts"
+    elif not question_count:
+        reason = "empty"
+    summaries = [
+        AttemptSummary(a, reverse("assessment:attempt", args=[item.course.slug, a.pk]), a.percent) for a in attempts
+    ]
+    return {
+        "summary": QuizSummary(
+            quiz=quiz,
+            question_count=question_count,
+            attempts=summaries,
+            open_attempt=open_attempt,
+            attempts_left=left,
+            grade=quizzes.quiz_grade(quiz, user) if attempts else None,
+            may_start=is_taker and (open_attempt is not None or not reason),
+            reason=reason,
+            start_url=reverse("assessment:attempt-start", args=[item.course.slug, item.pk]),
+            is_taker=is_taker,
+        )
+    }
+
+
+def quiz_edit_url(item: Item) -> str:
+    return reverse("assessment:quiz-edit", args=[item.course.slug, item.pk])
+
+
+def register_item_types() -> None:
+    item_types.register(
+        item_types.ItemType(
+            kind=ItemKind.QUIZ, template="assessment/item_quiz.html", context=quiz_context, edit_url=quiz_edit_url
+        )
+    )

@@ -1,0 +1,466 @@
+"""Quizzes: settings and slots, and attempts from start to grade.
+
+An attempt copies its questions when it starts. Each answer is saved as it is given, with the time its
+request arrived. A timed attempt ends on the server's clock: answers that arrive after the end plus
+the grace period are refused and the attempt is closed then (by the next request about it, by the
+task scheduled for its end, or by the minute-by-minute sweep), so a closed tab or a stopped browser
+never keeps it open.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.assessment import rendering
+from cadence.assessment.definitions import QuestionDef
+from cadence.assessment.grading import grade
+from cadence.assessment.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptState,
+    Concept,
+    GradingMethod,
+    Question,
+    QuestionCategory,
+    Quiz,
+    QuizSlot,
+)
+from cadence.core import audit
+from cadence.core.errors import Conflict, InvalidInput, NotAllowed
+from cadence.courses.models import CompletionRule, Item, ItemKind, Role
+from cadence.progress import selectors as progress_selectors
+from cadence.progress import services as progress_services
+from cadence.progress.models import Verb
+
+MAX_SLOTS = 200
+MAX_RESPONSE_CHARS = 20_000
+
+
+class AttemptClosed(Conflict):
+    """The attempt ended (submitted, or its time ran out): nothing more can be saved in it."""
+
+
+TIME_RAN_OUT = _lazy("Time ran out: the attempt was submitted with the answers saved until then.")
+
+
+# --- Settings and slots -------------------------------------------------------------------------------
+def quiz_for(item: Item) -> Quiz:
+    if item.kind != ItemKind.QUIZ:
+        raise InvalidInput(_("“%(title)s” is not a quiz.") % {"title": item.title})
+    quiz, _created = Quiz.objects.get_or_create(item=item)
+    quiz.item = item
+    return quiz
+
+
+QUIZ_SETTINGS = (
+    "attempts_allowed", "grading_method", "time_limit_minutes", "opens_at", "closes_at", "shuffle_questions",
+    "shuffle_options", "feedback_timing", "show_right_answers", "grace_seconds",
+)  # fmt: skip
+
+
+@transaction.atomic
+def save_settings(*, actor: User, item: Item, data: Mapping[str, Any]) -> Quiz:
+    policy.require(actor, "edit", item)
+    quiz = quiz_for(item)
+    unknown = set(data) - set(QUIZ_SETTINGS)
+    if unknown:
+        raise InvalidInput(_("Unknown quiz settings: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    for name, value in data.items():
+        setattr(quiz, name, value)
+    if quiz.opens_at and quiz.closes_at and quiz.closes_at <= quiz.opens_at:
+        raise InvalidInput(_("The quiz must close after it opens."))
+    quiz.full_clean(exclude=["item"])
+    quiz.save()
+    audit.record(actor=actor, verb="quiz.settings", obj=quiz, course_id=item.course_id)
+    return quiz
+
+
+@transaction.atomic
+def add_slot(
+    *,
+    actor: User,
+    quiz: Quiz,
+    question: Question | None = None,
+    category: QuestionCategory | None = None,
+    concept: Concept | None = None,
+    draw: int = 1,
+) -> QuizSlot:
+    """Add a fixed question, or a draw of `draw` random questions from a category and/or concept."""
+    item = quiz.item
+    policy.require(actor, "edit", item)
+    course_id = item.course_id
+    for thing in (question, category, concept):
+        if thing is not None and thing.course_id != course_id:
+            raise InvalidInput(_("That belongs to another course."))
+    if question is None and category is None and concept is None:
+        raise InvalidInput(_("Choose a question, or a category or concept to draw from."))
+    if question is not None and question.is_archived:
+        raise InvalidInput(_("That question is archived; restore it first."))
+    if not 1 <= draw <= 50:
+        raise InvalidInput(_("Draw between 1 and 50 questions."))
+    if QuizSlot.objects.filter(quiz=quiz).count() >= MAX_SLOTS:
+        raise InvalidInput(_("A quiz holds at most %(n)s slots.") % {"n": MAX_SLOTS})
+    position = (QuizSlot.objects.filter(quiz=quiz).aggregate(m=Max("position"))["m"] or 0) + 1
+    slot = QuizSlot.objects.create(
+        quiz=quiz,
+        position=position,
+        question=question,
+        category=category if question is None else None,
+        concept=concept if question is None else None,
+        draw=1 if question is not None else draw,
+    )
+    audit.record(actor=actor, verb="quiz.slot_added", obj=slot, course_id=course_id)
+    return slot
+
+
+@transaction.atomic
+def remove_slot(*, actor: User, slot: QuizSlot) -> None:
+    policy.require(actor, "edit", slot.quiz.item)
+    audit.record(actor=actor, verb="quiz.slot_removed", obj=slot, course_id=slot.quiz.item.course_id)
+    slot.delete()
+
+
+@transaction.atomic
+def move_slot(*, actor: User, slot: QuizSlot, offset: int) -> None:
+    policy.require(actor, "edit", slot.quiz.item)
+    slots = list(QuizSlot.objects.select_for_update().filter(quiz_id=slot.quiz_id).order_by("position", "id"))
+    index = next(i for i, s in enumerate(slots) if s.pk == slot.pk)
+    target = max(0, min(len(slots) - 1, index + offset))
+    slots.insert(target, slots.pop(index))
+    for position, row in enumerate(slots, start=1):
+        if row.position != position:
+            row.position = position
+            row.save(update_fields=["position"])
+
+
+# --- When a quiz can be taken ---------------------------------------------------------------------------
+def _grace(quiz: Quiz) -> timedelta:
+    return timedelta(seconds=quiz.grace_seconds)
+
+
+def accepts_until(attempt: Attempt) -> datetime | None:
+    """The last moment a request may arrive and still be saved in the attempt."""
+    return None if attempt.ends_at is None else attempt.ends_at + _grace(attempt.quiz)
+
+
+def is_expired(attempt: Attempt, now: datetime) -> bool:
+    until = accepts_until(attempt)
+    return until is not None and now > until
+
+
+def _require_taker(user: User, quiz: Quiz, now: datetime) -> None:
+    item = quiz.item
+    if not policy.can(user, "view", item):
+        raise NotAllowed(_("You cannot take this quiz."))
+    role = policy.role_in(user, item.course_id)
+    if role == Role.OBSERVER:
+        raise NotAllowed(_("Observers follow a learner's work; they do not take quizzes."))
+    if role == Role.LEARNER and progress_selectors.item_lock(user, item, now=now) is not None:
+        raise NotAllowed(_("This quiz is not open to you yet."))
+
+
+def attempts_left(quiz: Quiz, user: User) -> int | None:
+    """None when there is no limit."""
+    if not quiz.attempts_allowed:
+        return None
+    used = Attempt.objects.filter(quiz=quiz, user=user).count()
+    return max(0, quiz.attempts_allowed - used)
+
+
+# --- Starting ---------------------------------------------------------------------------------------
+def _draw(slot: QuizSlot, used: set[int], rng: random.Random) -> list[Question]:
+    if slot.question_id is not None:
+        return [slot.question] if slot.question is not None else []
+    pool = Question.objects.filter(course_id=slot.quiz.item.course_id, is_archived=False).exclude(pk__in=used)
+    if slot.category_id:
+        pool = pool.filter(category_id=slot.category_id)
+    if slot.concept_id:
+        pool = pool.filter(concepts=slot.concept_id)
+    candidates = list(pool.order_by("pk").distinct())
+    return rng.sample(candidates, min(slot.draw, len(candidates)))
+
+
+def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
+    chosen: list[Question] = []
+    used: set[int] = set()
+    slots = QuizSlot.objects.filter(quiz=quiz).select_related("question").order_by("position", "id")
+    for slot in slots:
+        slot.quiz = quiz
+        for question in _draw(slot, used, rng):
+            if question.pk not in used:
+                used.add(question.pk)
+                chosen.append(question)
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    return chosen
+
+
+@transaction.atomic
+def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
+    """Begin an attempt, or return the one already open (a double click or a second tab starts one)."""
+    _require_taker(user, quiz, now)
+    open_attempt = Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS).first()
+    if open_attempt is not None:
+        open_attempt.quiz = quiz
+        if not is_expired(open_attempt, now):
+            return open_attempt
+        _submit(open_attempt, now=now, closed_by="time")
+    if quiz.opens_at and now < quiz.opens_at:
+        raise NotAllowed(_("This quiz opens later."))
+    if quiz.closes_at and now >= quiz.closes_at:
+        raise NotAllowed(_("This quiz has closed."))
+    left = attempts_left(quiz, user)
+    if left == 0:
+        raise NotAllowed(_("You have used every attempt this quiz allows."))
+    rng = secrets.SystemRandom()  # learners must not be able to predict their draw or order
+    questions = _questions_for(quiz, rng)
+    if not questions:
+        raise InvalidInput(_("This quiz has no questions yet."))
+    ends = [
+        t
+        for t in (now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None, quiz.closes_at)
+        if t
+    ]
+    number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(m=Max("number"))["m"] or 0) + 1
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                quiz=quiz, user=user, number=number, started_at=now, ends_at=min(ends) if ends else None
+            )
+    except IntegrityError:  # another request opened one a moment ago
+        existing = Attempt.objects.get(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
+        existing.quiz = quiz
+        return existing
+    rows = []
+    for position, question in enumerate(questions, start=1):
+        definition = question.as_def()
+        rows.append(
+            AttemptQuestion(
+                attempt=attempt,
+                position=position,
+                question=question,
+                definition=definition.to_json(),
+                option_order=rendering.shown_order(definition, shuffle=quiz.shuffle_options, rng=rng),
+                points=definition.points,
+            )
+        )
+    AttemptQuestion.objects.bulk_create(rows)
+    attempt.max_score = sum((r.points for r in rows), Decimal(0))
+    attempt.save(update_fields=["max_score"])
+    if attempt.ends_at is not None:
+        _schedule_close(attempt)
+    progress_services.record_activity(
+        user=user,
+        verb=Verb.STARTED,
+        course_id=quiz.item.course_id,
+        item=quiz.item,
+        object_type="attempt",
+        object_id=str(attempt.pk),
+        now=now,
+    )
+    return attempt
+
+
+def _schedule_close(attempt: Attempt) -> None:
+    from cadence.assessment import tasks  # tasks import services: imported late to avoid a cycle
+
+    until = accepts_until(attempt)
+    assert until is not None
+    transaction.on_commit(lambda: tasks.close_attempt.schedule(args=(attempt.pk,), eta=until + timedelta(seconds=1)))
+
+
+# --- Answering ------------------------------------------------------------------------------------------
+def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt:
+    """The user's attempt, locked for the change; closed first if its time has run out."""
+    attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
+    if attempt is None or attempt.user_id != user.pk:
+        raise NotAllowed(_("That is not your attempt."))
+    if attempt.state != AttemptState.IN_PROGRESS:
+        raise AttemptClosed(_("This attempt has been submitted; nothing more can be saved in it."))
+    if is_expired(attempt, now):  # closed by `_close_if_late` first; reached only by a race
+        raise AttemptClosed(str(TIME_RAN_OUT))
+    return attempt
+
+
+def _close_if_late(attempt_id: int, now: datetime) -> None:
+    """Close an expired attempt in its own transaction, so the closing stays when the answer is refused."""
+    if close_if_expired(attempt_id, now=now):
+        raise AttemptClosed(str(TIME_RAN_OUT))
+
+
+def _question(attempt: Attempt, position: int) -> AttemptQuestion:
+    row = AttemptQuestion.objects.select_for_update().filter(attempt=attempt, position=position).first()
+    if row is None:
+        raise InvalidInput(_("Question %(n)s is not part of this attempt.") % {"n": position})
+    return row
+
+
+def _check_response(response: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(response, Mapping) or len(str(response)) > MAX_RESPONSE_CHARS + 1000:
+        raise InvalidInput(_("That answer is too long."))
+    return dict(response)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    position: int
+    response: Mapping[str, Any]
+    sequence: int = 0  # the client's counter; 0 for a plain form post (always the newest)
+
+
+def save_answers(*, user: User, attempt_id: int, answers: Sequence[AnswerInput], now: datetime) -> Attempt:
+    """Save answers as given. An autosave older than one already stored (by its sequence) is ignored;
+    a question already checked (immediate feedback) keeps its answer."""
+    _close_if_late(attempt_id, now)
+    with transaction.atomic():
+        return _save_answers(user, attempt_id, answers, now)
+
+
+def _save_answers(user: User, attempt_id: int, answers: Sequence[AnswerInput], now: datetime) -> Attempt:
+    attempt = _open_attempt(user, attempt_id, now)
+    for answer in answers:
+        row = _question(attempt, answer.position)
+        response = _check_response(answer.response)
+        if row.checked or (answer.sequence and answer.sequence < row.sequence):
+            continue
+        row.response = response
+        row.answered_at = now
+        row.sequence = max(row.sequence, answer.sequence)
+        row.save(update_fields=["response", "answered_at", "sequence"])
+    return attempt
+
+
+def check_answer(*, user: User, attempt_id: int, answer: AnswerInput, now: datetime) -> AttemptQuestion:
+    """Immediate feedback: save the answer, grade it and lock it (a checked answer cannot be changed)."""
+    _close_if_late(attempt_id, now)
+    with transaction.atomic():
+        return _check_answer(user, attempt_id, answer, now)
+
+
+def _check_answer(user: User, attempt_id: int, answer: AnswerInput, now: datetime) -> AttemptQuestion:
+    attempt = _open_attempt(user, attempt_id, now)
+    if attempt.quiz.feedback_timing != "immediate":
+        raise NotAllowed(_("This quiz gives feedback after the attempt, not question by question."))
+    row = _question(attempt, answer.position)
+    if row.checked:
+        return row
+    row.response = _check_response(answer.response)
+    row.answered_at = now
+    graded = grade(row.as_def(), row.response)
+    row.fraction = graded.fraction
+    row.outcome = graded.outcome.value
+    row.checked = True
+    row.save(update_fields=["response", "answered_at", "fraction", "outcome", "checked"])
+    return row
+
+
+# --- Submitting and grading -----------------------------------------------------------------------------
+def _submit(attempt: Attempt, *, now: datetime, closed_by: str) -> Attempt:
+    """Grade every answer and close the attempt (caller holds the row lock)."""
+    rows = list(AttemptQuestion.objects.select_for_update().filter(attempt=attempt).order_by("position"))
+    total = Decimal(0)
+    pending = False
+    for row in rows:
+        graded = grade(QuestionDef.from_json(row.definition), row.response)
+        row.fraction = graded.fraction
+        row.outcome = graded.outcome.value
+        if graded.fraction is None:
+            pending = True
+        else:
+            total += (row.points * graded.fraction).quantize(Decimal("0.01"))
+    AttemptQuestion.objects.bulk_update(rows, ["fraction", "outcome"])
+    attempt.state = AttemptState.SUBMITTED
+    # Closed by time: the time of record is the end, not whenever the server noticed.
+    attempt.submitted_at = min(now, attempt.ends_at) if closed_by == "time" and attempt.ends_at else now
+    attempt.closed_by = closed_by
+    attempt.score = total
+    attempt.needs_grading = pending
+    attempt.save(update_fields=["state", "submitted_at", "closed_by", "score", "needs_grading"])
+    _record_completion(attempt, now=now)
+    return attempt
+
+
+@transaction.atomic
+def submit_attempt(*, user: User, attempt_id: int, now: datetime, answers: Sequence[AnswerInput] = ()) -> Attempt:
+    """Save the last answers sent with the submit, then grade and close. Submitting twice is harmless."""
+    attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
+    if attempt is None or attempt.user_id != user.pk:
+        raise NotAllowed(_("That is not your attempt."))
+    if attempt.state == AttemptState.SUBMITTED:
+        return attempt  # a retried or double submit
+    if is_expired(attempt, now):
+        return _submit(attempt, now=now, closed_by="time")
+    if answers:
+        _save_answers(user, attempt_id, answers, now)
+    return _submit(attempt, now=now, closed_by="learner")
+
+
+@transaction.atomic
+def close_if_expired(attempt_id: int, *, now: datetime) -> bool:
+    attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
+    if attempt is None or attempt.state != AttemptState.IN_PROGRESS or not is_expired(attempt, now):
+        return False
+    _submit(attempt, now=now, closed_by="time")
+    return True
+
+
+def close_expired_attempts(*, now: datetime) -> int:
+    """The sweep: close every attempt whose time (and grace) has run out."""
+    candidates = Attempt.objects.filter(state=AttemptState.IN_PROGRESS, ends_at__lt=now).values_list("pk", flat=True)
+    return sum(1 for pk in list(candidates) if close_if_expired(pk, now=now))
+
+
+def quiz_grade(quiz: Quiz, user: User) -> Decimal | None:
+    """The learner's grade for the quiz as a percentage, by the quiz's grading method; None before any."""
+    attempts = list(
+        Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.SUBMITTED, needs_grading=False)
+        .exclude(score__isnull=True)
+        .order_by("number")
+    )
+    percents = [a.percent for a in attempts if a.percent is not None]
+    if not percents:
+        return None
+    method = quiz.grading_method
+    if method == GradingMethod.LAST:
+        return percents[-1]
+    if method == GradingMethod.FIRST:
+        return percents[0]
+    if method == GradingMethod.AVERAGE:
+        return (sum(percents, Decimal(0)) / len(percents)).quantize(Decimal("0.1"))
+    return max(percents)
+
+
+def _record_completion(attempt: Attempt, *, now: datetime) -> None:
+    item = attempt.quiz.item
+    user = attempt.user
+    if not progress_services.is_tracked(user, item):
+        return
+    progress_services.record_activity(
+        user=user,
+        verb=Verb.COMPLETED if not attempt.needs_grading else Verb.SUBMITTED,
+        course_id=item.course_id,
+        item=item,
+        object_type="attempt",
+        object_id=str(attempt.pk),
+        result={"score": str(attempt.score), "max": str(attempt.max_score), "closed_by": attempt.closed_by},
+        now=now,
+    )
+    if item.completion_rule == CompletionRule.SUBMITTED:
+        progress_services.mark_complete(user=user, item=item, now=now, source="submitted")
+    elif item.completion_rule == CompletionRule.PASSED:
+        percent = quiz_grade(attempt.quiz, user)
+        if percent is not None and percent >= item.completion_threshold:
+            progress_services.mark_complete(user=user, item=item, now=now, source="passed")

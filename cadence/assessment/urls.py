@@ -1,0 +1,28 @@
+from django.urls import path
+
+from cadence.assessment.views import bank, quiz
+
+app_name = "assessment"
+
+urlpatterns = [
+    path("<slug:slug>/questions/", bank.bank, name="bank"),
+    path("<slug:slug>/questions/new/", bank.question_create, name="question-create"),
+    path("<slug:slug>/questions/import/", bank.gift_import, name="gift-import"),
+    path("<slug:slug>/questions/export.gift.txt", bank.gift_export, name="gift-export"),
+    path("<slug:slug>/questions/export.csv", bank.csv_export, name="csv-export"),
+    path("<slug:slug>/questions/<int:question_id>/", bank.question_preview, name="question-preview"),
+    path("<slug:slug>/questions/<int:question_id>/edit/", bank.question_edit, name="question-edit"),
+    path("<slug:slug>/questions/<int:question_id>/archive/", bank.question_archive, name="question-archive"),
+]
+
+urlpatterns += [
+    path("<slug:slug>/items/<int:item_id>/quiz/edit/", quiz.quiz_edit, name="quiz-edit"),
+    path("<slug:slug>/items/<int:item_id>/quiz/slots/", quiz.slot_add, name="slot-add"),
+    path("<slug:slug>/items/<int:item_id>/quiz/slots/<int:slot_id>/remove/", quiz.slot_remove, name="slot-remove"),
+    path("<slug:slug>/items/<int:item_id>/quiz/slots/<int:slot_id>/move/", quiz.slot_move, name="slot-move"),
+    path("<slug:slug>/items/<int:item_id>/quiz/attempts/", quiz.attempt_start, name="attempt-start"),
+    path("<slug:slug>/attempts/<int:attempt_id>/", quiz.attempt_page, name="attempt"),
+    path("<slug:slug>/attempts/<int:attempt_id>/save/", quiz.attempt_save, name="attempt-save"),
+    path("<slug:slug>/attempts/<int:attempt_id>/check/", quiz.attempt_check, name="attempt-check"),
+    path("<slug:slug>/attempts/<int:attempt_id>/submit/", quiz.attempt_submit, name="attempt-submit"),
+]
