@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadence.accounts.models import User
+from cadence.assessment import demo as assessment_demo
 from cadence.content import demo as content_demo
 from cadence.courses import services
 from cadence.courses.models import Course, Group, Membership, Role
@@ -165,16 +166,19 @@ def seed_demo() -> DemoAccounts:
             "enrolment": "open",
         },
     )
+    assessment_demo.add_bank(actor=teacher, course=course)
     for title, summary, items in OUTLINE:
         module = services.create_module(actor=teacher, course=course, data={"title": title, "summary": summary})
         for kind, item_title, text in items:
-            rule = {"checklist": "checklist", "video": "watched"}.get(kind, "viewed")
+            rule = {"checklist": "checklist", "video": "watched", "quiz": "submitted"}.get(kind, "viewed")
             item = services.create_item(
                 actor=teacher,
                 module=module,
                 data={"kind": kind, "title": item_title, "description": text, "completion_rule": rule},
             )
             content_demo.add_content(actor=teacher, item=item)
+            if kind == "quiz":
+                assessment_demo.add_quiz(actor=teacher, item=item)
             if item_title in DUE_IN_DAYS:  # at 23:59 in the course's zone, some days from now
                 due = (now + timedelta(days=DUE_IN_DAYS[item_title])).astimezone(ZoneInfo("Europe/London"))
                 services.update_item(

@@ -537,6 +537,8 @@ def test_demo_course_items_show_their_content(client):
         page = client.get(_item_page(item)).content.decode()
         for empty in ("has no text yet", "has not been added yet", "has no steps yet", "Nothing has been added"):
             assert empty not in page
+    quiz = Item.objects.get(course=course, title="Final check")
+    assert "Start the quiz" in client.get(_item_page(quiz)).content.decode()
     library = client.get(reverse("content:library", args=[course.slug])).content.decode()
     assert "Glossary of data terms" in library and "Rainfall data set (CSV)" in library
     found = client.get(reverse("content:course-search", args=[course.slug]), {"q": "observation"}).content.decode()
