@@ -194,7 +194,7 @@ def _blocks(text: str) -> Iterator[_Block | str]:
     yield from _flush(rows)
 
 
-def _flush(rows: list[tuple[int, str]]) -> Iterator[_Block]:
+def _flush(rows: Sequence[tuple[int, str]]) -> Iterator[_Block]:
     comments = [line for _, line in rows if line.lstrip().startswith("//")]
     content = [(number, line) for number, line in rows if not line.lstrip().startswith("//")]
     if content:  # a block of comments alone is not a question
@@ -261,7 +261,7 @@ def _read_question(chars: _Chars, *, category: str, tags: tuple[str, ...]) -> Qu
     before = chars.cut(0, opening)
     # Text after the block makes a "missing word" question: the blank marks where the answer goes.
     text = _plain(before if after.blank else before + _Chars.plain(BLANK, after.line) + after)
-    if not text:
+    if not text.strip():  # an escaped \n alone is no text either
         raise _Problem("The question has no text: write it before the answer block.")
     qtype, options, general = _read_answers(chars.cut(opening + 1, closing))
     return QuestionDef(
@@ -351,12 +351,12 @@ def _pairs(block: _Chars) -> tuple[Option, ...]:
                 body.strip().line,
             )
         left, right = _plain(body.cut(0, arrow)), body.cut(arrow + 2).strip().text
-        if not left:
+        if not left.strip():
             raise _Problem(
                 f"The pair “-> {_snippet(right, 30)}” has no left side: Cadence has no extra right-hand answers.",
                 body.line,
             )
-        if not right:
+        if not right.strip():
             raise _Problem(f"The pair “{_snippet(left, 30)}” has nothing after “->”: write its match.", body.line)
         options.append(Option(left, ONE, match=right))
     return tuple(options)
@@ -481,7 +481,7 @@ def _with_feedback(body: _Chars) -> tuple[str, str]:
     """`text#feedback` → (text, feedback); the text must not be empty."""
     hash_at = body.find("#")
     text = _plain(body.cut(0, hash_at) if hash_at >= 0 else body)
-    if not text:
+    if not text.strip():
         raise _Problem("An answer is empty: write its text after the “=” or “~”.", body.line)
     return text, (_plain(body.cut(hash_at + 1)) if hash_at >= 0 else "")
 
@@ -534,6 +534,7 @@ def _write_question(question: QuestionDef) -> str:
     lines: list[str] = []
     if question.tags:
         lines.append("// " + " ".join(f"[tag:{_escape_tag(tag)}]" for tag in question.tags))
+    # Cadence text is Markdown; saying so also keeps a text that starts with "[html]" from losing it.
     head = (f"::{_escape(question.title)}::" if question.title else "") + "[markdown]"
     block = _WRITERS[question.qtype](question)
     before, after = _missing_word(question.text)

@@ -82,13 +82,14 @@ class QuizSummary:
 
 def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
     user: Any = request.user
-    quiz = quizzes.quiz_for(item)
+    quiz = quizzes.quiz_settings(item)
     now = timezone.now()
-    slots = QuizSlot.objects.filter(quiz=quiz).values_list("draw", flat=True)
+    slots = QuizSlot.objects.filter(quiz_id=item.pk).values_list("draw", flat=True)
     question_count = sum(slots)
     role = policy.role_in(user, item.course_id)
     is_taker = role != Role.OBSERVER and user.is_authenticated
-    attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).order_by("number")) if is_taker else []
+    saved = quiz.pk is not None and is_taker
+    attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).order_by("number")) if saved else []
     open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
     left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(attempts))
     reason = ""

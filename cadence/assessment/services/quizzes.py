@@ -58,9 +58,17 @@ TIME_RAN_OUT = _lazy("Time ran out: the attempt was submitted with the answers s
 
 # --- Settings and slots -------------------------------------------------------------------------------
 def quiz_for(item: Item) -> Quiz:
+    """The quiz of a quiz item, created with default settings the first time it is needed."""
     if item.kind != ItemKind.QUIZ:
         raise InvalidInput(_("“%(title)s” is not a quiz.") % {"title": item.title})
     quiz, _created = Quiz.objects.get_or_create(item=item)
+    quiz.item = item
+    return quiz
+
+
+def quiz_settings(item: Item) -> Quiz:
+    """For reading: the quiz, or its default settings unsaved (a page view never writes)."""
+    quiz = Quiz.objects.filter(item=item).first() or Quiz(item=item)
     quiz.item = item
     return quiz
 
