@@ -171,7 +171,7 @@ def parse_gift(text: str) -> GiftParse:
         try:
             definition = _read_question(chars, category=category, tags=block.tags)
         except _Problem as problem:
-            where = "" if problem.line in (None, start) else f"Line {problem.line}: "
+            where = "" if problem.line in (None, start) else f"On line {problem.line}: "
             errors.append(GiftError(start, _name(chars), where + problem.message))
         else:
             questions.append(GiftQuestion(start, definition))

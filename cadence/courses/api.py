@@ -4,7 +4,7 @@ No `from __future__ import annotations` here: `@paginate` wraps views, and ninja
 view's string annotations (`Query[CourseFilter]`) in ninja's own module, so the OpenAPI schema failed.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -108,6 +108,8 @@ class ItemOut(Schema):
     estimated_minutes: int | None
     minutes: int
     due_at: datetime | None
+    due_date: date | None
+    due_after_days: int | None
 
 
 class ItemIn(Schema):
@@ -122,6 +124,8 @@ class ItemIn(Schema):
     due_at: AwareDatetime | None = Field(
         default=None, description="An instant with its offset, such as 2026-03-01T23:59:00+01:00"
     )
+    due_date: date | None = Field(default=None, description="Due at the end of this day in each learner's zone")
+    due_after_days: int | None = Field(default=None, ge=0, le=3650, description="Due N days after joining")
 
 
 class ItemPatch(Schema):
@@ -134,6 +138,8 @@ class ItemPatch(Schema):
     completion_threshold: int | None = Field(default=None, ge=1, le=100)
     estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
     due_at: AwareDatetime | None = None
+    due_date: date | None = None
+    due_after_days: int | None = Field(default=None, ge=0, le=3650)
     module_id: int | None = None
 
 

@@ -59,9 +59,13 @@ class ItemForm(forms.ModelForm[Item]):
         model = Item
         fields = [
             "title", "kind", "module", "description", "is_published", "is_required",
-            "completion_rule", "completion_threshold", "estimated_minutes", "due_at",
+            "completion_rule", "completion_threshold", "estimated_minutes", "due_at", "due_date", "due_after_days",
         ]  # fmt: skip
-        widgets = {"description": forms.Textarea(attrs={"rows": 10}), "due_at": DateTimeLocalInput()}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 10}),
+            "due_at": DateTimeLocalInput(),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
         help_texts = {"description": _("Markdown. Shown at the top of the item.")}
 
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:

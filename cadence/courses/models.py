@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -143,11 +144,24 @@ class Item(models.Model):
         validators=[MaxValueValidator(1440)],
         help_text=_("Leave empty to estimate from the content (reading speed or running time)."),
     )
+    # A deadline is one of three kinds (at most one is set; see cadence.courses.deadlines).
     due_at = models.DateTimeField(
-        _("due"),
+        _("due at a fixed moment"),
         null=True,
         blank=True,
-        help_text=_("Optional. Learners see it in their own time zone, on the dashboard and the item."),
+        help_text=_("The same instant for everyone, typed in your time zone; each learner sees it in theirs."),
+    )
+    due_date = models.DateField(
+        _("or due at the end of this day in each learner's own time zone"),
+        null=True,
+        blank=True,
+    )
+    due_after_days = models.PositiveSmallIntegerField(
+        _("or due this many days after the learner joins"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(3650)],
+        help_text=_("For self-paced courses: at the end of that day in the learner's time zone."),
     )
     # Filled in by the item type from its content (words read, running time); used when the teacher gives none.
     derived_minutes = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -163,6 +177,15 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        kinds = [v for v in (self.due_at, self.due_date, self.due_after_days) if v is not None]
+        if len(kinds) > 1:
+            raise ValidationError(_("Give one kind of deadline: a moment, a day, or a number of days after joining."))
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.due_at is not None or self.due_date is not None or self.due_after_days is not None
 
     @property
     def minutes(self) -> int:
@@ -223,3 +246,37 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.course}"
+
+
+class DeadlineExtension(models.Model):
+    """A later deadline for one learner or one group (an accommodation). A learner's own extension wins
+    over their groups'; among groups, the latest applies."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="extensions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField(_("new deadline"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, group__isnull=True) | Q(user__isnull=True, group__isnull=False),
+                name="extension_for_a_learner_or_a_group",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "user"], condition=Q(user__isnull=False), name="extension_one_per_learner"
+            ),
+            models.UniqueConstraint(
+                fields=["item", "group"], condition=Q(group__isnull=False), name="extension_one_per_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"extension on {self.item_id}"

@@ -36,7 +36,7 @@ def course_by_slug(user: AnyUser, slug: str, action: str = "view") -> Course | N
 # What an outline row shows; loading only these keeps long courses light.
 OUTLINE_ITEM_FIELDS = (
     "id", "module_id", "course_id", "kind", "title", "position", "is_published", "is_required",
-    "estimated_minutes", "derived_minutes", "due_at",
+    "estimated_minutes", "derived_minutes", "due_at", "due_date", "due_after_days",
 )  # fmt: skip
 
 

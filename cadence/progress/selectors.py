@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from cadence.accounts.models import User
+from cadence.courses import deadlines
 from cadence.courses.models import Course, Item, Module, Visibility
 from cadence.progress import release
 from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, ReleaseOverride, ReleaseRule
@@ -245,6 +246,7 @@ def override_in_course(course: Course, override_id: int) -> ReleaseOverride | No
 # --- Deadlines ---------------------------------------------------------------------------------------
 DUE_SOON_DAYS = 7
 OVERDUE_SHOWN_DAYS = 60  # older unfinished deadlines stop nagging on the dashboard
+MAX_DEADLINE_CANDIDATES = 2000  # unfinished items with a deadline across a learner's courses
 
 
 @dataclass(frozen=True)
@@ -267,27 +269,35 @@ class DueList:
 
 
 def due_items(user: User, course_ids: Sequence[int], *, now: datetime, limit: int = 20) -> DueList:
-    """The learner's unfinished items that are overdue or due within a week, soonest first (one query).
-
-    Instants are compared in UTC; the page shows each in the learner's own zone.
+    """The learner's unfinished items overdue (for up to OVERDUE_SHOWN_DAYS) or due within a week, soonest
+    first, each by the learner's own deadline (their zone, when they joined, their extensions): four queries.
     """
     completed = Completion.objects.filter(user=user, item=OuterRef("pk"))
-    rows = (
+    candidates = list(
         Item.objects.filter(
+            Q(due_at__isnull=False) | Q(due_date__isnull=False) | Q(due_after_days__isnull=False),
             course_id__in=course_ids,
             course__visibility=Visibility.PUBLISHED,
             is_published=True,
             module__is_published=True,
-            due_at__gte=now - timedelta(days=OVERDUE_SHOWN_DAYS),
-            due_at__lte=now + timedelta(days=DUE_SOON_DAYS),
         )
         .exclude(Exists(completed))
-        .order_by("due_at", "id")
-        .values_list("pk", "title", "kind", "course__slug", "course__title", "due_at")[:limit]
+        .select_related("course")
+        .only(
+            "id", "title", "kind", "course_id", "course__slug", "course__title", "due_at", "due_date", "due_after_days"
+        )
+        .order_by("id")[:MAX_DEADLINE_CANDIDATES]
     )
-    items = [
-        DueItem(pk, title, kind, slug, course_title, due) for pk, title, kind, slug, course_title, due in rows if due
-    ]
+    due = deadlines.deadlines_for(user, candidates)
+    earliest, latest = now - timedelta(days=OVERDUE_SHOWN_DAYS), now + timedelta(days=DUE_SOON_DAYS)
+    items = sorted(
+        (
+            DueItem(i.pk, i.title, i.kind, i.course.slug, i.course.title, due[i.pk])
+            for i in candidates
+            if i.pk in due and earliest <= due[i.pk] <= latest
+        ),
+        key=lambda d: (d.due_at, d.item_id),
+    )[:limit]
     return DueList(
         overdue=[i for i in items if i.due_at < now],
         upcoming=[i for i in items if i.due_at >= now],

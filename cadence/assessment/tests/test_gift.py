@@ -252,7 +252,7 @@ def test_text_without_an_answer_block_is_reported_not_dropped() -> None:
 def test_unclosed_answer_block() -> None:
     error = only_error("Fine?{T}\n\n::Tomb::\nWho is buried?{=nobody\n~Grant\n")
     assert (error.line, error.question) == (3, "Tomb")
-    assert error.message == "Line 4: The answer block is not closed: add a “}” (or write \\{ for a literal brace)."
+    assert error.message == "On line 4: The answer block is not closed: add a “}” (or write \\{ for a literal brace)."
 
 
 def test_a_second_opening_brace_inside_the_block_means_it_was_not_closed() -> None:
@@ -329,7 +329,7 @@ def test_numeric_answers_that_are_not_numbers(answer: str, message: str) -> None
 def test_matching_pair_without_arrow_names_its_line() -> None:
     error = only_error("Match the capitals.{\n=Canada -> Ottawa\n=Italy Rome\n=Japan -> Tokyo\n}")
     assert error.line == 1
-    assert error.message == "Line 3: The pair “Italy Rome” has no “->”: write matching pairs as =left -> right."
+    assert error.message == "On line 3: The pair “Italy Rome” has no “->”: write matching pairs as =left -> right."
 
 
 def test_matching_pair_needs_a_left_side() -> None:

@@ -55,7 +55,11 @@ def test_teacher_adds_a_single_choice_question_through_the_form(client, world: C
     saved = Question.objects.get()
     definition = saved.as_def()
     assert [o.text for o in definition.options] == ["Range", "Mean"] and definition.options[0].fraction == 1
-    assert saved.category is not None and saved.category.name == "Week 2" and sorted(c.name for c in saved.concepts.all()) == ["range", "spread"]
+    assert (
+        saved.category is not None
+        and saved.category.name == "Week 2"
+        and sorted(c.name for c in saved.concepts.all()) == ["range", "spread"]
+    )
     form["options-0-credit"] = "50"  # no right answer now
     bad = client.post(reverse("assessment:question-edit", args=[world.course.slug, saved.pk]), form)
     assert bad.status_code == 400 and "Mark one answer as right" in bad.content.decode()

@@ -25,7 +25,7 @@ COURSE_FIELDS = (
 MODULE_FIELDS = ("title", "summary", "is_published")
 ITEM_FIELDS = (
     "title", "kind", "description", "is_published", "is_required",
-    "completion_rule", "completion_threshold", "estimated_minutes", "due_at",
+    "completion_rule", "completion_threshold", "estimated_minutes", "due_at", "due_date", "due_after_days",
 )  # fmt: skip
 
 

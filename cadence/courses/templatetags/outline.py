@@ -3,7 +3,10 @@ template language costs about 0.3 ms a row where this costs a tenth of that. Sam
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +27,27 @@ def _labels(context: template.Context) -> dict[str, str]:
         labels["due"] = _("Due")
         context.render_context["outline_labels"] = labels
     return labels
+
+
+def deadline_text(item: Item, learner_deadlines: dict[int, datetime] | None) -> SafeString | str:
+    """A learner sees their own deadline; staff see how the deadline is set."""
+    if learner_deadlines is not None:
+        own = learner_deadlines.get(item.pk)
+        return when(own) if own is not None else ""
+    if item.due_at is not None:
+        return when(item.due_at)
+    if item.due_date is not None:
+        return format_html(
+            "{} {}", formats.date_format(item.due_date, "DATE_FORMAT"), _("(end of the day in each learner's zone)")
+        )
+    if item.due_after_days is not None:
+        return _("%(n)s days after each learner joins") % {"n": item.due_after_days}
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def item_deadline(context: template.Context, item: Item) -> SafeString | str:
+    return deadline_text(item, context.get("deadlines"))
 
 
 @register.simple_tag(takes_context=True)
@@ -63,8 +87,9 @@ def outline_row(context: template.Context, item: Item) -> SafeString:
             )
         )
     parts.append(format_html('<span class="muted item-minutes">{} {}</span>', item.minutes, labels["min"]))
-    if item.due_at is not None:
-        parts.append(format_html('<span class="item-due">{} {}</span>', labels["due"], when(item.due_at)))
+    due = deadline_text(item, context.get("deadlines"))
+    if due:
+        parts.append(format_html('<span class="item-due">{} {}</span>', labels["due"], due))
     if progress and item.pk in progress.review_item_ids:
         parts.append(format_html('<span class="badge">{}</span>', labels["review"]))
     if not item.is_published:

@@ -16,9 +16,9 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
-from cadence.courses import selectors, services
+from cadence.courses import deadlines, selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
-from cadence.courses.models import Course, Role
+from cadence.courses.models import Course, Item, Role
 from cadence.courses.views.common import (
     PREVIEW_SESSION_KEY,
     get_course,
@@ -125,12 +125,16 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _learner_context(
-    request: HttpRequest, course: Course, outline: selectors.Outline | None = None
+    request: HttpRequest,
+    course: Course,
+    outline: selectors.Outline | None = None,
+    *,
+    shown_items: list[Item] | None = None,
 ) -> dict[str, object]:
     """Progress, release locks and the next step, for learners only (teachers and previews see none)."""
     user = request.user
     if not isinstance(user, User) or policy.role_in(user, course.pk) != Role.LEARNER:
-        return {"progress": None, "availability": None, "next_step": None}
+        return {"progress": None, "availability": None, "next_step": None, "deadlines": None}
     # A learner's outline holds exactly the items progress counts, in order: no need to read them twice.
     items = (
         [(i.pk, m.pk, i.is_required) for m in outline.modules for i in m.items.all()]
@@ -141,10 +145,13 @@ def _learner_context(
     availability = release.availability(
         user, course, completed_item_ids=progress.completed_item_ids, now=timezone.now()
     )
+    if shown_items is None:
+        shown_items = [i for m in outline.modules for i in m.items.all()] if outline is not None else []
     return {
         "progress": progress,
         "availability": availability,
         "next_step": progress_selectors.next_step(user, course, progress, availability),
+        "deadlines": deadlines.deadlines_for(user, shown_items),
     }
 
 
@@ -226,6 +233,6 @@ def module_detail(request: HttpRequest, slug: str, module_id: int) -> HttpRespon
             "may_edit": policy.can(request.user, "edit", module) and include_hidden,
             "previewing": in_preview(request, course),
             "course_url": reverse("courses:course-detail", args=[course.slug]),
-            **_learner_context(request, course),
+            **_learner_context(request, course, shown_items=list(outline.items.all())),
         },
     )

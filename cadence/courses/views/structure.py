@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cadence import policy
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
-from cadence.courses import item_types, selectors, services
+from cadence.courses import deadlines, item_types, selectors, services
 from cadence.courses.forms import ItemForm, ModuleForm
 from cadence.courses.models import Course
 from cadence.courses.views.common import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
@@ -132,6 +132,7 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "may_edit": policy.can(request.user, "edit", item) and include_hidden,
             "previewing": in_preview(request, course),
             "state": progress_selectors.item_state(user, item) if tracked else None,
+            "deadlines": deadlines.deadlines_for(user, [item]) if tracked else None,
             "type_template": item_type.template if item_type else None,
             "type_context": item_type.context(request, item) if item_type else {},
             "type_edit_url": item_type.edit_url(item) if item_type and item_type.edit_url else None,

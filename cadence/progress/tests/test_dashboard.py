@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cadence.courses.models import Membership
+from cadence.courses.models import Item, Membership
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, ModuleFactory
 from cadence.progress import services
 from conftest import CourseWorld
@@ -38,6 +38,7 @@ def test_dashboard_shows_continue_progress_recent_activity_and_time(client, worl
 
 
 def test_dashboard_queries_do_not_grow_with_courses_or_activity(client, world: CourseWorld):
+    Item.objects.filter(pk=world.items[1].pk).update(due_date=timezone.now().date() + timedelta(days=3))
     client.force_login(world.learner)
     counts = []
     for extra in (1, 15):
@@ -49,7 +50,7 @@ def test_dashboard_queries_do_not_grow_with_courses_or_activity(client, world: C
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("home")).status_code == 200
         counts.append(len(captured))
-    assert counts[0] == counts[1] <= 15
+    assert counts[0] == counts[1] <= 18
 
 
 def test_teacher_dashboard_has_no_learner_cards(client, world: CourseWorld):
