@@ -19,17 +19,24 @@ from cadence import policy
 from cadence.assessment import rendering
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, FeedbackTiming, Quiz, QuizSlot
 from cadence.assessment.services import quizzes
-from cadence.courses import item_types
+from cadence.courses import deadlines, item_types
 from cadence.courses.models import Item, ItemKind, Role
 
 
-def feedback_visible(quiz: Quiz, attempt: Attempt, row: AttemptQuestion | None, now: datetime) -> bool:
+def release_time(attempt: Attempt) -> datetime | None:
+    """For "after the due date": the learner's own deadline (zone, extensions), else the quiz's closing."""
+    quiz = attempt.quiz
+    return deadlines.deadline_for(attempt.user, quiz.item) or quiz.closes_at
+
+
+def feedback_visible(
+    quiz: Quiz, attempt: Attempt, row: AttemptQuestion | None, now: datetime, due: datetime | None = None
+) -> bool:
     submitted = attempt.state == AttemptState.SUBMITTED
     if quiz.feedback_timing == FeedbackTiming.IMMEDIATE:
         return submitted or bool(row and row.checked)
     if quiz.feedback_timing == FeedbackTiming.AFTER_SUBMIT:
         return submitted
-    due = quiz.item.due_at or quiz.closes_at
     return submitted and (due is None or now >= due)
 
 
@@ -39,10 +46,11 @@ def question_views(
     quiz = attempt.quiz
     views = []
     open_attempt = attempt.state == AttemptState.IN_PROGRESS
+    due = release_time(attempt) if quiz.feedback_timing == FeedbackTiming.AFTER_DUE else None
     for row in rows:
         definition = row.as_def()
         reveal = None
-        if staff or feedback_visible(quiz, attempt, row, now):
+        if staff or feedback_visible(quiz, attempt, row, now, due):
             reveal = rendering.reveal_for(definition, row.response, right_answers=staff or quiz.show_right_answers)
         views.append(
             rendering.question_view(

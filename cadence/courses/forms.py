@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadence.accounts.forms import TimeZoneField
-from cadence.courses.models import Course, Item, Module, Role
+from cadence.courses.models import Course, Group, Item, Membership, Module, Role
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -95,3 +95,34 @@ class RoleForm(forms.Form):
 
 class GroupForm(forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=100)
+
+
+def _learner_label(membership: Membership) -> str:
+    return f"{membership.user.display_name} <{membership.user.email}>"
+
+
+class ExtensionForm(forms.Form):
+    learner = forms.ModelChoiceField(label=_("A learner"), queryset=Membership.objects.none(), required=False)
+    group = forms.ModelChoiceField(label=_("Or a group"), queryset=Group.objects.none(), required=False)
+    due_at = forms.DateTimeField(
+        label=_("New deadline"), widget=DateTimeLocalInput(), help_text=_("In your time zone.")
+    )
+    reason = forms.CharField(label=_("Reason (kept in the audit log)"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        learner, group = self.fields["learner"], self.fields["group"]
+        assert isinstance(learner, forms.ModelChoiceField) and isinstance(group, forms.ModelChoiceField)
+        learner.queryset = (
+            Membership.objects.filter(course=course, role=Role.LEARNER)
+            .select_related("user")
+            .order_by("user__display_name", "user__email")
+        )
+        learner.label_from_instance = _learner_label  # type: ignore[method-assign,assignment]
+        group.queryset = Group.objects.filter(course=course).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("learner")) == bool(data.get("group")):
+            raise forms.ValidationError(_("Choose either one learner or one group."))
+        return data

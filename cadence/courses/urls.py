@@ -30,4 +30,10 @@ urlpatterns = [
     path("<slug:slug>/items/<int:item_id>/edit/", views.item_edit, name="item-edit"),
     path("<slug:slug>/items/<int:item_id>/delete/", views.item_delete, name="item-delete"),
     path("<slug:slug>/items/<int:item_id>/move/", views.item_move, name="item-move"),
+    path("<slug:slug>/items/<int:item_id>/extensions/", views.item_extensions, name="item-extensions"),
+    path(
+        "<slug:slug>/items/<int:item_id>/extensions/<int:extension_id>/revoke/",
+        views.extension_revoke,
+        name="extension-revoke",
+    ),
 ]

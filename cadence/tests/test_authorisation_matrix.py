@@ -47,7 +47,7 @@ from cadence.content import services as content_services
 from cadence.content.models import ChecklistStep, Resource
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
 from cadence.courses import services as course_services
-from cadence.courses.models import Item, Membership, Module, Role
+from cadence.courses.models import DeadlineExtension, Item, Membership, Module, Role
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory, ModuleFactory
 from cadence.progress.models import Note, ReleaseOverride
 from cadence.progress.services import grant_release_override
@@ -345,6 +345,18 @@ def attempt_url(name: str) -> Callable[[Ctx], str]:
     return build
 
 
+def item_with_deadline(c: Ctx) -> Item:
+    item = c.fresh_item()
+    Item.objects.filter(pk=item.pk).update(due_date=timezone.now().date())
+    return item
+
+
+def extension_url(c: Ctx) -> str:
+    item = item_with_deadline(c)
+    extension = DeadlineExtension.objects.create(item=item, user=c.world.learner, due_at=timezone.now())
+    return reverse("courses:extension-revoke", args=[c.slug, item.pk, extension.pk])
+
+
 def tf_question_form(c: Ctx) -> dict[str, str]:
     return {"text": "The median resists outliers.", "points": "1", "statement_is": "true"}
 
@@ -624,6 +636,18 @@ PAGES: dict[str, Case] = {
     "GET content:course-search": Case(
         page("GET", lambda c: reverse("content:course-search", args=[c.slug]) + "?q=reading"), MEMBERS_OK
     ),
+    "GET courses:item-extensions": Case(
+        page("GET", content_url("courses:item-extensions", item_with_deadline)), TEACHERS_ONLY
+    ),
+    "POST courses:item-extensions": Case(
+        page(
+            "POST",
+            content_url("courses:item-extensions", item_with_deadline),
+            lambda c: {"learner": c.world.learner_membership.pk, "due_at": "2030-01-01T12:00"},
+        ),
+        TEACHERS_GO,
+    ),
+    "POST courses:extension-revoke": Case(page("POST", extension_url), TEACHERS_GO),
     # The question bank is the staff's; teachers change it, TAs read it.
     "GET assessment:bank": Case(page("GET", lambda c: reverse("assessment:bank", args=[c.slug])), STAFF_ONLY),
     "GET assessment:question-create": Case(

@@ -15,6 +15,7 @@ from cadence.courses.services.enrolment import (
     remove_member,
     set_groups,
 )
+from cadence.courses.services.extensions import grant_extension, revoke_extension
 from cadence.courses.services.roster import RosterError, RosterInvalid, RosterResult, import_roster, parse_roster
 from cadence.courses.services.structure import (
     create_course,
@@ -36,8 +37,8 @@ from cadence.courses.services.structure import (
 __all__ = [
     "InvitationInvalid", "RosterError", "RosterInvalid", "RosterResult", "accept_invitation", "add_person",
     "change_role", "course_for_code", "create_course", "create_group", "create_item", "create_module",
-    "delete_item", "delete_module", "import_roster", "invitation_for_token", "invite", "join_course",
-    "join_with_code", "link_observer", "move_item", "move_module", "parse_roster", "regenerate_enrolment_code",
-    "remove_member", "reorder_items", "reorder_modules", "set_derived_minutes", "set_groups", "update_course",
-    "update_item", "update_module",
+    "delete_item", "delete_module", "grant_extension", "import_roster", "invitation_for_token", "invite",
+    "join_course", "join_with_code", "link_observer", "move_item", "move_module", "parse_roster",
+    "regenerate_enrolment_code", "remove_member", "reorder_items", "reorder_modules", "revoke_extension",
+    "set_derived_minutes", "set_groups", "update_course", "update_item", "update_module",
 ]  # fmt: skip

@@ -108,3 +108,30 @@ def test_one_kind_of_deadline_at_a_time(world: CourseWorld):
     item.due_after_days = 3
     with pytest.raises(ValidationError, match="one kind of deadline"):
         item.full_clean()
+
+
+@pytest.mark.django_db
+def test_teachers_grant_and_revoke_extensions_for_a_learner_or_a_group(client, world: CourseWorld):
+    from django.urls import reverse
+
+    from cadence.core.models import AuditEntry
+
+    item = world.items[0]
+    Item.objects.filter(pk=item.pk).update(due_date=date(2026, 12, 1))
+    url = reverse("courses:item-extensions", args=[world.course.slug, item.pk])
+    client.force_login(world.teacher)
+    response = client.post(
+        url, {"learner": world.learner_membership.pk, "due_at": "2026-12-10T12:00", "reason": "Illness"}
+    )
+    assert response.status_code == 302
+    extension = DeadlineExtension.objects.get()
+    assert extension.user == world.learner and extension.reason == "Illness"
+    assert AuditEntry.objects.filter(verb="deadline.extended").exists()
+    both = client.post(url, {"learner": world.learner_membership.pk, "group": "", "due_at": ""})
+    assert both.status_code == 400
+    neither = client.post(url, {"due_at": "2026-12-10T12:00"})
+    assert neither.status_code == 400 and "either one learner or one group" in neither.content.decode()
+    client.post(reverse("courses:extension-revoke", args=[world.course.slug, item.pk, extension.pk]))
+    assert not DeadlineExtension.objects.exists()
+    client.force_login(world.learner)
+    assert client.get(url).status_code == 403

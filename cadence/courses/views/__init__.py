@@ -22,10 +22,12 @@ from cadence.courses.views.people import (
     roster_import,
 )
 from cadence.courses.views.structure import (
+    extension_revoke,
     item_create,
     item_delete,
     item_detail,
     item_edit,
+    item_extensions,
     item_move,
     module_create,
     module_delete,
@@ -35,9 +37,8 @@ from cadence.courses.views.structure import (
 
 __all__ = [
     "catalogue", "code_regenerate", "course_create", "course_detail", "course_edit", "course_join",
-    "course_preview", "group_create", "home", "invitation_accept", "item_create", "item_delete", "item_detail",
-    "item_edit", "item_move", "join_with_code", "membership_groups", "membership_remove", "membership_role",
-    "module_create", "module_delete", "module_detail", "module_edit", "module_move", "observer_link", "people",
-    "people_add",
-    "roster_import",
+    "course_preview", "extension_revoke", "group_create", "home", "invitation_accept", "item_create",
+    "item_delete", "item_detail", "item_edit", "item_extensions", "item_move", "join_with_code",
+    "membership_groups", "membership_remove", "membership_role", "module_create", "module_delete",
+    "module_detail", "module_edit", "module_move", "observer_link", "people", "people_add", "roster_import",
 ]  # fmt: skip

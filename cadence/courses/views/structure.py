@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ from cadence import policy
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses import deadlines, item_types, selectors, services
-from cadence.courses.forms import ItemForm, ModuleForm
-from cadence.courses.models import Course
+from cadence.courses.forms import ExtensionForm, ItemForm, ModuleForm
+from cadence.courses.models import Course, DeadlineExtension
 from cadence.courses.views.common import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
 from cadence.progress import notes
 from cadence.progress import selectors as progress_selectors
@@ -177,3 +177,49 @@ def item_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = get_item(request, course, item_id, "edit")
     services.move_item(actor=user, item=item, offset=_offset(request))
     return _outline_response(request, course, _("Moved “%(title)s”.") % {"title": item.title})
+
+
+def item_extensions(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """A teacher's page for an item's deadline extensions: who has one, until when, and a form to add one."""
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "edit")
+    form = ExtensionForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        membership = form.cleaned_data.get("learner")
+        try:
+            services.grant_extension(
+                actor=user,
+                item=item,
+                due_at=form.cleaned_data["due_at"],
+                learner=membership.user if membership else None,
+                group=form.cleaned_data.get("group"),
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The extension has been granted."))
+            return redirect("courses:item-extensions", slug=course.slug, item_id=item.pk)
+    extensions = list(
+        DeadlineExtension.objects.filter(item=item).select_related("user", "group", "granted_by").order_by("due_at")
+    )
+    return render(
+        request,
+        "courses/item_extensions.html",
+        {"course": course, "item": item, "form": form, "extensions": extensions},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def extension_revoke(request: HttpRequest, slug: str, item_id: int, extension_id: int) -> HttpResponse:
+    user = signed_in(request)
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "edit")
+    extension = DeadlineExtension.objects.filter(item=item, pk=extension_id).select_related("item").first()
+    if extension is None:
+        raise Http404
+    services.revoke_extension(actor=user, extension=extension)
+    messages.success(request, _("The extension has been removed."))
+    return redirect("courses:item-extensions", slug=course.slug, item_id=item.pk)
