@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from cadence.accounts.models import ApiToken, User
-from cadence.assessment.models import Attempt, Question, Quiz
+from cadence.assessment.models import Attempt, Question, Quiz, Submission
 from cadence.content.models import Resource
 from cadence.core.errors import NotAllowed
 from cadence.courses.models import (
@@ -113,16 +113,15 @@ def _resource_view(user: AnyUser, resource: Resource) -> bool:
     return resource.is_published and _course_view(user, resource.course)
 
 
-def _attempt_view(user: AnyUser, attempt: Attempt) -> bool:
-    """A learner's own attempts; the course's staff see all; an observer sees the learner they follow."""
-    if attempt.user_id == user.pk:
+def _learner_work_view(user: AnyUser, course: Course, learner_id: int) -> bool:
+    """A learner's own work; the course's staff see all; an observer sees the learner they follow."""
+    if learner_id == user.pk:
         return True
-    course = attempt.quiz.item.course
     if _is_staff_of(user, course):
         return True
     if role_in(user, course.pk) != Role.OBSERVER:
         return False
-    return Membership.objects.filter(course=course, user_id=attempt.user_id, observers__user_id=user.pk or 0).exists()
+    return Membership.objects.filter(course=course, user_id=learner_id, observers__user_id=user.pk or 0).exists()
 
 
 def _membership_view(user: AnyUser, membership: Membership) -> bool:
@@ -157,7 +156,8 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Question, "view"): lambda u, q: _is_staff_of(u, q.course),
     (Question, "edit"): lambda u, q: _is_teacher_of(u, q.course),
     (Quiz, "edit"): lambda u, z: _is_teacher_of(u, z.item.course),
-    (Attempt, "view"): _attempt_view,
+    (Attempt, "view"): lambda u, a: _learner_work_view(u, a.quiz.item.course, a.user_id),
+    (Submission, "view"): lambda u, s: _learner_work_view(u, s.assignment.item.course, s.user_id),
     (Membership, "view"): _membership_view,
     (Membership, "edit"): _membership_edit,
     (Group, "view"): lambda u, g: _is_staff_of(u, g.course),

@@ -7,6 +7,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = "Assessment"
 
     def ready(self) -> None:
-        from cadence.assessment import quiz_pages
+        from cadence.assessment import assignment_pages, quiz_pages
 
         quiz_pages.register_item_types()
+        assignment_pages.register_item_types()

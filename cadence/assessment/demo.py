@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cadence.accounts.models import User
 from cadence.assessment.models import QuestionCategory
-from cadence.assessment.services import bank, quizzes
+from cadence.assessment.services import assignments, bank, quizzes
 from cadence.courses.models import Course, Item
 
 BANK = """// The demo bank: two categories, every automatically graded type GIFT can express.
@@ -73,3 +73,22 @@ def add_quiz(*, actor: User, item: Item) -> None:
         quizzes.add_slot(actor=actor, quiz=quiz, category=categories["Summaries"], draw=3)
     else:
         quizzes.add_slot(actor=actor, quiz=quiz, category=categories["Reading data"], draw=4)
+
+
+CHART_INSTRUCTIONS = """Pick **two cities** from the rainfall data set and make **one chart** that compares them.
+
+1. Choose the chart type on purpose: time on the x-axis usually means a line chart.
+2. Label both axes, with units.
+3. In about 100 words, say why you chose this chart and what it shows.
+
+Hand in the chart as an image or PDF and your explanation as text. You can resubmit until the due date;
+your teacher sees every version.
+"""
+
+
+def add_assignment(*, actor: User, item: Item) -> None:
+    assignments.save_settings(
+        actor=actor,
+        item=item,
+        data={"instructions": CHART_INSTRUCTIONS, "accept_text": True, "accept_files": True, "max_files": 2},
+    )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadence.assessment.checks import MAX_OPTIONS
 from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
-from cadence.assessment.models import QTYPE_CHOICES, Concept, Question, QuestionCategory, Quiz
+from cadence.assessment.models import QTYPE_CHOICES, Assignment, Concept, Question, QuestionCategory, Quiz
 from cadence.courses.forms import DateTimeLocalInput
 from cadence.courses.models import Course
 
@@ -262,4 +262,27 @@ class SlotForm(forms.Form):
         data = super().clean() or {}
         if not (data.get("question") or data.get("category") or data.get("concept")):
             raise forms.ValidationError(_("Choose a question, or a category or concept to draw from."))
+        return data
+
+
+class AssignmentSettingsForm(forms.ModelForm[Assignment]):
+    class Meta:
+        model = Assignment
+        fields = [
+            "instructions", "accept_text", "accept_files", "accept_url", "max_files", "max_file_mb", "opens_at",
+            "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points", "grade_release",
+        ]  # fmt: skip
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 10}), "opens_at": DateTimeLocalInput()}
+        help_texts = {
+            "instructions": _(
+                "Markdown. The due date is in the item's settings: a moment, a day in each learner's zone, "
+                "or days after joining."
+            ),
+            "opens_at": _("In your time zone. Leave empty to open at once."),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("accept_text") or data.get("accept_files") or data.get("accept_url")):
+            raise forms.ValidationError(_("Accept at least one kind of submission: text, files or a web address."))
         return data

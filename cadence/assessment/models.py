@@ -220,3 +220,123 @@ class AttemptQuestion(models.Model):
 
     def as_def(self) -> QuestionDef:
         return QuestionDef.from_json(self.definition)
+
+
+# --- Assignments -----------------------------------------------------------------------------------------
+class LatePolicy(models.TextChoices):
+    FLAG = "flag", _("Accept, marked late")
+    PENALTY = "penalty", _("Accept with a penalty per day late")
+    CLOSE = "close", _("Close at the due time")
+
+
+class GradeRelease(models.TextChoices):
+    IMMEDIATE = "immediate", _("As soon as each is graded")
+    MANUAL = "manual", _("All together, when the teacher releases them")
+
+
+class Assignment(models.Model):
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="assignment")
+    instructions = models.TextField(_("instructions"), blank=True, max_length=50000)
+    accept_text = models.BooleanField(_("text typed in Cadence"), default=True)
+    accept_files = models.BooleanField(_("files"), default=True)
+    accept_url = models.BooleanField(_("a web address"), default=False)
+    max_files = models.PositiveSmallIntegerField(
+        _("at most this many files"), default=3, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    max_file_mb = models.PositiveSmallIntegerField(
+        _("largest file (MB)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    late_policy = models.CharField(_("late work"), max_length=16, choices=LatePolicy.choices, default=LatePolicy.FLAG)
+    penalty_percent_per_day = models.DecimalField(
+        _("penalty per day late (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    allow_resubmission = models.BooleanField(_("learners may resubmit until the due time"), default=True)
+    max_points = models.DecimalField(
+        _("points"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(100),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    grade_release = models.CharField(
+        _("release grades"), max_length=16, choices=GradeRelease.choices, default=GradeRelease.MANUAL
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"assignment {self.item_id}"
+
+
+class AssignmentDraft(models.Model):
+    """Text and address a learner is still writing, saved as they type; never graded."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=1000, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="draft_one_per_learner")]
+
+    def __str__(self) -> str:
+        return f"draft of {self.user_id} on {self.assignment_id}"
+
+
+class Submission(models.Model):
+    """One submission (a learner may resubmit: each is kept, numbered). Never changed once stored."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=1000, blank=True)
+    submitted_at = models.DateTimeField()  # the time of record: when the request arrived
+    deadline_at = models.DateTimeField(null=True, blank=True)  # the learner's deadline then
+    late_seconds = models.PositiveIntegerField(default=0)
+    idempotency_key = models.CharField(max_length=64)
+    text_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["assignment", "user", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "user", "number"], name="submission_number_unique"),
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="submission_idempotent"),
+        ]
+        indexes = [models.Index(fields=["assignment", "submitted_at"], name="submission_assign_time_idx")]
+
+    def __str__(self) -> str:
+        return f"submission {self.number} of {self.user_id} on {self.assignment_id}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.late_seconds > 0
+
+
+def submission_path(instance: SubmissionFile, filename: str) -> str:
+    import uuid
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    course_id = instance.submission.assignment.item.course_id
+    return f"submissions/course-{course_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class SubmissionFile(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=submission_path, max_length=255)
+    filename = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

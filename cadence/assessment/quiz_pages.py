@@ -96,7 +96,7 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
     question_count = sum(slots)
     role = policy.role_in(user, item.course_id)
     is_taker = role != Role.OBSERVER and user.is_authenticated
-    saved = quiz.pk is not None and is_taker
+    saved = not quiz._state.adding and is_taker
     attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).order_by("number")) if saved else []
     open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
     left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(attempts))

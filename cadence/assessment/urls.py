@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cadence.assessment.views import bank, quiz
+from cadence.assessment.views import assignment, bank, quiz
 
 app_name = "assessment"
 
@@ -25,4 +25,16 @@ urlpatterns += [
     path("<slug:slug>/attempts/<int:attempt_id>/save/", quiz.attempt_save, name="attempt-save"),
     path("<slug:slug>/attempts/<int:attempt_id>/check/", quiz.attempt_check, name="attempt-check"),
     path("<slug:slug>/attempts/<int:attempt_id>/submit/", quiz.attempt_submit, name="attempt-submit"),
+]
+
+urlpatterns += [
+    path("<slug:slug>/items/<int:item_id>/assignment/edit/", assignment.assignment_edit, name="assignment-edit"),
+    path("<slug:slug>/items/<int:item_id>/assignment/draft/", assignment.draft_save, name="draft"),
+    path("<slug:slug>/items/<int:item_id>/assignment/submit/", assignment.submit, name="submit"),
+    path("<slug:slug>/submissions/<int:submission_id>/", assignment.receipt, name="receipt"),
+    path(
+        "<slug:slug>/submissions/<int:submission_id>/files/<int:file_id>/",
+        assignment.submission_file,
+        name="submission-file",
+    ),
 ]

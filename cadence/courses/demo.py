@@ -170,7 +170,9 @@ def seed_demo() -> DemoAccounts:
     for title, summary, items in OUTLINE:
         module = services.create_module(actor=teacher, course=course, data={"title": title, "summary": summary})
         for kind, item_title, text in items:
-            rule = {"checklist": "checklist", "video": "watched", "quiz": "submitted"}.get(kind, "viewed")
+            rule = {"checklist": "checklist", "video": "watched", "quiz": "submitted", "assignment": "submitted"}.get(
+                kind, "viewed"
+            )
             item = services.create_item(
                 actor=teacher,
                 module=module,
@@ -179,6 +181,8 @@ def seed_demo() -> DemoAccounts:
             content_demo.add_content(actor=teacher, item=item)
             if kind == "quiz":
                 assessment_demo.add_quiz(actor=teacher, item=item)
+            elif kind == "assignment":
+                assessment_demo.add_assignment(actor=teacher, item=item)
             if item_title in DUE_IN_DAYS:  # at 23:59 in the course's zone, some days from now
                 due = (now + timedelta(days=DUE_IN_DAYS[item_title])).astimezone(ZoneInfo("Europe/London"))
                 services.update_item(

@@ -41,7 +41,7 @@ from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.api import api
 from cadence.assessment.models import Question
-from cadence.assessment.services import quizzes
+from cadence.assessment.services import assignments, quizzes
 from cadence.assessment.tests import factories as assessment_factories
 from cadence.content import services as content_services
 from cadence.content.models import ChecklistStep, Resource
@@ -357,6 +357,32 @@ def extension_url(c: Ctx) -> str:
     return reverse("courses:extension-revoke", args=[c.slug, item.pk, extension.pk])
 
 
+def assignment_item(c: Ctx) -> Item:
+    return ItemFactory.create(module=c.world.modules[0], kind="assignment", title="Essay", position=96)
+
+
+def submission_url(name: str) -> Callable[[Ctx], str]:
+    def build(c: Ctx) -> str:
+        assignment = assignments.assignment_for(assignment_item(c))
+        submission = assignments.submit(
+            user=c.world.learner,
+            assignment=assignment,
+            data=assignments.SubmissionInput(key="matrix", text="Essay", files=[upload("essay.pdf", PDF)]),
+            now=timezone.now(),
+        )
+        args: list[object] = [c.slug, submission.pk]
+        if name == "assessment:submission-file":
+            args.append(submission.files.get().pk)
+        return reverse(name, args=args)
+
+    return build
+
+
+def assignment_settings_form(c: Ctx) -> dict[str, object]:
+    return {"accept_text": "on", "max_files": 3, "max_file_mb": 20, "late_policy": "flag",
+            "penalty_percent_per_day": 10, "max_points": 100, "grade_release": "manual"}  # fmt: skip
+
+
 def tf_question_form(c: Ctx) -> dict[str, str]:
     return {"text": "The median resists outliers.", "points": "1", "statement_is": "true"}
 
@@ -373,6 +399,7 @@ TEACHERS_GO = Row(LOGIN, 403, 403, 403, GO, GO, 403)
 STAFF_ONLY = Row(LOGIN, 403, 403, OK, OK, OK, 403)
 MEMBERS_OK = Row(LOGIN, 403, OK, OK, OK, OK, OK)
 LEARNER_GO = Row(LOGIN, 403, GO, 403, 403, 403, 403)  # the learner's own attempt
+LEARNER_ONLY_GO = Row(LOGIN, 403, GO, REFUSED, REFUSED, REFUSED, REFUSED)  # only learners submit
 
 PAGES: dict[str, Case] = {
     "GET home": Case(page("GET", url("home")), signed_in(OK)),
@@ -648,6 +675,24 @@ PAGES: dict[str, Case] = {
         TEACHERS_GO,
     ),
     "POST courses:extension-revoke": Case(page("POST", extension_url), TEACHERS_GO),
+    # Assignments: teachers set them; only learners submit; a submission is seen by its learner, staff, observer.
+    "GET assessment:assignment-edit": Case(
+        page("GET", content_url("assessment:assignment-edit", assignment_item)), TEACHERS_ONLY
+    ),
+    "POST assessment:assignment-edit": Case(
+        page("POST", content_url("assessment:assignment-edit", assignment_item), assignment_settings_form),
+        TEACHERS_GO,
+    ),
+    "POST assessment:draft": Case(
+        page("POST", content_url("assessment:draft", assignment_item), lambda c: {"text": "Half"}),
+        LEARNER_ONLY_GO,
+    ),
+    "POST assessment:submit": Case(
+        page("POST", content_url("assessment:submit", assignment_item), lambda c: {"key": "k", "text": "Essay"}),
+        LEARNER_ONLY_GO,
+    ),
+    "GET assessment:receipt": Case(page("GET", submission_url("assessment:receipt")), MEMBERS_OK),
+    "GET assessment:submission-file": Case(page("GET", submission_url("assessment:submission-file")), MEMBERS_OK),
     # The question bank is the staff's; teachers change it, TAs read it.
     "GET assessment:bank": Case(page("GET", lambda c: reverse("assessment:bank", args=[c.slug])), STAFF_ONLY),
     "GET assessment:question-create": Case(
