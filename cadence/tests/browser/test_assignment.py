@@ -20,7 +20,9 @@ from cadence.tests.browser.helpers import check_a11y, sign_in, submit, visit
 pytestmark = pytest.mark.browser
 
 
-def test_learner_drafts_submits_and_gets_a_receipt(live_server: LiveServer, page: Page, tmp_path: Path, settings) -> None:
+def test_learner_drafts_submits_and_gets_a_receipt(
+    live_server: LiveServer, page: Page, tmp_path: Path, settings
+) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     course = CourseFactory(title="Charts", slug="charts")
     module = ModuleFactory(course=course, title="Week 2")
