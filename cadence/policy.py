@@ -39,6 +39,7 @@ Action = Literal[
     "manage_people",  # add, import, invite, change roles, remove
     "create_course",  # site-level: start a new course
     "manage",  # own things such as API tokens
+    "grade",  # grade learners' work and see the grading queue
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -146,6 +147,7 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Course, "preview"): _is_staff_of,
     (Course, "view_people"): _is_staff_of,
     (Course, "manage_people"): _is_teacher_of,
+    (Course, "grade"): _is_staff_of,
     (Module, "view"): _module_view,
     (Module, "edit"): lambda u, m: _is_teacher_of(u, m.course),
     (Item, "view"): _item_view,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadence.assessment.checks import MAX_OPTIONS
 from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
-from cadence.assessment.models import QTYPE_CHOICES, Assignment, Concept, Question, QuestionCategory, Quiz
+from cadence.assessment.models import QTYPE_CHOICES, Assignment, Concept, Question, QuestionCategory, Quiz, Rubric
 from cadence.courses.forms import DateTimeLocalInput
 from cadence.courses.models import Course
 
@@ -270,7 +270,7 @@ class AssignmentSettingsForm(forms.ModelForm[Assignment]):
         model = Assignment
         fields = [
             "instructions", "accept_text", "accept_files", "accept_url", "max_files", "max_file_mb", "opens_at",
-            "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points", "grade_release",
+            "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points", "grade_release", "rubric",
         ]  # fmt: skip
         widgets = {"instructions": forms.Textarea(attrs={"rows": 10}), "opens_at": DateTimeLocalInput()}
         help_texts = {
@@ -280,6 +280,15 @@ class AssignmentSettingsForm(forms.ModelForm[Assignment]):
             ),
             "opens_at": _("In your time zone. Leave empty to open at once."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rubric = self.fields["rubric"]
+        assert isinstance(rubric, forms.ModelChoiceField)
+        rubric.queryset = Rubric.objects.filter(course_id=self.instance.item.course_id).order_by("title")
+        rubric.help_text = _(
+            "Grade with a rubric of the course (Grading → Rubrics), or leave empty to grade by points."
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -206,10 +206,17 @@ class AttemptQuestion(models.Model):
     points = models.DecimalField(max_digits=7, decimal_places=2)
     response = models.JSONField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)  # when the request carrying the answer arrived
-    sequence = models.PositiveIntegerField(default=0)  # the client's counter: a late, older autosave loses
+    # The client's counter (microseconds since 1970, so it grows across reloads): an older autosave loses.
+    sequence = models.PositiveBigIntegerField(default=0)
     fraction = models.DecimalField(max_digits=6, decimal_places=5, null=True, blank=True)
     outcome = models.CharField(max_length=16, blank=True)
     checked = models.BooleanField(default=False)  # the learner asked for immediate feedback: answer locked
+    # Essays: graded by a person.
+    comment = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -217,6 +224,13 @@ class AttemptQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"question {self.position} of attempt {self.attempt_id}"
+
+    @property
+    def manual_points(self) -> Decimal | None:
+        """The points a person gave (essays), for the grading form."""
+        if self.graded_at is None or self.fraction is None:
+            return None
+        return (self.points * self.fraction).quantize(Decimal("0.01"))
 
     def as_def(self) -> QuestionDef:
         return QuestionDef.from_json(self.definition)
@@ -265,6 +279,9 @@ class Assignment(models.Model):
     )
     grade_release = models.CharField(
         _("release grades"), max_length=16, choices=GradeRelease.choices, default=GradeRelease.MANUAL
+    )
+    rubric = models.ForeignKey(
+        "Rubric", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("rubric")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -337,6 +354,99 @@ class SubmissionFile(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+# --- Rubrics and grades ---------------------------------------------------------------------------------
+class Rubric(models.Model):
+    """Criteria × levels, reusable across a course's assignments."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    source = models.TextField(_("criteria and levels"), help_text=_("As written in the editor, kept to edit again."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def max_points(self) -> Decimal:
+        return sum((c.max_points for c in self.criteria.all()), Decimal(0))
+
+
+class RubricCriterion(models.Model):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["rubric", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def max_points(self) -> Decimal:
+        return max((level.points for level in self.levels.all()), default=Decimal(0))
+
+
+class RubricLevel(models.Model):
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField()
+    points = models.DecimalField(max_digits=7, decimal_places=2)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["criterion", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.points})"
+
+
+class Grade(models.Model):
+    """A grade and feedback for one submission. Changing it is audited (old and new value)."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="grade")
+    grader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    raw_points = models.DecimalField(max_digits=7, decimal_places=2)
+    penalty_points = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal(0))
+    points = models.DecimalField(max_digits=7, decimal_places=2)  # after the late penalty
+    comment = models.TextField(blank=True)
+    criteria = models.JSONField(default=dict, blank=True)  # criterion id → {"level": id, "points": "x", "comment": ""}
+    graded_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["released_at"], name="grade_released_idx")]
+
+    def __str__(self) -> str:
+        return f"grade of submission {self.submission_id}"
+
+
+def feedback_path(instance: FeedbackFile, filename: str) -> str:
+    import uuid
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"feedback/course-{instance.grade.submission.assignment.item.course_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class FeedbackFile(models.Model):
+    grade = models.ForeignKey(Grade, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=feedback_path, max_length=255)
+    filename = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
 
     def __str__(self) -> str:
         return self.filename

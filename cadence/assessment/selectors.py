@@ -6,13 +6,23 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 
 from cadence.assessment import gift
 from cadence.assessment.definitions import QuestionDef
-from cadence.assessment.models import Concept, Question, QuestionCategory
-from cadence.courses.models import Course
+from cadence.assessment.models import (
+    Attempt,
+    AttemptState,
+    Concept,
+    Grade,
+    Question,
+    QuestionCategory,
+    Submission,
+)
+from cadence.courses.models import Course, Membership
 
 MAX_QUERY_CHARS = 100
 
@@ -115,3 +125,111 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- Grading ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueEntry:
+    kind: str  # "submission" or "essay"
+    item_title: str
+    item_id: int
+    learner: str
+    submitted_at: datetime
+    waiting_hours: int
+    url: str
+    late: bool = False
+    regrade: bool = False  # a new submission after an earlier one was graded
+
+
+def grading_queue(
+    course: Course, *, now: datetime, item_id: int | None = None, group_id: int | None = None
+) -> list[QueueEntry]:
+    """Work waiting for a person, oldest first: each learner's latest submission without a grade, and
+    quiz attempts with essays to grade. Three queries whatever the number of submissions."""
+    submissions = (
+        Submission.objects.filter(assignment__item__course=course, grade__isnull=True)
+        .exclude(
+            Exists(
+                Submission.objects.filter(
+                    assignment=OuterRef("assignment"), user=OuterRef("user"), number__gt=OuterRef("number")
+                )
+            )
+        )
+        .annotate(earlier_graded=Exists(Grade.objects.filter(submission__assignment=OuterRef("assignment"),
+                                                              submission__user=OuterRef("user"))))
+        .select_related("assignment__item", "user")
+    )  # fmt: skip
+    attempts = Attempt.objects.filter(quiz__item__course=course, state=AttemptState.SUBMITTED, needs_grading=True)
+    attempts = attempts.select_related("quiz__item", "user")
+    if item_id:
+        submissions = submissions.filter(assignment__item_id=item_id)
+        attempts = attempts.filter(quiz__item_id=item_id)
+    if group_id:
+        members = Membership.objects.filter(course=course, groups=group_id).values("user_id")
+        submissions = submissions.filter(user_id__in=members)
+        attempts = attempts.filter(user_id__in=members)
+    entries = [
+        QueueEntry(
+            kind="submission",
+            item_title=s.assignment.item.title,
+            item_id=s.assignment.item_id,
+            learner=s.user.display_name,
+            submitted_at=s.submitted_at,
+            waiting_hours=int((now - s.submitted_at).total_seconds() // 3600),
+            url=reverse("assessment:grade-submission", args=[course.slug, s.pk]),
+            late=s.is_late,
+            regrade=bool(getattr(s, "earlier_graded", False)),
+        )
+        for s in submissions[:MAX_QUEUE]
+    ]
+    entries += [
+        QueueEntry(
+            kind="essay",
+            item_title=a.quiz.item.title,
+            item_id=a.quiz.item_id,
+            learner=a.user.display_name,
+            submitted_at=a.submitted_at or a.started_at,
+            waiting_hours=int((now - (a.submitted_at or a.started_at)).total_seconds() // 3600),
+            url=reverse("assessment:grade-attempt", args=[course.slug, a.pk]),
+        )
+        for a in attempts[:MAX_QUEUE]
+    ]
+    return sorted(entries, key=lambda e: e.submitted_at)
+
+
+MAX_QUEUE = 500
+
+
+@dataclass(frozen=True)
+class Turnaround:
+    who: str  # a grader's name, or "" for the whole course
+    released: int
+    median_hours: float | None
+    slowest_hours: float | None
+
+
+def _hours(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return round(median, 1), round(ordered[-1], 1)
+
+
+def feedback_turnaround(course: Course) -> list[Turnaround]:
+    """Submitted → feedback released, for the course and per grader (one query)."""
+    rows = Grade.objects.filter(submission__assignment__item__course=course, released_at__isnull=False).values_list(
+        "grader__display_name", "submission__submitted_at", "released_at"
+    )
+    per: dict[str, list[float]] = {}
+    everyone: list[float] = []
+    for name, submitted, released in rows:
+        if released is None:
+            continue
+        hours = (released - submitted).total_seconds() / 3600
+        everyone.append(hours)
+        per.setdefault(name or "", []).append(hours)
+    result = [Turnaround("", len(everyone), *_hours(everyone))]
+    result += [Turnaround(name, len(values), *_hours(values)) for name, values in sorted(per.items())]
+    return result

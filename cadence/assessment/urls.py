@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cadence.assessment.views import assignment, bank, quiz
+from cadence.assessment.views import assignment, bank, grading, quiz
 
 app_name = "assessment"
 
@@ -37,4 +37,12 @@ urlpatterns += [
         assignment.submission_file,
         name="submission-file",
     ),
+]
+
+urlpatterns += [
+    path("<slug:slug>/grading/", grading.queue, name="grading-queue"),
+    path("<slug:slug>/grading/submissions/<int:submission_id>/", grading.grade_submission, name="grade-submission"),
+    path("<slug:slug>/grading/attempts/<int:attempt_id>/", grading.grade_attempt, name="grade-attempt"),
+    path("<slug:slug>/items/<int:item_id>/assignment/release/", grading.release, name="release-grades"),
+    path("<slug:slug>/rubrics/", grading.rubrics, name="rubrics"),
 ]

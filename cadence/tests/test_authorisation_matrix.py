@@ -383,6 +383,16 @@ def assignment_settings_form(c: Ctx) -> dict[str, object]:
             "penalty_percent_per_day": 10, "max_points": 100, "grade_release": "manual"}  # fmt: skip
 
 
+def essay_attempt_url(c: Ctx) -> str:
+    essay = assessment_factories.question(c.world.teacher, c.world.course, assessment_factories.ESSAY)
+    _item, quiz_ = assessment_factories.quiz_item(c.world.teacher, c.world.modules[0], essay)
+    attempt = quizzes.start_attempt(user=c.world.learner, quiz=quiz_, now=timezone.now())
+    quizzes.submit_attempt(
+        user=c.world.learner, attempt_id=attempt.pk, now=timezone.now(), answers=[quizzes.AnswerInput(1, {"text": "x"})]
+    )
+    return reverse("assessment:grade-attempt", args=[c.slug, attempt.pk])
+
+
 def tf_question_form(c: Ctx) -> dict[str, str]:
     return {"text": "The median resists outliers.", "points": "1", "statement_is": "true"}
 
@@ -398,6 +408,7 @@ TEACHERS_ONLY = Row(LOGIN, 403, 403, 403, OK, OK, 403)
 TEACHERS_GO = Row(LOGIN, 403, 403, 403, GO, GO, 403)
 STAFF_ONLY = Row(LOGIN, 403, 403, OK, OK, OK, 403)
 MEMBERS_OK = Row(LOGIN, 403, OK, OK, OK, OK, OK)
+STAFF_GO = Row(LOGIN, 403, 403, GO, GO, GO, 403)
 LEARNER_GO = Row(LOGIN, 403, GO, 403, 403, 403, 403)  # the learner's own attempt
 LEARNER_ONLY_GO = Row(LOGIN, 403, GO, REFUSED, REFUSED, REFUSED, REFUSED)  # only learners submit
 
@@ -693,6 +704,38 @@ PAGES: dict[str, Case] = {
     ),
     "GET assessment:receipt": Case(page("GET", submission_url("assessment:receipt")), MEMBERS_OK),
     "GET assessment:submission-file": Case(page("GET", submission_url("assessment:submission-file")), MEMBERS_OK),
+    # Grading: teachers and TAs grade; teachers release grades and write rubrics.
+    "GET assessment:grading-queue": Case(
+        page("GET", lambda c: reverse("assessment:grading-queue", args=[c.slug])), STAFF_ONLY
+    ),
+    "GET assessment:grade-submission": Case(
+        page(
+            "GET", lambda c: submission_url("assessment:receipt")(c).replace("/submissions/", "/grading/submissions/")
+        ),
+        STAFF_ONLY,
+    ),
+    "POST assessment:grade-submission": Case(
+        page(
+            "POST",
+            lambda c: submission_url("assessment:receipt")(c).replace("/submissions/", "/grading/submissions/"),
+            lambda c: {"points": "50", "comment": "Good"},
+        ),
+        STAFF_GO,
+    ),
+    "GET assessment:grade-attempt": Case(page("GET", essay_attempt_url), STAFF_ONLY),
+    "POST assessment:grade-attempt": Case(page("POST", essay_attempt_url, lambda c: {"points-1": "1"}), STAFF_GO),
+    "POST assessment:release-grades": Case(
+        page("POST", content_url("assessment:release-grades", assignment_item)), TEACHERS_GO
+    ),
+    "GET assessment:rubrics": Case(page("GET", lambda c: reverse("assessment:rubrics", args=[c.slug])), STAFF_ONLY),
+    "POST assessment:rubrics": Case(
+        page(
+            "POST",
+            lambda c: reverse("assessment:rubrics", args=[c.slug]),
+            lambda c: {"title": "Essay", "source": "Argument\n- 2 Clear\n- 0 Missing"},
+        ),
+        TEACHERS_GO,
+    ),
     # The question bank is the staff's; teachers change it, TAs read it.
     "GET assessment:bank": Case(page("GET", lambda c: reverse("assessment:bank", args=[c.slug])), STAFF_ONLY),
     "GET assessment:question-create": Case(

@@ -41,7 +41,7 @@ KEY_CHARS = 64
 
 ASSIGNMENT_SETTINGS = (
     "instructions", "accept_text", "accept_files", "accept_url", "max_files", "max_file_mb", "opens_at",
-    "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points", "grade_release",
+    "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points", "grade_release", "rubric",
 )  # fmt: skip
 
 
@@ -70,6 +70,8 @@ def save_settings(*, actor: User, item: Item, data: Mapping[str, Any]) -> Assign
         raise InvalidInput(_("Unknown assignment settings: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     for name, value in data.items():
         setattr(assignment, name, value)
+    if assignment.rubric is not None and assignment.rubric.course_id != item.course_id:
+        raise InvalidInput(_("That rubric belongs to another course."))
     if not (assignment.accept_text or assignment.accept_files or assignment.accept_url):
         raise InvalidInput(_("Accept at least one kind of submission: text, files or a web address."))
     assignment.full_clean(exclude=["item"])

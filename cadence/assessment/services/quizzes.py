@@ -397,7 +397,7 @@ def _submit(attempt: Attempt, *, now: datetime, closed_by: str) -> Attempt:
     attempt.score = total
     attempt.needs_grading = pending
     attempt.save(update_fields=["state", "submitted_at", "closed_by", "score", "needs_grading"])
-    _record_completion(attempt, now=now)
+    record_completion(attempt, now=now)
     return attempt
 
 
@@ -451,7 +451,7 @@ def quiz_grade(quiz: Quiz, user: User) -> Decimal | None:
     return max(percents)
 
 
-def _record_completion(attempt: Attempt, *, now: datetime) -> None:
+def record_completion(attempt: Attempt, *, now: datetime) -> None:
     item = attempt.quiz.item
     user = attempt.user
     if not progress_services.is_tracked(user, item):

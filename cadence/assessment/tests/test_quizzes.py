@@ -126,10 +126,16 @@ def test_an_older_autosave_never_overwrites_a_newer_one(world: CourseWorld, now)
     _item, quiz = quiz_item(world.teacher, world.modules[0], question(world.teacher, world.course, CAPITAL))
     attempt = quizzes.start_attempt(user=world.learner, quiz=quiz, now=now)
     quizzes.save_answers(
-        user=world.learner, attempt_id=attempt.pk, answers=[AnswerInput(1, {"text": "median"}, 20)], now=now
+        user=world.learner,
+        attempt_id=attempt.pk,
+        answers=[AnswerInput(1, {"text": "median"}, 1_764_000_000_000_020)],
+        now=now,
     )
     quizzes.save_answers(
-        user=world.learner, attempt_id=attempt.pk, answers=[AnswerInput(1, {"text": "med"}, 10)], now=now
+        user=world.learner,
+        attempt_id=attempt.pk,
+        answers=[AnswerInput(1, {"text": "med"}, 1_764_000_000_000_010)],
+        now=now,
     )
     assert attempt.questions.get().response == {"text": "median"}
 

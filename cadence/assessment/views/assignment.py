@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
 from cadence.assessment.forms import AssignmentSettingsForm
-from cadence.assessment.models import Submission, SubmissionFile
+from cadence.assessment.models import Grade, RubricCriterion, Submission, SubmissionFile
 from cadence.assessment.services import assignments
 from cadence.assessment.services.assignments import SubmissionInput
 from cadence.content import media
@@ -132,6 +132,9 @@ def _submission(request: HttpRequest, course: Course, submission_id: int) -> Sub
 def receipt(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse:
     course = get_course(request, slug, "view")
     submission = _submission(request, course, submission_id)
+    grade = Grade.objects.filter(submission=submission).first()
+    staff = policy.can(request.user, "grade", course)
+    shown = grade if grade is not None and (grade.released_at is not None or staff) else None
     return render(
         request,
         "assessment/receipt.html",
@@ -140,8 +143,24 @@ def receipt(request: HttpRequest, slug: str, submission_id: int) -> HttpResponse
             "item": submission.assignment.item,
             "submission": submission,
             "files": list(submission.files.all()),
+            "grade": shown,
+            "criteria": _criteria_feedback(submission, shown),
+            "may_grade": staff,
         },
     )
+
+
+def _criteria_feedback(submission: Submission, grade: Grade | None) -> list[dict[str, object]]:
+    """Each rubric criterion with the level given and its comment, for a grade that may be shown."""
+    if grade is None or not grade.criteria or submission.assignment.rubric_id is None:
+        return []
+    rows = []
+    criteria = RubricCriterion.objects.filter(rubric_id=submission.assignment.rubric_id).prefetch_related("levels")
+    for criterion in criteria:
+        given = grade.criteria.get(str(criterion.pk), {})
+        level = next((lv for lv in criterion.levels.all() if lv.pk == given.get("level")), None)
+        rows.append({"criterion": criterion, "level": level, "comment": given.get("comment", "")})
+    return rows
 
 
 @require_GET
