@@ -21,6 +21,7 @@ urlpatterns += [
     path("<slug:slug>/items/<int:item_id>/quiz/slots/<int:slot_id>/remove/", quiz.slot_remove, name="slot-remove"),
     path("<slug:slug>/items/<int:item_id>/quiz/slots/<int:slot_id>/move/", quiz.slot_move, name="slot-move"),
     path("<slug:slug>/items/<int:item_id>/quiz/attempts/", quiz.attempt_start, name="attempt-start"),
+    path("<slug:slug>/items/<int:item_id>/quiz/analysis/", quiz.quiz_analysis, name="quiz-analysis"),
     path("<slug:slug>/attempts/<int:attempt_id>/", quiz.attempt_page, name="attempt"),
     path("<slug:slug>/attempts/<int:attempt_id>/save/", quiz.attempt_save, name="attempt-save"),
     path("<slug:slug>/attempts/<int:attempt_id>/check/", quiz.attempt_check, name="attempt-check"),

@@ -705,6 +705,7 @@ PAGES: dict[str, Case] = {
     "GET assessment:receipt": Case(page("GET", submission_url("assessment:receipt")), MEMBERS_OK),
     "GET assessment:submission-file": Case(page("GET", submission_url("assessment:submission-file")), MEMBERS_OK),
     # Grading: teachers and TAs grade; teachers release grades and write rubrics.
+    "GET assessment:quiz-analysis": Case(page("GET", content_url("assessment:quiz-analysis", quiz)), STAFF_ONLY),
     "GET assessment:grading-queue": Case(
         page("GET", lambda c: reverse("assessment:grading-queue", args=[c.slug])), STAFF_ONLY
     ),

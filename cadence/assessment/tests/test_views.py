@@ -294,3 +294,15 @@ def test_essay_answers_show_as_waiting(client, world: CourseWorld):
     client.post(_url("attempt-submit", world, attempt.pk), {"q1-text": "The median ignores extremes."})
     page = client.get(reverse("courses:item-detail", args=[world.course.slug, item.pk])).content.decode()
     assert "waiting for your teacher" in page
+
+
+def test_staff_see_the_item_analysis_and_learners_do_not(client, world: CourseWorld):
+    item, quiz = quiz_item(world.teacher, world.modules[0], question(world.teacher, world.course))
+    attempt = quizzes.start_attempt(user=world.learner, quiz=quiz, now=timezone.now())
+    quizzes.submit_attempt(user=world.learner, attempt_id=attempt.pk, now=timezone.now())
+    url = reverse("assessment:quiz-analysis", args=[world.course.slug, item.pk])
+    client.force_login(world.ta)
+    page = client.get(url).content.decode()
+    assert "Facility" in page and "The median" in page and "1 learner" in page
+    client.force_login(world.learner)
+    assert client.get(url).status_code == 403

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
-from cadence.assessment import quiz_pages, rendering
+from cadence.assessment import analysis, quiz_pages, rendering
 from cadence.assessment.forms import QuizSettingsForm, SlotForm
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, QuizSlot
 from cadence.assessment.services import quizzes
@@ -263,3 +263,19 @@ def attempt_submit(request: HttpRequest, slug: str, attempt_id: int) -> HttpResp
     else:
         messages.success(request, _("Your attempt has been submitted."))
     return redirect(reverse("assessment:attempt", args=[course.slug, attempt.pk]))
+
+
+@require_GET
+def quiz_analysis(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """Item analysis for the course's staff: facility, discrimination, answer choices, questions to check."""
+    course = get_course(request, slug, "view")
+    item = get_item(request, course, item_id, "view")
+    if item.kind != ItemKind.QUIZ:
+        raise Http404
+    if not policy.can(request.user, "grade", course):
+        raise PermissionDenied
+    return render(
+        request,
+        "assessment/quiz_analysis.html",
+        {"course": course, "item": item, "analysis": analysis.quiz_analysis(quizzes.quiz_settings(item))},
+    )
