@@ -58,6 +58,9 @@ def serve(argv: Sequence[str], *, prog: str = "cadence serve") -> int:
                 "graceful_timeout": 20,
                 "accesslog": "-",
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                # gunicorn's control socket is per user by default, so two servers (a demo and a test,
+                # two nodes on one host) would take each other's; Cadence does not use it.
+                "control_socket_disable": True,
             }
             for key, value in config.items():
                 self.cfg.set(key, value)

@@ -450,3 +450,66 @@ class FeedbackFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# --- Gradebook ------------------------------------------------------------------------------------------
+DEFAULT_LETTERS = [[90, "A"], [80, "B"], [70, "C"], [60, "D"], [0, "F"]]
+
+
+class GradebookSettings(models.Model):
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # [[lowest percent, letter], …] from the highest; a total gets the first letter whose bound it reaches.
+    letter_scheme = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"gradebook of {self.course_id}"
+
+
+class GradeCategory(models.Model):
+    """A weighted group of graded items ("Quizzes 30 %"), optionally dropping each learner's lowest."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    weight = models.DecimalField(
+        _("weight (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    drop_lowest = models.PositiveSmallIntegerField(_("drop the lowest"), default=0, validators=[MaxValueValidator(20)])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="grade_category_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GradedItem(models.Model):
+    """Where a quiz or assignment counts in the gradebook."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="gradebook")
+    category = models.ForeignKey(GradeCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+
+    def __str__(self) -> str:
+        return f"gradebook entry of {self.item_id}"
+
+
+class GradeOverride(models.Model):
+    """A teacher's grade for one learner and item that replaces the computed one, with the reason."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    percent = models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    reason = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "user"], name="grade_override_once")]
+
+    def __str__(self) -> str:
+        return f"override for {self.user_id} on {self.item_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cadence.assessment.views import assignment, bank, grading, quiz
+from cadence.assessment.views import assignment, bank, gradebook, grading, quiz
 
 app_name = "assessment"
 
@@ -46,4 +46,16 @@ urlpatterns += [
     path("<slug:slug>/grading/attempts/<int:attempt_id>/", grading.grade_attempt, name="grade-attempt"),
     path("<slug:slug>/items/<int:item_id>/assignment/release/", grading.release, name="release-grades"),
     path("<slug:slug>/rubrics/", grading.rubrics, name="rubrics"),
+]
+
+urlpatterns += [
+    path("<slug:slug>/gradebook/", gradebook.grid, name="gradebook"),
+    path("<slug:slug>/gradebook/export.csv", gradebook.export, name="gradebook-export"),
+    path("<slug:slug>/gradebook/setup/", gradebook.setup, name="gradebook-setup"),
+    path(
+        "<slug:slug>/gradebook/items/<int:item_id>/learners/<int:user_id>/",
+        gradebook.override,
+        name="grade-override",
+    ),
+    path("<slug:slug>/my-grades/", gradebook.my_grades, name="my-grades"),
 ]

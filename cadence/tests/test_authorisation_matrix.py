@@ -705,6 +705,34 @@ PAGES: dict[str, Case] = {
     "GET assessment:receipt": Case(page("GET", submission_url("assessment:receipt")), MEMBERS_OK),
     "GET assessment:submission-file": Case(page("GET", submission_url("assessment:submission-file")), MEMBERS_OK),
     # Grading: teachers and TAs grade; teachers release grades and write rubrics.
+    "GET assessment:gradebook": Case(page("GET", lambda c: reverse("assessment:gradebook", args=[c.slug])), STAFF_ONLY),
+    "GET assessment:gradebook-export": Case(
+        page("GET", lambda c: reverse("assessment:gradebook-export", args=[c.slug])), STAFF_ONLY
+    ),
+    "GET assessment:gradebook-setup": Case(
+        page("GET", lambda c: reverse("assessment:gradebook-setup", args=[c.slug])), TEACHERS_ONLY
+    ),
+    "POST assessment:gradebook-setup": Case(
+        page(
+            "POST",
+            lambda c: reverse("assessment:gradebook-setup", args=[c.slug]),
+            lambda c: {"categories": "Quizzes: 50", "letters": "A 90"},
+        ),
+        TEACHERS_GO,
+    ),
+    "GET assessment:grade-override": Case(
+        page("GET", lambda c: reverse("assessment:grade-override", args=[c.slug, quiz(c).pk, c.world.learner.pk])),
+        TEACHERS_ONLY,
+    ),
+    "POST assessment:grade-override": Case(
+        page(
+            "POST",
+            lambda c: reverse("assessment:grade-override", args=[c.slug, quiz(c).pk, c.world.learner.pk]),
+            lambda c: {"percent": "80", "reason": "Appeal"},
+        ),
+        TEACHERS_GO,
+    ),
+    "GET assessment:my-grades": Case(page("GET", lambda c: reverse("assessment:my-grades", args=[c.slug])), MEMBERS_OK),
     "GET assessment:quiz-analysis": Case(page("GET", content_url("assessment:quiz-analysis", quiz)), STAFF_ONLY),
     "GET assessment:grading-queue": Case(
         page("GET", lambda c: reverse("assessment:grading-queue", args=[c.slug])), STAFF_ONLY

@@ -1,0 +1,252 @@
+"""The gradebook: each learner's percent on every quiz and assignment, category averages, weighted total
+and letter. Computed for a page (or a chunk) of learners at a time in a fixed number of queries, so
+the grid and the CSV export stay fast and flat in memory for any number of learners.
+
+Rules (also in docs/usage.md):
+- a quiz counts its grade by the quiz's grading method; an assignment its latest graded submission;
+  a teacher's override replaces either;
+- work not graded yet (or, for learners, not released) is left out, not counted as zero;
+- a category averages its items after dropping each learner's N lowest (at least one stays);
+- the total weighs the categories by their weights, re-scaled over the categories that have grades;
+  items in no category form one more category weighted by whatever weight the others leave (if any).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cadence.accounts.models import User
+from cadence.assessment.models import (
+    DEFAULT_LETTERS,
+    Attempt,
+    AttemptState,
+    Grade,
+    GradebookSettings,
+    GradeCategory,
+    GradeOverride,
+    GradingMethod,
+    Quiz,
+)
+from cadence.courses.models import Course, Item, ItemKind, Membership, Role
+
+HUNDRED = Decimal(100)
+TENTH = Decimal("0.1")
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    item_id: int
+    title: str
+    kind: str
+    category_id: int | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    percent: Decimal | None
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    category_id: int | None
+    name: str
+    weight: Decimal
+    percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class Row:
+    user_id: int
+    name: str
+    email: str
+    cells: dict[int, Cell]
+    categories: list[CategoryResult]
+    total: Decimal | None
+    letter: str
+
+
+@dataclass(frozen=True)
+class Book:
+    columns: list[Column]
+    categories: list[GradeCategory]
+    scheme: list[list[object]]
+
+
+def book(course: Course) -> Book:
+    """The gradebook's columns (graded items in course order), categories and letter scheme: 3 queries."""
+    items = (
+        Item.objects.filter(course=course, kind__in=[ItemKind.QUIZ, ItemKind.ASSIGNMENT])
+        .select_related("gradebook")
+        .order_by("module__position", "module_id", "position", "id")
+    )
+    columns = [
+        Column(i.pk, i.title, i.kind, getattr(getattr(i, "gradebook", None), "category_id", None)) for i in items
+    ]
+    settings = GradebookSettings.objects.filter(course=course).first()
+    return Book(
+        columns=columns,
+        categories=list(GradeCategory.objects.filter(course=course).order_by("position", "id")),
+        scheme=(settings.letter_scheme if settings and settings.letter_scheme else DEFAULT_LETTERS),
+    )
+
+
+def letter_for(percent: Decimal | None, scheme: Sequence[Sequence[object]]) -> str:
+    if percent is None:
+        return ""
+    for bound, letter in sorted(((Decimal(str(b)), str(letter)) for b, letter in scheme), reverse=True):
+        if percent >= bound:
+            return letter
+    return ""
+
+
+def _quiz_percents(
+    quiz_methods: dict[int, str], rows: Sequence[tuple[int, int, int, Decimal, Decimal]]
+) -> dict[tuple[int, int], Decimal]:
+    """(item, user) → percent by each quiz's grading method, from (quiz, user, number, score, max) rows."""
+    by: dict[tuple[int, int], list[Decimal]] = {}
+    for quiz_id, user_id, _number, score, max_score in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
+        if max_score:
+            by.setdefault((quiz_id, user_id), []).append(score * HUNDRED / max_score)
+    result: dict[tuple[int, int], Decimal] = {}
+    for key, percents in by.items():
+        method = quiz_methods.get(key[0], GradingMethod.HIGHEST)
+        if method == GradingMethod.LAST:
+            value = percents[-1]
+        elif method == GradingMethod.FIRST:
+            value = percents[0]
+        elif method == GradingMethod.AVERAGE:
+            value = sum(percents, Decimal(0)) / len(percents)
+        else:
+            value = max(percents)
+        result[key] = value.quantize(TENTH)
+    return result
+
+
+def _cells(course: Course, user_ids: Sequence[int], *, released_only: bool) -> dict[tuple[int, int], Cell]:
+    """(item, user) → cell for these learners: four queries."""
+    methods = dict(Quiz.objects.filter(item__course=course).values_list("item_id", "grading_method"))
+    attempts = Attempt.objects.filter(
+        quiz__item__course=course, user_id__in=user_ids, state=AttemptState.SUBMITTED, needs_grading=False
+    ).exclude(score__isnull=True)
+    cells = {
+        key: Cell(value)
+        for key, value in _quiz_percents(
+            methods,
+            [
+                (quiz_id, user_id, number, score, max_score)
+                for quiz_id, user_id, number, score, max_score in attempts.values_list(
+                    "quiz_id", "user_id", "number", "score", "max_score"
+                )
+                if score is not None
+            ],
+        ).items()
+    }
+    grades = Grade.objects.filter(submission__assignment__item__course=course, submission__user_id__in=user_ids)
+    if released_only:
+        grades = grades.filter(released_at__isnull=False)
+    latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for item_id, user_id, number, points, max_points in grades.values_list(
+        "submission__assignment_id",
+        "submission__user_id",
+        "submission__number",
+        "points",
+        "submission__assignment__max_points",
+    ):
+        if (item_id, user_id) not in latest or number > latest[(item_id, user_id)][0]:
+            latest[(item_id, user_id)] = (number, (points * HUNDRED / max_points).quantize(TENTH))
+    cells.update({key: Cell(percent) for key, (_n, percent) in latest.items()})
+    overrides = GradeOverride.objects.filter(item__course=course, user_id__in=user_ids)
+    for item_id, user_id, percent in overrides.values_list("item_id", "user_id", "percent"):
+        cells[(item_id, user_id)] = Cell(percent, overridden=True)
+    return cells
+
+
+def _average(values: list[Decimal], drop: int) -> Decimal | None:
+    if not values:
+        return None
+    kept = sorted(values)[min(drop, len(values) - 1) :]
+    return (sum(kept, Decimal(0)) / len(kept)).quantize(TENTH)
+
+
+def _row(the_book: Book, user_id: int, name: str, email: str, cells: dict[tuple[int, int], Cell]) -> Row:
+    mine = {c.item_id: cells.get((c.item_id, user_id), Cell(None)) for c in the_book.columns}
+    results: list[CategoryResult] = []
+    for category in the_book.categories:
+        values = [mine[c.item_id].percent for c in the_book.columns if c.category_id == category.pk]
+        results.append(
+            CategoryResult(category.pk, category.name, category.weight,
+                           _average([v for v in values if v is not None], category.drop_lowest))
+        )  # fmt: skip
+    rest_weight = max(Decimal(0), HUNDRED - sum((c.weight for c in the_book.categories), Decimal(0)))
+    known = {c.pk for c in the_book.categories}
+    loose = [mine[c.item_id].percent for c in the_book.columns if c.category_id not in known]
+    if loose and (rest_weight > 0 or not the_book.categories):
+        results.append(
+            CategoryResult(None, "", rest_weight or HUNDRED, _average([v for v in loose if v is not None], 0))
+        )
+    weighed = [(r.weight, r.percent) for r in results if r.percent is not None and r.weight > 0]
+    total_weight = sum((w for w, _p in weighed), Decimal(0))
+    total = (sum((w * p for w, p in weighed), Decimal(0)) / total_weight).quantize(TENTH) if total_weight else None
+    return Row(user_id, name, email, mine, results, total, letter_for(total, the_book.scheme))
+
+
+def learners(course: Course, *, group_id: int | None = None) -> Iterator[tuple[int, str, str]]:
+    rows = Membership.objects.filter(course=course, role=Role.LEARNER)
+    if group_id:
+        rows = rows.filter(groups=group_id)
+    yield from (
+        rows.order_by("user__display_name", "user_id")
+        .values_list("user_id", "user__display_name", "user__email")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def rows_for(
+    course: Course, the_book: Book, people: Sequence[tuple[int, str, str]], *, released_only: bool
+) -> list[Row]:
+    cells = _cells(course, [p[0] for p in people], released_only=released_only)
+    return [_row(the_book, uid, name, email, cells) for uid, name, email in people]
+
+
+def learner_row(course: Course, user: User) -> tuple[Book, Row]:
+    """A learner's own grades, counting only what has been released to them."""
+    the_book = book(course)
+    return the_book, rows_for(course, the_book, [(user.pk, user.display_name, user.email)], released_only=True)[0]
+
+
+def csv_lines(course: Course, *, group_id: int | None = None) -> Iterator[str]:
+    """The whole gradebook as CSV, streamed: learners are read and computed 500 at a time."""
+    the_book = book(course)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values: list[object]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in values])
+        return buffer.getvalue()
+
+    header: list[object] = ["name", "email", *[c.title for c in the_book.columns]]
+    header += [f"{c.name} ({c.weight:g} %)" for c in the_book.categories] + ["total", "letter"]
+    yield line(header)
+    chunk: list[tuple[int, str, str]] = []
+
+    def flush() -> Iterator[str]:
+        for row in rows_for(course, the_book, chunk, released_only=False):
+            cells = [row.cells[c.item_id].percent for c in the_book.columns]
+            cats = [r.percent for r in row.categories if r.category_id is not None]
+            yield line([row.name, row.email, *cells, *cats, row.total, row.letter])
+
+    for person in learners(course, group_id=group_id):
+        chunk.append(person)
+        if len(chunk) == CHUNK:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()

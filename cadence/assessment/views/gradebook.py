@@ -1,0 +1,159 @@
+"""Gradebook pages: the staff's grid (paginated) and CSV export, set-up, overrides; a learner's own grades."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.assessment import gradebook
+from cadence.assessment.models import GradeOverride
+from cadence.assessment.services import gradebook as gradebook_services
+from cadence.core.errors import DomainError
+from cadence.core.middleware import arrival_time
+from cadence.courses.models import Course, Group, Item, ItemKind
+from cadence.courses.views.common import get_course, signed_in
+
+PER_PAGE = 50
+
+
+def _staff_course(request: HttpRequest, slug: str) -> Course:
+    course = get_course(request, slug, "view")
+    if not policy.can(request.user, "grade", course):
+        raise PermissionDenied
+    return course
+
+
+def _group(request: HttpRequest) -> int | None:
+    raw = request.GET.get("group", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@require_GET
+def grid(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _staff_course(request, slug)
+    group_id = _group(request)
+    the_book = gradebook.book(course)
+    people = list(gradebook.learners(course, group_id=group_id))
+    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    rows = gradebook.rows_for(course, the_book, list(page.object_list), released_only=False)
+    return render(
+        request,
+        "assessment/gradebook.html",
+        {
+            "course": course,
+            "book": the_book,
+            "rows": rows,
+            "page": page,
+            "groups": list(Group.objects.filter(course=course)),
+            "group_id": group_id,
+            "may_edit": policy.can(request.user, "edit", course),
+        },
+    )
+
+
+@require_GET
+def export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    course = _staff_course(request, slug)
+    response = StreamingHttpResponse(
+        gradebook.csv_lines(course, group_id=_group(request)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}-gradebook.csv"'
+    return response
+
+
+def setup(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_course(request, slug, "edit")
+    the_book = gradebook.book(course)
+    error = ""
+    if request.method == "POST":
+        try:
+            gradebook_services.save_setup(
+                actor=signed_in(request),
+                course=course,
+                categories_text=request.POST.get("categories", ""),
+                item_categories={c.item_id: request.POST.get(f"item-{c.item_id}", "") for c in the_book.columns},
+                letters_text=request.POST.get("letters", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The gradebook set-up has been saved."))
+            return redirect(reverse("assessment:gradebook", args=[course.slug]))
+    categories_text = "\n".join(
+        f"{c.name}: {c.weight:g}" + (f", drop {c.drop_lowest}" if c.drop_lowest else "") for c in the_book.categories
+    )
+    names = {c.pk: c.name for c in the_book.categories}
+    return render(
+        request,
+        "assessment/gradebook_setup.html",
+        {
+            "course": course,
+            "columns": [(c, names.get(c.category_id, "") if c.category_id else "") for c in the_book.columns],
+            "categories_text": request.POST.get("categories", categories_text),
+            "letters_text": request.POST.get(
+                "letters", "\n".join(f"{letter} {bound:g}" for bound, letter in the_book.scheme)
+            ),
+            "category_names": [c.name for c in the_book.categories],
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def override(request: HttpRequest, slug: str, item_id: int, user_id: int) -> HttpResponse:
+    course = get_course(request, slug, "edit")
+    item = Item.objects.filter(course=course, pk=item_id, kind__in=[ItemKind.QUIZ, ItemKind.ASSIGNMENT]).first()
+    learner = User.objects.filter(pk=user_id, memberships__course=course).first()
+    if item is None or learner is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        raw = request.POST.get("percent", "").strip().replace(",", ".")
+        try:
+            percent = None if request.POST.get("action") == "clear" else Decimal(raw)
+            gradebook_services.set_override(
+                actor=signed_in(request),
+                item=item,
+                learner=learner,
+                percent=percent,
+                reason=request.POST.get("reason", ""),
+                now=arrival_time(request),
+            )
+        except InvalidOperation:
+            error = _("Write the grade as a percent, such as 85.")
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The grade has been changed; the change is in the audit log."))
+            return redirect(reverse("assessment:gradebook", args=[course.slug]))
+    return render(
+        request,
+        "assessment/grade_override.html",
+        {
+            "course": course,
+            "item": item,
+            "learner": learner,
+            "current": GradeOverride.objects.filter(item=item, user=learner).first(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+def my_grades(request: HttpRequest, slug: str) -> HttpResponse:
+    """A learner's own grades: released work only, nobody else's."""
+    course = get_course(request, slug, "view")
+    user = signed_in(request)
+    the_book, row = gradebook.learner_row(course, user)
+    return render(request, "assessment/my_grades.html", {"course": course, "book": the_book, "row": row})
