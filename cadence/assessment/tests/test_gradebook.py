@@ -63,7 +63,7 @@ def test_categories_weights_drop_lowest_and_letters(world: CourseWorld):
         item_categories={q1.pk: "Quizzes", q2.pk: "Quizzes", q3.pk: "Quizzes", essay.pk: "Essays"},
         letters_text="A 90\nB 80\nC 70\nF 0",
     )
-    the_book, row = gradebook.learner_row(world.course, world.learner)
+    _book, row = gradebook.learner_row(world.course, world.learner)
     quizzes_cat = next(r for r in row.categories if r.name == "Quizzes")
     assert quizzes_cat.percent == D(100)  # 100, 0, 100 with the lowest dropped
     assert row.total == D(88)  # 0.4 × 100 + 0.6 × 80
