@@ -53,7 +53,12 @@ def assignment_view(request: HttpRequest, item: Item) -> AssignmentView:
     deadline = deadlines.deadline_for(user, item) if is_learner else None
     saved = not assignment._state.adding and is_learner
     submissions = (
-        list(Submission.objects.filter(assignment=assignment, user=user).prefetch_related("files").order_by("-number"))
+        list(
+            Submission.objects.filter(assignment=assignment, user=user)
+            .select_related("grade")
+            .prefetch_related("files")
+            .order_by("-number")
+        )
         if saved
         else []
     )

@@ -38,6 +38,11 @@ urlpatterns += [
         assignment.submission_file,
         name="submission-file",
     ),
+    path(
+        "<slug:slug>/submissions/<int:submission_id>/feedback/<int:file_id>/",
+        assignment.feedback_file,
+        name="feedback-file",
+    ),
 ]
 
 urlpatterns += [

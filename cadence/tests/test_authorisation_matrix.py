@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import pytest
@@ -40,8 +41,9 @@ from cadence.accounts.models import ApiToken, User
 from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.api import api
+from cadence.assessment import models as assessment_models
 from cadence.assessment.models import Question
-from cadence.assessment.services import assignments, quizzes
+from cadence.assessment.services import assignments, grading, quizzes
 from cadence.assessment.tests import factories as assessment_factories
 from cadence.content import services as content_services
 from cadence.content.models import ChecklistStep, Resource
@@ -383,6 +385,17 @@ def assignment_settings_form(c: Ctx) -> dict[str, object]:
             "penalty_percent_per_day": 10, "max_points": 100, "grade_release": "manual"}  # fmt: skip
 
 
+def feedback_file_url(c: Ctx) -> str:
+    receipt = submission_url("assessment:receipt")(c)
+    submission = assessment_models.Submission.objects.latest("id")
+    grade = grading.grade_submission(
+        grader=c.world.teacher, submission=submission, data=grading.GradeInput(points=Decimal(50), release=True),
+        now=timezone.now(),
+    )  # fmt: skip
+    feedback = grading.attach_feedback_file(grader=c.world.teacher, grade=grade, upload=upload("notes.pdf", PDF))
+    return receipt.rstrip("/") + f"/feedback/{feedback.pk}/"
+
+
 def essay_attempt_url(c: Ctx) -> str:
     essay = assessment_factories.question(c.world.teacher, c.world.course, assessment_factories.ESSAY)
     _item, quiz_ = assessment_factories.quiz_item(c.world.teacher, c.world.modules[0], essay)
@@ -705,6 +718,7 @@ PAGES: dict[str, Case] = {
     "GET assessment:receipt": Case(page("GET", submission_url("assessment:receipt")), MEMBERS_OK),
     "GET assessment:submission-file": Case(page("GET", submission_url("assessment:submission-file")), MEMBERS_OK),
     # Grading: teachers and TAs grade; teachers release grades and write rubrics.
+    "GET assessment:feedback-file": Case(page("GET", feedback_file_url), MEMBERS_OK),
     "GET assessment:gradebook": Case(page("GET", lambda c: reverse("assessment:gradebook", args=[c.slug])), STAFF_ONLY),
     "GET assessment:gradebook-export": Case(
         page("GET", lambda c: reverse("assessment:gradebook-export", args=[c.slug])), STAFF_ONLY

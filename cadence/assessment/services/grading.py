@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from cadence.assessment.models import (
     Attempt,
     AttemptQuestion,
     AttemptState,
+    FeedbackFile,
     Grade,
     GradeRelease,
     LatePolicy,
@@ -35,6 +37,9 @@ from cadence.assessment.models import (
     RubricLevel,
     Submission,
 )
+from cadence.content import media
+from cadence.content.services.common import delete_files_if_rolled_back
+from cadence.content.services.library import check_resource_file
 from cadence.core import audit
 from cadence.core.email import queue_email
 from cadence.core.errors import InvalidInput, NotAllowed
@@ -222,6 +227,29 @@ def _on_release(grades: list[Grade], *, now: datetime) -> None:
                 },
                 language=learner.language or "en",
             )
+
+
+@transaction.atomic
+def attach_feedback_file(*, grader: User, grade: Grade, upload: UploadedFile) -> FeedbackFile:
+    """A file for the learner with the feedback (an annotated copy, a model answer): checked like library files."""
+    _require_grader(grader, grade.submission.assignment.item.course)
+    fmt = check_resource_file(upload)
+    row = FeedbackFile(
+        grade=grade,
+        filename=media.display_name(upload.name or "", fmt.kind, "feedback"),
+        content_type=fmt.kind.content_type,
+        size=upload.size or 0,
+    )
+    try:
+        row.file.save(row.filename, upload, save=False)
+        row.save()
+    except BaseException:
+        delete_files_if_rolled_back([row.file.name or ""])
+        raise
+    audit.record(
+        actor=grader, verb="feedback.file_added", obj=row, course_id=grade.submission.assignment.item.course_id
+    )
+    return row
 
 
 # --- Essays in quiz attempts ----------------------------------------------------------------------------

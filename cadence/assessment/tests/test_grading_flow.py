@@ -187,3 +187,21 @@ def test_grading_an_essay_finishes_the_attempt(world: CourseWorld):
     graded = grading.grade_essay(grader=world.ta, row=row, points=D(3), comment="Clear.", now=now)
     assert graded.state == AttemptState.SUBMITTED and not graded.needs_grading and graded.score == D(3)
     assert quizzes.quiz_grade(quiz, world.learner) == D(75)
+
+
+def test_feedback_files_reach_the_learner_only_once_released(client, world: CourseWorld, tmp_path, settings):
+    from cadence.content.tests.factories import upload
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    _assignment, submission = _setup(world, grade_release="manual")
+    client.force_login(world.teacher)
+    url = reverse("assessment:grade-submission", args=[world.course.slug, submission.pk])
+    bad = client.post(url, {"points": "50", "feedback_files": upload("x.html", b"<script>")})
+    assert bad.status_code == 400 and not Grade.objects.exists()  # one transaction: no grade without its file
+    client.post(url, {"points": "50", "feedback_files": upload("notes.pdf", b"%PDF-1.7\n%%EOF\n")})
+    grade = Grade.objects.get()
+    file_url = reverse("assessment:feedback-file", args=[world.course.slug, submission.pk, grade.files.get().pk])
+    client.force_login(world.learner)
+    assert client.get(file_url).status_code == 404
+    grading.release_grades(actor=world.teacher, assignment=submission.assignment, now=timezone.now())
+    assert client.get(file_url).status_code == 200

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
 from cadence.assessment.forms import AssignmentSettingsForm
-from cadence.assessment.models import Grade, RubricCriterion, Submission, SubmissionFile
+from cadence.assessment.models import FeedbackFile, Grade, RubricCriterion, Submission, SubmissionFile
 from cadence.assessment.services import assignments
 from cadence.assessment.services.assignments import SubmissionInput
 from cadence.content import media
@@ -178,4 +178,19 @@ def submission_file(request: HttpRequest, slug: str, submission_id: int, file_id
         filename=row.filename,
         range_header=request.headers.get("Range", ""),
         attachment=True,
+    )
+
+
+@require_GET
+def feedback_file(request: HttpRequest, slug: str, submission_id: int, file_id: int) -> HttpResponseBase:
+    """A teacher's feedback file: for the learner once the grade is released, for the staff always."""
+    course = get_course(request, slug, "view")
+    submission = _submission(request, course, submission_id)
+    row = FeedbackFile.objects.filter(grade__submission=submission, pk=file_id).select_related("grade").first()
+    if row is None:
+        raise Http404
+    if row.grade.released_at is None and not policy.can(request.user, "grade", course):
+        raise Http404
+    return media.serve_stored_file(
+        name=row.file.name or "", content_type=row.content_type, filename=row.filename, attachment=True
     )

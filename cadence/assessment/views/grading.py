@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -105,18 +106,21 @@ def grade_submission(request: HttpRequest, slug: str, submission_id: int) -> Htt
     error = ""
     if request.method == "POST":
         try:
-            grading.grade_submission(
-                grader=signed_in(request),
-                submission=submission,
-                data=_grade_input(request, rubric),
-                now=arrival_time(request),
-            )
+            with transaction.atomic():
+                grade = grading.grade_submission(
+                    grader=signed_in(request),
+                    submission=submission,
+                    data=_grade_input(request, rubric),
+                    now=arrival_time(request),
+                )
+                for upload in request.FILES.getlist("feedback_files"):
+                    grading.attach_feedback_file(grader=signed_in(request), grade=grade, upload=upload)
         except DomainError as exc:
             error = exc.message
         else:
             messages.success(request, _("Grade saved for %(name)s.") % {"name": submission.user.display_name})
             return redirect(reverse("assessment:grading-queue", args=[course.slug]))
-    grade = Grade.objects.filter(submission=submission).first()
+    current = Grade.objects.filter(submission=submission).first()
     history = list(
         Submission.objects.filter(assignment=assignment, user=submission.user)
         .order_by("-number")
@@ -133,7 +137,7 @@ def grade_submission(request: HttpRequest, slug: str, submission_id: int) -> Htt
             "files": list(submission.files.all()),
             "rubric": rubric,
             "criteria": list(rubric.criteria.prefetch_related("levels")) if rubric else [],
-            "grade": grade,
+            "grade": current,
             "history": history,
             "error": error,
             "posted": request.POST,
