@@ -32,8 +32,8 @@ class GradebookSeed:
     grades: int
 
 
-def _chunks(rows: Iterator[object], size: int) -> Iterator[list[object]]:
-    chunk: list[object] = []
+def _chunks(rows: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
+    chunk: list[tuple[int, int]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == size:
@@ -85,7 +85,7 @@ def seed_gradebook(*, course_slug: str = "bench-000", items: int = 100, progress
                         assignment_id=i, user_id=u, number=1, text="Benchmark work.", idempotency_key=f"bench-{i}-{u}",
                         submitted_at=now - timedelta(days=rng.randint(1, 60)),
                     )
-                    for i, u in chunk  # type: ignore[misc]
+                    for i, u in chunk
                 ]
             )  # fmt: skip
             Grade.objects.bulk_create(
