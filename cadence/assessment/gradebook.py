@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from cadence.accounts.models import User
 from cadence.assessment.models import (
@@ -76,6 +77,24 @@ class Book:
     columns: list[Column]
     categories: list[GradeCategory]
     scheme: list[list[object]]
+
+    @cached_property
+    def items_by_category(self) -> dict[int | None, list[int]]:
+        """Item ids per category id; items in no (or a deleted) category under None."""
+        known = {c.pk for c in self.categories}
+        grouped: dict[int | None, list[int]] = {}
+        for column in self.columns:
+            key = column.category_id if column.category_id in known else None
+            grouped.setdefault(key, []).append(column.item_id)
+        return grouped
+
+    @cached_property
+    def rest_weight(self) -> Decimal:
+        return max(Decimal(0), HUNDRED - sum((c.weight for c in self.categories), Decimal(0)))
+
+    @cached_property
+    def letters(self) -> list[tuple[Decimal, str]]:
+        return sorted(((Decimal(str(b)), str(letter)) for b, letter in self.scheme), reverse=True)
 
 
 def book(course: Course) -> Book:
@@ -175,25 +194,24 @@ def _average(values: list[Decimal], drop: int) -> Decimal | None:
 
 
 def _row(the_book: Book, user_id: int, name: str, email: str, cells: dict[tuple[int, int], Cell]) -> Row:
-    mine = {c.item_id: cells.get((c.item_id, user_id), Cell(None)) for c in the_book.columns}
+    empty = Cell(None)
+    mine = {c.item_id: cells.get((c.item_id, user_id), empty) for c in the_book.columns}
+    grouped = the_book.items_by_category
     results: list[CategoryResult] = []
     for category in the_book.categories:
-        values = [mine[c.item_id].percent for c in the_book.columns if c.category_id == category.pk]
+        values = [p for i in grouped.get(category.pk, ()) if (p := mine[i].percent) is not None]
         results.append(
-            CategoryResult(category.pk, category.name, category.weight,
-                           _average([v for v in values if v is not None], category.drop_lowest))
-        )  # fmt: skip
-    rest_weight = max(Decimal(0), HUNDRED - sum((c.weight for c in the_book.categories), Decimal(0)))
-    known = {c.pk for c in the_book.categories}
-    loose = [mine[c.item_id].percent for c in the_book.columns if c.category_id not in known]
-    if loose and (rest_weight > 0 or not the_book.categories):
-        results.append(
-            CategoryResult(None, "", rest_weight or HUNDRED, _average([v for v in loose if v is not None], 0))
+            CategoryResult(category.pk, category.name, category.weight, _average(values, category.drop_lowest))
         )
+    loose = grouped.get(None)
+    if loose and (the_book.rest_weight > 0 or not the_book.categories):
+        values = [p for i in loose if (p := mine[i].percent) is not None]
+        results.append(CategoryResult(None, "", the_book.rest_weight or HUNDRED, _average(values, 0)))
     weighed = [(r.weight, r.percent) for r in results if r.percent is not None and r.weight > 0]
     total_weight = sum((w for w, _p in weighed), Decimal(0))
     total = (sum((w * p for w, p in weighed), Decimal(0)) / total_weight).quantize(TENTH) if total_weight else None
-    return Row(user_id, name, email, mine, results, total, letter_for(total, the_book.scheme))
+    letter = next((letter for bound, letter in the_book.letters if total is not None and total >= bound), "")
+    return Row(user_id, name, email, mine, results, total, letter)
 
 
 def learners(course: Course, *, group_id: int | None = None) -> Iterator[tuple[int, str, str]]:
