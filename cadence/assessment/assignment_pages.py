@@ -67,7 +67,9 @@ def assignment_view(request: HttpRequest, item: Item) -> AssignmentView:
     reason = ""
     if assignment.opens_at and now < assignment.opens_at:
         reason = "opens_later"
-    elif late and assignment.late_policy == LatePolicy.CLOSE:
+    elif (assignment.closes_at and now >= assignment.closes_at) or (
+        late and assignment.late_policy == LatePolicy.CLOSE
+    ):
         reason = "closed"
     elif submissions and not assignment.allow_resubmission:
         reason = "one_only"

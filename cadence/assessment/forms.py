@@ -270,9 +270,14 @@ class AssignmentSettingsForm(forms.ModelForm[Assignment]):
         model = Assignment
         fields = [
             "instructions", "accept_text", "accept_files", "accept_url", "max_files", "max_file_mb", "opens_at",
-            "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points", "grade_release", "rubric",
+            "closes_at", "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points",
+            "grade_release", "rubric",
         ]  # fmt: skip
-        widgets = {"instructions": forms.Textarea(attrs={"rows": 10}), "opens_at": DateTimeLocalInput()}
+        widgets = {
+            "instructions": forms.Textarea(attrs={"rows": 10}),
+            "opens_at": DateTimeLocalInput(),
+            "closes_at": DateTimeLocalInput(),
+        }
         help_texts = {
             "instructions": _(
                 "Markdown. The due date is in the item's settings: a moment, a day in each learner's zone, "

@@ -261,6 +261,12 @@ class Assignment(models.Model):
         _("largest file (MB)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(500)]
     )
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(
+        _("closes"),
+        null=True,
+        blank=True,
+        help_text=_("After this moment nothing more is accepted, late or not (extensions do not pass it)."),
+    )
     late_policy = models.CharField(_("late work"), max_length=16, choices=LatePolicy.choices, default=LatePolicy.FLAG)
     penalty_percent_per_day = models.DecimalField(
         _("penalty per day late (%)"),

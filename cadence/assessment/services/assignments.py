@@ -40,7 +40,7 @@ MAX_TEXT_CHARS = 200_000
 KEY_CHARS = 64
 
 ASSIGNMENT_SETTINGS = (
-    "instructions", "accept_text", "accept_files", "accept_url", "max_files", "max_file_mb", "opens_at",
+    "instructions", "accept_text", "accept_files", "accept_url", "max_files", "max_file_mb", "opens_at", "closes_at",
     "late_policy", "penalty_percent_per_day", "allow_resubmission", "max_points", "grade_release", "rubric",
 )  # fmt: skip
 
@@ -74,6 +74,8 @@ def save_settings(*, actor: User, item: Item, data: Mapping[str, Any]) -> Assign
         raise InvalidInput(_("That rubric belongs to another course."))
     if not (assignment.accept_text or assignment.accept_files or assignment.accept_url):
         raise InvalidInput(_("Accept at least one kind of submission: text, files or a web address."))
+    if assignment.opens_at and assignment.closes_at and assignment.closes_at <= assignment.opens_at:
+        raise InvalidInput(_("The assignment must close after it opens."))
     assignment.full_clean(exclude=["item"])
     assignment.save()
     audit.record(actor=actor, verb="assignment.settings", obj=assignment, course_id=item.course_id)
@@ -193,6 +195,8 @@ def _submit(*, user: User, assignment: Assignment, data: SubmissionInput, key: s
     item = assignment.item
     deadline = deadlines.deadline_for(user, item)
     late = _late_seconds(now, deadline)
+    if assignment.closes_at and now >= assignment.closes_at:
+        raise NotAllowed(_("This assignment has closed; nothing more is accepted."))
     if late and assignment.late_policy == LatePolicy.CLOSE:
         raise NotAllowed(_("The due time has passed and this assignment no longer accepts work."))
     previous = Submission.objects.select_for_update().filter(assignment=assignment, user=user)

@@ -197,3 +197,16 @@ def test_settings_need_one_kind_of_submission(client, world: CourseWorld):
     bad = client.post(url, {"max_files": 3, "max_file_mb": 20, "late_policy": "flag", "penalty_percent_per_day": 10,
                             "max_points": 100, "grade_release": "manual"})  # fmt: skip
     assert bad.status_code == 400 and "at least one kind of submission" in bad.content.decode()
+
+
+def test_nothing_is_accepted_after_the_assignment_closes(world: CourseWorld):
+    now = timezone.now()
+    assignment = _assignment(world, closes_at=now + timedelta(hours=1))
+    _submit(world, assignment, key="before", text="x", now=now)
+    with pytest.raises(NotAllowed, match="has closed"):
+        _submit(world, assignment, key="after", text="y", now=now + timedelta(hours=2))
+    assert Submission.objects.count() == 1
+    with pytest.raises(InvalidInput, match="close after it opens"):
+        assignments.save_settings(
+            actor=world.teacher, item=assignment.item, data={"opens_at": now + timedelta(hours=3)}
+        )
