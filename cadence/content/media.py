@@ -7,6 +7,7 @@ are (`Content-Type` from sniffing at upload, `X-Content-Type-Options: nosniff`),
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,16 @@ VTT = Kind("text/vtt; charset=utf-8", ".vtt", "WebVTT")
 
 SNIFF_BYTES = 64
 CHUNK = 64 * 1024
+
+
+def sha256_of(upload: File[bytes]) -> str:
+    """The SHA-256 of an upload, read in chunks, leaving it ready to be read again from the start."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def read_head(upload: File[bytes]) -> bytes:

@@ -27,6 +27,7 @@ from cadence.accounts.models import User
 from cadence.assessment.models import Assignment, AssignmentDraft, LatePolicy, Submission, SubmissionFile
 from cadence.content import media
 from cadence.content.services.common import ContentInputError, check_web_address, delete_files_if_rolled_back
+from cadence.content.services.library import check_resource_format
 from cadence.core import audit
 from cadence.core.email import queue_email
 from cadence.core.errors import InvalidInput, NotAllowed
@@ -115,15 +116,6 @@ class SubmissionInput:
     files: Sequence[UploadedFile] = ()
 
 
-def _sha256_of(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 def _check_content(assignment: Assignment, data: SubmissionInput) -> tuple[str, str, list[media.ResourceFormat]]:
     text = data.text.replace("\r\n", "\n").strip() if assignment.accept_text else ""
     url = (
@@ -154,15 +146,15 @@ def _check_content(assignment: Assignment, data: SubmissionInput) -> tuple[str, 
             )
         if size == 0:
             raise ContentInputError(_("“%(name)s” is empty.") % {"name": name}, field="files")
-        fmt = media.resource_format(name, media.read_head(upload))
-        if fmt is None:
-            allowed = ", ".join(sorted({f.kind.extension for f in media.RESOURCE_FORMATS.values()}))
-            raise ContentInputError(
-                _("“%(name)s” cannot be submitted: accepted are %(allowed)s files, whose contents match their name.")
-                % {"name": name, "allowed": allowed},
+        formats.append(
+            check_resource_format(
+                upload,
+                refused=_(
+                    "“%(name)s” cannot be submitted: accepted are %(allowed)s files, whose contents match their name."
+                ),
                 field="files",
             )
-        formats.append(fmt)
+        )
     if not (text or url or files):
         raise ContentInputError(_("There is nothing to submit: write your answer, attach a file or give an address."))
     return text, url, formats
@@ -227,7 +219,7 @@ def _submit(*, user: User, assignment: Assignment, data: SubmissionInput, key: s
                 filename=media.display_name(upload.name or "", fmt.kind, "file"),
                 content_type=fmt.kind.content_type,
                 size=upload.size or 0,
-                sha256=_sha256_of(upload),
+                sha256=media.sha256_of(upload),
             )
             row.file.save(row.filename, upload, save=False)
             stored.append(row.file.name or "")
@@ -253,6 +245,12 @@ def _submit(*, user: User, assignment: Assignment, data: SubmissionInput, key: s
     return submission
 
 
+def receipt_url(submission: Submission) -> str:
+    """The receipt's full address, for emails (the learner opens it from their mailbox)."""
+    item = submission.assignment.item
+    return settings.SITE_URL + reverse("assessment:receipt", args=[item.course.slug, submission.pk])
+
+
 def _email_receipt(submission: Submission) -> None:
     """The receipt by email, sent by a background task once the submission is committed."""
     user = submission.user
@@ -266,8 +264,7 @@ def _email_receipt(submission: Submission) -> None:
                 "submission": submission,
                 "item": item,
                 "files": list(submission.files.all()),
-                "url": settings.SITE_URL.rstrip("/")
-                + reverse("assessment:receipt", args=[item.course.slug, submission.pk]),
+                "url": receipt_url(submission),
                 "user": user,
             },
             language=user.language or "en",

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +35,7 @@ from cadence.assessment.models import (
     RubricLevel,
     Submission,
 )
+from cadence.assessment.services import assignments
 from cadence.content import media
 from cadence.content.services.common import delete_files_if_rolled_back
 from cadence.content.services.library import check_resource_file
@@ -222,8 +221,7 @@ def _on_release(grades: list[Grade], *, now: datetime) -> None:
                 context={
                     "item": item,
                     "grade": grade,
-                    "url": settings.SITE_URL.rstrip("/")
-                    + reverse("assessment:receipt", args=[item.course.slug, submission.pk]),
+                    "url": assignments.receipt_url(submission),
                 },
                 language=learner.language or "en",
             )

@@ -89,6 +89,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(world: CourseWorld, media_ro
         ({"files": [upload("big.pdf", PDF + b"0" * 1_100_000)]}, "too large"),
         ({"files": [upload("page.html", b"<script>alert(1)</script>")]}, "cannot be submitted"),
         ({"files": [upload("fake.pdf", b"MZ not a pdf")]}, "cannot be submitted"),
+        ({"files": [upload("data.csv", "naïve".encode("latin-1"))]}, "is not UTF-8 text"),
     ]
     for data, message in cases:
         with pytest.raises(ContentInputError, match=message):

@@ -8,7 +8,6 @@ formats must be UTF-8 throughout. A file or link item of the outline shows one r
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -106,39 +105,37 @@ def _is_utf8(upload: UploadedFile) -> bool:
     return True
 
 
+def check_resource_format(upload: UploadedFile, *, refused: str, field: str) -> media.ResourceFormat:
+    """The upload's format: its name must be one of the library's formats and its first bytes must agree;
+    text formats must be UTF-8 throughout. `refused` is a translated message with %(name)s and %(allowed)s.
+    Used for library files, submitted files and feedback files alike."""
+    name = upload.name or ""
+    fmt = media.resource_format(name, media.read_head(upload))
+    if fmt is None:
+        allowed = ", ".join(sorted({f.kind.extension for f in media.RESOURCE_FORMATS.values()}))
+        raise ContentInputError(refused % {"name": name[:100], "allowed": allowed}, field=field)
+    if not fmt.magic and not _is_utf8(upload):
+        raise ContentInputError(
+            _("“%(name)s” is not UTF-8 text. Save it as UTF-8 and upload it again.") % {"name": name[:100]},
+            field=field,
+        )
+    return fmt
+
+
 def check_resource_file(upload: UploadedFile) -> media.ResourceFormat:
     check_size(
         upload,
         limit=settings.CONTENT_RESOURCE_MAX_BYTES,
         too_large=_("The file is too large (%(size)s); library files may be at most %(limit)s."),
     )
-    name = upload.name or ""
-    fmt = media.resource_format(name, media.read_head(upload))
-    allowed = ", ".join(sorted({f.kind.extension for f in media.RESOURCE_FORMATS.values()}))
-    if fmt is None:
-        raise ContentInputError(
-            _(
-                "“%(name)s” cannot be added: the library takes %(allowed)s files, and a file's contents must "
-                "match its name."
-            )
-            % {"name": name[:100], "allowed": allowed},
-            field="file",
-        )
-    if not fmt.magic and not _is_utf8(upload):
-        raise ContentInputError(
-            _("“%(name)s” is not UTF-8 text. Save it as UTF-8 and upload it again.") % {"name": name[:100]},
-            field="file",
-        )
-    return fmt
-
-
-def _sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+    return check_resource_format(
+        upload,
+        refused=_(
+            "“%(name)s” cannot be added: the library takes %(allowed)s files, and a file's contents must "
+            "match its name."
+        ),
+        field="file",
+    )
 
 
 def _set_tags(resource: Resource, names: Sequence[str]) -> None:
@@ -192,7 +189,7 @@ def save_resource(
     try:
         if fmt is not None and upload is not None:
             resource.filename = media.display_name(upload.name or "", fmt.kind, "file")
-            resource.sha256 = _sha256(upload)
+            resource.sha256 = media.sha256_of(upload)
             resource.file.save(resource.filename, upload, save=False)
             stored.append(resource.file.name or "")
             resource.content_type = fmt.kind.content_type
