@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "cadence.content",
     "cadence.progress",
     "cadence.assessment",
+    "cadence.community",
+    "cadence.messaging",
+    "cadence.notifications",
 ]
 
 MIDDLEWARE = [
