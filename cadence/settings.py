@@ -59,9 +59,6 @@ INSTALLED_APPS = [
     "cadence.content",
     "cadence.progress",
     "cadence.assessment",
-    "cadence.community",
-    "cadence.messaging",
-    "cadence.notifications",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,7 @@
 """The authorisation matrix's vocabulary: actors, outcomes, rows and request builders.
 
-`test_authorisation_matrix.py` holds the tables; each app with pages of its own may keep its rows in
-`<app>/tests/matrix_rows.py` (a `PAGES` dict, and `ENDPOINTS` for its API) built from these names,
-and the main table merges them.
+`test_authorisation_matrix.py` holds the tables and builds its rows from these names; an app's own
+rows can live beside its tests and be merged into those tables, using the same names.
 """
 
 from __future__ import annotations

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class MessagingConfig(AppConfig):
-    name = "cadence.messaging"
-    label = "messaging"
-    verbose_name = "Messaging"
