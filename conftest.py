@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 
 from cadence.accounts.models import User
 from cadence.accounts.tests.factories import UserFactory
+from cadence.core.testing.smtp import SmtpServer
 from cadence.courses.models import Course, Item, Membership, Module, Role
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory, ModuleFactory
 
@@ -60,3 +62,18 @@ def world(db: None) -> CourseWorld:
         learner_membership=learner_membership,
         **people,
     )
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1; email sent during the test goes there over the network."""
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield server
+    finally:
+        server.stop()

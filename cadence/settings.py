@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "cadence.content",
     "cadence.progress",
     "cadence.assessment",
+    "cadence.notifications",
+    "cadence.community",
+    "cadence.messaging",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cadence.notifications.context_processors.unread_notifications",
             ],
             "builtins": [
                 "django.templatetags.i18n",
@@ -237,6 +241,7 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; below the notification delivery lease
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cadence <cadence@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

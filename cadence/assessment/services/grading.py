@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,14 +36,14 @@ from cadence.assessment.models import (
     RubricLevel,
     Submission,
 )
-from cadence.assessment.services import assignments
 from cadence.content import media
 from cadence.content.services.common import delete_files_if_rolled_back
 from cadence.content.services.library import check_resource_file
 from cadence.core import audit
-from cadence.core.email import queue_email
 from cadence.core.errors import InvalidInput, NotAllowed
 from cadence.courses.models import CompletionRule, Course
+from cadence.notifications.models import Kind
+from cadence.notifications.services import notify
 from cadence.progress import services as progress_services
 
 CENT = Decimal("0.01")
@@ -182,6 +183,8 @@ def grade_submission(*, grader: User, submission: Submission, data: GradeInput, 
     )
     if newly_released:
         _on_release([grade], now=now)
+    elif grade.released_at is not None:
+        _on_feedback_changed(grade, now=now, key=f"grade:{grade.pk}:changed:{now.isoformat()}")
     return grade
 
 
@@ -213,18 +216,34 @@ def _on_release(grades: list[Grade], *, now: datetime) -> None:
             submission.assignment.max_points * item.completion_threshold
         ):
             progress_services.mark_complete(user=learner, item=item, now=now, source="passed")
-        with timezone.override(learner.time_zone):
-            queue_email(
-                to=learner.email,
-                subject=_("Feedback on “%(title)s”") % {"title": item.title},
-                template="assessment/email/grade_released.txt",
-                context={
-                    "item": item,
-                    "grade": grade,
-                    "url": assignments.receipt_url(submission),
-                },
-                language=learner.language or "en",
-            )
+        max_points = submission.assignment.max_points
+        notify(
+            recipients=[learner],
+            kind=Kind.GRADE_RELEASED,
+            title=_("Your grade for “%(title)s” is released") % {"title": item.title},
+            body=_("%(points)s / %(max)s points. Read the feedback on your receipt page.")
+            % {"points": f"{grade.points.normalize():f}", "max": f"{max_points.normalize():f}"},
+            url=reverse("assessment:receipt", args=[item.course.slug, submission.pk]),
+            key=f"grade:{grade.pk}:released",
+            course=item.course,
+            now=now,
+        )
+
+
+def _on_feedback_changed(grade: Grade, *, now: datetime, key: str) -> None:
+    """New or changed feedback on a grade the learner can already see."""
+    submission = grade.submission
+    item = submission.assignment.item
+    notify(
+        recipients=[submission.user_id],
+        kind=Kind.FEEDBACK_POSTED,
+        title=_("New feedback on “%(title)s”") % {"title": item.title},
+        url=reverse("assessment:receipt", args=[item.course.slug, submission.pk]),
+        key=key,
+        actor=grade.grader,
+        course=item.course,
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -247,6 +266,8 @@ def attach_feedback_file(*, grader: User, grade: Grade, upload: UploadedFile) ->
     audit.record(
         actor=grader, verb="feedback.file_added", obj=row, course_id=grade.submission.assignment.item.course_id
     )
+    if grade.released_at is not None:
+        _on_feedback_changed(grade, now=timezone.now(), key=f"feedback-file:{row.pk}")
     return row
 
 
@@ -278,4 +299,15 @@ def grade_essay(*, grader: User, row: AttemptQuestion, points: Decimal, comment:
         from cadence.assessment.services.quizzes import record_completion
 
         record_completion(attempt, now=now)
+        item = attempt.quiz.item
+        notify(
+            recipients=[attempt.user_id],
+            kind=Kind.GRADE_RELEASED,
+            title=_("Your attempt at “%(title)s” has been graded") % {"title": item.title},
+            url=reverse("assessment:attempt", args=[item.course.slug, attempt.pk]),
+            key=f"attempt:{attempt.pk}:graded",
+            actor=grader,
+            course=item.course,
+            now=now,
+        )
     return attempt

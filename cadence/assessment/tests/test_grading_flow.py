@@ -21,6 +21,7 @@ from cadence.assessment.tests.factories import ESSAY, question, quiz_item
 from cadence.core.errors import NotAllowed
 from cadence.core.models import AuditEntry
 from cadence.courses.tests.factories import ItemFactory
+from cadence.notifications.models import Kind, Notification
 from conftest import CourseWorld
 
 pytestmark = pytest.mark.django_db
@@ -124,9 +125,11 @@ def test_feedback_is_private_until_released_then_emailed(
     client.force_login(world.learner)
     assert "SECRET-COMMENT" not in client.get(receipt).content.decode()
     mail.outbox.clear()
+    noon = (timezone.now() - timedelta(days=1)).replace(hour=12)  # outside the learner's quiet hours
     with django_capture_on_commit_callbacks(execute=True):
-        count = grading.release_grades(actor=world.teacher, assignment=assignment, now=timezone.now())
-    assert count == 1 and len(mail.outbox) == 1 and "90" in mail.outbox[0].body
+        count = grading.release_grades(actor=world.teacher, assignment=assignment, now=noon)
+    assert count == 1 and len(mail.outbox) == 1 and "90 / 100 points" in mail.outbox[0].body
+    assert Notification.objects.get(recipient=world.learner).kind == Kind.GRADE_RELEASED
     page = client.get(receipt).content.decode()
     assert "SECRET-COMMENT" in page and "90 / 100" in page
 

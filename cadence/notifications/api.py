@@ -1,0 +1,107 @@
+"""Notifications over the API: the signed-in person's own centre and preferences, nobody else's.
+
+No `from __future__ import annotations` here: `@paginate` wraps views, and ninja resolves the wrapped
+function's annotations at import time.
+"""
+
+from datetime import datetime, time
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from cadence.accounts.models import User
+from cadence.notifications import selectors, services
+from cadence.notifications.models import Kind, Timing
+
+router = Router(tags=["notifications"])
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    course_id: int | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationFilter(Schema):
+    unread: bool = False
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(default=None, max_length=500, description="Leave out to mark all read")
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+class PreferencesSchema(Schema):
+    timings: dict[Kind, Timing] = Field(description="Email timing per kind; kinds left out keep their choice")
+    email_enabled: bool = True
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    digest_time: time = time(17, 0)
+    weekly_day: int = Field(default=4, ge=0, le=6, description="0 = Monday")
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="My notifications, newest first")
+@paginate(LimitOffsetPagination)
+def list_notifications(request: HttpRequest, filters: Query[NotificationFilter]) -> Any:
+    return selectors.notifications_for(_user(request), unread_only=filters.unread)
+
+
+@router.get("/notifications/unread-count", response=UnreadOut)
+def unread_count(request: HttpRequest) -> dict[str, int]:
+    return {"unread": selectors.unread_count(_user(request))}
+
+
+@router.post("/notifications/read", response=MarkedOut, summary="Mark some or all of my notifications read")
+def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
+    marked = services.mark_read(user=_user(request), notification_ids=payload.ids, now=timezone.now())
+    return {"marked": marked}
+
+
+@router.get("/notifications/preferences", response=PreferencesSchema)
+def get_preferences(request: HttpRequest) -> dict[str, Any]:
+    user = _user(request)
+    current = selectors.delivery_settings_of(user)
+    return {
+        "timings": services.preferences_of(user),
+        "email_enabled": current.email_enabled,
+        "quiet_start": current.quiet_start,
+        "quiet_end": current.quiet_end,
+        "digest_time": current.digest_time,
+        "weekly_day": current.weekly_day,
+    }
+
+
+@router.put("/notifications/preferences", response=PreferencesSchema)
+def put_preferences(request: HttpRequest, payload: PreferencesSchema) -> dict[str, Any]:
+    user = _user(request)
+    services.set_preferences(
+        user=user,
+        timings={kind.value: timing.value for kind, timing in payload.timings.items()},
+        email_enabled=payload.email_enabled,
+        quiet_start=payload.quiet_start,
+        quiet_end=payload.quiet_end,
+        digest_time=payload.digest_time,
+        weekly_day=payload.weekly_day,
+    )
+    return get_preferences(request)
