@@ -18,7 +18,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cadence.accounts.models import User
-from cadence.notifications import emails
+from cadence.notifications import emails, reminders
 from cadence.notifications.models import Delivery, DeliverySettings, Notification, Timing
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,11 @@ LEASE = dt.timedelta(seconds=50)  # shorter than the retry delay, longer than th
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no type hints
 def dispatch_due_emails_periodically() -> int:
     return claim_due(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="5"))  # type: ignore[untyped-decorator]
+def remind_deadlines_hourly() -> int:
+    return reminders.remind_deadlines(now=timezone.now())
 
 
 @db_task(retries=3, retry_delay=30)  # type: ignore[untyped-decorator]
