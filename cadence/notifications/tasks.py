@@ -47,7 +47,8 @@ def claim_due(*, now: dt.datetime, recipient_ids: Sequence[int] | None = None) -
         due = Notification.objects.filter(email_due_at__lte=now, delivery__isnull=True).order_by("pk")
         if recipient_ids is not None:
             due = due.filter(recipient_id__in=list(recipient_ids))
-        rows = list(due.select_for_update().values_list("pk", "recipient_id", "timing")[:BATCH])
+        # Two workers sweeping at once each take rows the other has not locked.
+        rows = list(due.select_for_update(skip_locked=True).values_list("pk", "recipient_id", "timing")[:BATCH])
         groups: dict[tuple[int, str], list[int]] = defaultdict(list)
         for pk, recipient_id, timing in rows:
             if timing == Timing.IMMEDIATELY:
