@@ -12,6 +12,7 @@ from cadence.accounts.api import router as accounts_router
 from cadence.core.api_auth import ActiveSessionAuth, TokenAuth
 from cadence.core.errors import DomainError
 from cadence.courses.api import router as courses_router
+from cadence.messaging.api import router as messaging_router
 from cadence.notifications.api import router as notifications_router
 from cadence.progress.api import router as progress_router
 
@@ -50,4 +51,5 @@ def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", courses_router)
 api.add_router("/", progress_router)
+api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)

@@ -28,6 +28,8 @@ from cadence.courses.models import (
     Role,
     Visibility,
 )
+from cadence.messaging.models import Conversation, Participant
+from cadence.messaging.models import Kind as ConversationKind
 
 Action = Literal[
     "view",  # see the object (course home, module, item, a membership)
@@ -40,6 +42,10 @@ Action = Literal[
     "create_course",  # site-level: start a new course
     "manage",  # own things such as API tokens
     "grade",  # grade learners' work and see the grading queue
+    "ask",  # messaging: ask a course's teachers a private question
+    "message",  # messaging: send direct messages within a course
+    "answer",  # messaging: see and answer a course's questions, change their status
+    "reply",  # messaging: write in a conversation
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -137,6 +143,33 @@ def _membership_edit(user: AnyUser, membership: Membership) -> bool:
     return _is_teacher_of(user, membership.course)
 
 
+def _course_ask(user: AnyUser, course: Course) -> bool:
+    return role_in(user, course.pk) == Role.LEARNER and course.visibility in _LIVE
+
+
+def _is_participant(user: AnyUser, conversation: Conversation) -> bool:
+    return bool(user.pk) and Participant.objects.filter(conversation=conversation, user_id=user.pk or 0).exists()
+
+
+def _conversation_view(user: AnyUser, conversation: Conversation) -> bool:
+    """A question: its asker and the course's staff. A direct conversation: its participants only, site
+    administrators included: private messages are nobody else's business."""
+    if _is_participant(user, conversation):
+        return True
+    return conversation.kind == ConversationKind.QUESTION and _is_staff_of(user, conversation.course)
+
+
+def _conversation_reply(user: AnyUser, conversation: Conversation) -> bool:
+    """Staff answer questions; otherwise only people still in the course write (having left, they may still read)."""
+    if conversation.kind == ConversationKind.QUESTION and _is_staff_of(user, conversation.course):
+        return True
+    if role_in(user, conversation.course_id) is None and not is_admin(user):
+        return False
+    if conversation.kind == ConversationKind.QUESTION:
+        return conversation.started_by_id == user.pk
+    return _is_participant(user, conversation)
+
+
 Rule = Callable[[Any, Any], bool]
 RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (None, "create_course"): lambda u, _: is_admin(u) or bool(u.is_authenticated and u.has_perm("courses.add_course")),
@@ -166,6 +199,15 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Group, "edit"): lambda u, g: _is_teacher_of(u, g.course),
     (Invitation, "manage"): lambda u, i: _is_teacher_of(u, i.course),
     (ApiToken, "manage"): lambda u, t: u.is_authenticated and t.user_id == u.pk,
+    # --- community (forums) ---
+    # --- messaging ---
+    (Course, "ask"): _course_ask,
+    (Course, "message"): _course_view,
+    (Course, "answer"): _is_staff_of,
+    (Conversation, "view"): _conversation_view,
+    (Conversation, "reply"): _conversation_reply,
+    (Conversation, "answer"): lambda u, c: c.kind == ConversationKind.QUESTION and _is_staff_of(u, c.course),
+    # --- notifications ---
 }
 
 
@@ -231,7 +273,15 @@ def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
         )
     if model is ApiToken and action == "manage":
         return Q(user_id=user.pk)
+    if model is Conversation and action == "view":
+        talks = Participant.objects.filter(user_id=user.pk or 0).values("conversation_id")
+        questions = Q(kind=ConversationKind.QUESTION)
+        return Q(pk__in=talks) | (questions if is_admin(user) else questions & _staff_course_q(user, "course__"))
     return None
+
+
+# Rows even a site administrator lists only when they are theirs: tokens, and private conversations.
+_OWN_ROWS_ONLY: tuple[type[Model], ...] = (ApiToken, Conversation)
 
 
 def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
@@ -243,7 +293,7 @@ def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
     condition = _scope_filter(user, model, action)
     if condition is None:
         return qs.none()
-    if is_admin(user) and model is not ApiToken:
+    if is_admin(user) and model not in _OWN_ROWS_ONLY:
         return qs
     filtered = qs.filter(condition)
     # The observer join can repeat rows; other conditions are subqueries and never do.

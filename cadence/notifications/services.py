@@ -63,6 +63,7 @@ def notify(
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     now = now or timezone.now()
+    key = key[:120]
     ids = _user_ids(recipients) - ({actor.pk} if actor is not None else set())
     if not ids:
         return 0
@@ -81,7 +82,7 @@ def notify(
             Notification(
                 recipient_id=user_id,
                 kind=kind,
-                key=key[:120],
+                key=key,
                 title=title[:TITLE_MAX],
                 body=body[:BODY_MAX],
                 url=url,

@@ -38,19 +38,19 @@ from django.utils.http import urlsafe_base64_encode
 from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.api import api
-from cadence.community.tests import matrix_rows as community_rows
-from cadence.messaging.tests import matrix_rows as messaging_rows
-from cadence.notifications.tests import matrix_rows as notifications_rows
 from cadence.assessment import models as assessment_models
 from cadence.assessment.models import Question
 from cadence.assessment.services import assignments, grading, quizzes
 from cadence.assessment.tests import factories as assessment_factories
+from cadence.community.tests import matrix_rows as community_rows
 from cadence.content import services as content_services
 from cadence.content.models import ChecklistStep, Resource
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
 from cadence.courses import services as course_services
 from cadence.courses.models import DeadlineExtension, Item, Membership, Role
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory
+from cadence.messaging.tests import matrix_rows as messaging_rows
+from cadence.notifications.tests import matrix_rows as notifications_rows
 from cadence.tests.matrix import (
     ACTORS,
     ADMIN_LOGIN,
