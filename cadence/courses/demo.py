@@ -15,6 +15,7 @@ from cadence.assessment import demo as assessment_demo
 from cadence.content import demo as content_demo
 from cadence.courses import services
 from cadence.courses.models import Course, Group, Membership, Role
+from cadence.messaging import demo as messaging_demo
 
 DEMO_PASSWORD = "cadence-demo"  # noqa: S105 - the published demo password
 DOMAIN = "demo.cadence.test"
@@ -198,6 +199,7 @@ def seed_demo() -> DemoAccounts:
         membership.groups.add(groups[index % 2])
         if index == 0:
             observer_membership.observed.add(membership)
+    messaging_demo.add_conversations(course=course, teacher=teacher, ta=ta, learners=learners, now=now)
 
     code_course = services.create_course(
         actor=teacher,
