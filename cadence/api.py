@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from cadence.accounts.api import router as accounts_router
+from cadence.community.api import router as community_router
 from cadence.core.api_auth import ActiveSessionAuth, TokenAuth
 from cadence.core.errors import DomainError
 from cadence.courses.api import router as courses_router
@@ -51,5 +52,6 @@ def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", courses_router)
 api.add_router("/", progress_router)
+api.add_router("/", community_router)
 api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)

@@ -15,6 +15,7 @@ from django.db.models import Model, Q, QuerySet
 
 from cadence.accounts.models import ApiToken, User
 from cadence.assessment.models import Attempt, Question, Quiz, Submission
+from cadence.community.models import Forum, ForumKind, Post, Thread
 from cadence.content.models import Resource
 from cadence.core.errors import NotAllowed
 from cadence.courses.models import (
@@ -42,6 +43,12 @@ Action = Literal[
     "create_course",  # site-level: start a new course
     "manage",  # own things such as API tokens
     "grade",  # grade learners' work and see the grading queue
+    "post",  # community: start a thread in a forum
+    "moderate",  # community: pin, lock, hide, endorse; see the report queue
+    "vote",  # community: upvote a post
+    "report",  # community: report a post to the staff
+    "delete",  # community: delete a post (soft)
+    "mark_answered",  # community: mark a question answered
     "ask",  # messaging: ask a course's teachers a private question
     "message",  # messaging: send direct messages within a course
     "answer",  # messaging: see and answer a course's questions, change their status
@@ -170,6 +177,52 @@ def _conversation_reply(user: AnyUser, conversation: Conversation) -> bool:
     return _is_participant(user, conversation)
 
 
+# Community (forums): observers read, members who learn or teach write; staff see every group.
+def _forum_writer(user: AnyUser, course: Course) -> bool:
+    return is_admin(user) or role_in(user, course.pk) in (Role.TEACHER, Role.TA, Role.LEARNER)
+
+
+def _forum_view(user: AnyUser, forum: Forum) -> bool:
+    if forum.item_id is not None:
+        return _item_view(user, forum.item)  # type: ignore[arg-type]
+    return _course_view(user, forum.course)
+
+
+def _forum_post(user: AnyUser, forum: Forum) -> bool:
+    if not _forum_view(user, forum):
+        return False
+    if forum.kind == ForumKind.ANNOUNCEMENTS:
+        return _is_staff_of(user, forum.course)
+    return _forum_writer(user, forum.course)
+
+
+def _thread_view(user: AnyUser, thread: Thread) -> bool:
+    if not _forum_view(user, thread.forum):
+        return False
+    if not thread.forum.group_separated or thread.group_id is None or _is_staff_of(user, thread.course):
+        return True
+    return Membership.objects.filter(user_id=user.pk or 0, course_id=thread.course_id, groups=thread.group_id).exists()
+
+
+def _post_view(user: AnyUser, post: Post) -> bool:
+    thread = post.thread
+    if not _thread_view(user, thread):
+        return False
+    if post.is_opening or not thread.forum.post_first or _is_staff_of(user, post.course):
+        return True
+    if user.pk in (post.author_id, thread.author_id):
+        return True
+    return Post.objects.filter(thread_id=thread.pk, author_id=user.pk or 0).exists()
+
+
+def _post_edit(user: AnyUser, post: Post) -> bool:
+    return _post_view(user, post) and (post.author_id == user.pk or _is_teacher_of(user, post.course))
+
+
+def _post_delete(user: AnyUser, post: Post) -> bool:
+    return _post_view(user, post) and (post.author_id == user.pk or _is_staff_of(user, post.course))
+
+
 Rule = Callable[[Any, Any], bool]
 RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (None, "create_course"): lambda u, _: is_admin(u) or bool(u.is_authenticated and u.has_perm("courses.add_course")),
@@ -199,15 +252,29 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Group, "edit"): lambda u, g: _is_teacher_of(u, g.course),
     (Invitation, "manage"): lambda u, i: _is_teacher_of(u, i.course),
     (ApiToken, "manage"): lambda u, t: u.is_authenticated and t.user_id == u.pk,
-    # --- community (forums) ---
-    # --- messaging ---
+    # Forums (the community app)
+    (Course, "moderate"): _is_staff_of,
+    (Forum, "view"): _forum_view,
+    (Forum, "post"): _forum_post,
+    (Forum, "edit"): lambda u, f: _is_teacher_of(u, f.course),
+    (Forum, "moderate"): lambda u, f: _forum_view(u, f) and _is_staff_of(u, f.course),
+    (Thread, "view"): _thread_view,
+    (Thread, "reply"): lambda u, t: _thread_view(u, t) and _forum_post(u, t.forum),
+    (Thread, "moderate"): lambda u, t: _thread_view(u, t) and _is_staff_of(u, t.course),
+    (Thread, "mark_answered"): lambda u, t: _thread_view(u, t) and (t.author_id == u.pk or _is_staff_of(u, t.course)),
+    (Post, "view"): _post_view,
+    (Post, "edit"): _post_edit,
+    (Post, "delete"): _post_delete,
+    (Post, "moderate"): lambda u, p: _post_view(u, p) and _is_staff_of(u, p.course),
+    (Post, "vote"): lambda u, p: _post_view(u, p) and _forum_writer(u, p.course),
+    (Post, "report"): lambda u, p: _post_view(u, p) and (is_admin(u) or role_in(u, p.course_id) is not None),
+    # Private conversations: questions to the teachers and direct messages.
     (Course, "ask"): _course_ask,
     (Course, "message"): _course_view,
     (Course, "answer"): _is_staff_of,
     (Conversation, "view"): _conversation_view,
     (Conversation, "reply"): _conversation_reply,
     (Conversation, "answer"): lambda u, c: c.kind == ConversationKind.QUESTION and _is_staff_of(u, c.course),
-    # --- notifications ---
 }
 
 
@@ -246,6 +313,23 @@ def _staff_course_q(user: AnyUser, prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": _member_course_ids(user, frozenset(STAFF_ROLES))})
 
 
+def _forum_q(user: AnyUser, prefix: str = "") -> Q:
+    item_live = Q(**{f"{prefix}item__is_published": True, f"{prefix}item__module__is_published": True})
+    return _staff_course_q(user, f"{prefix}course__") | (
+        _visible_course_q(user, f"{prefix}course__") & (Q(**{f"{prefix}item__isnull": True}) | item_live)
+    )
+
+
+def _thread_q(user: AnyUser, prefix: str = "") -> Q:
+    my_groups = Group.objects.filter(memberships__user_id=user.pk or 0).values("pk")
+    return _forum_q(user, f"{prefix}forum__") & (
+        _staff_course_q(user, f"{prefix}course__")
+        | Q(**{f"{prefix}forum__group_separated": False})
+        | Q(**{f"{prefix}group__isnull": True})
+        | Q(**{f"{prefix}group__in": my_groups})
+    )
+
+
 def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
     """A Q for the rows the user may act on; None means the table has no rule (deny all)."""
     if model is Course and action == "view":
@@ -273,6 +357,20 @@ def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
         )
     if model is ApiToken and action == "manage":
         return Q(user_id=user.pk)
+    if model is Forum and action == "view":
+        return _forum_q(user)
+    if model is Thread and action == "view":
+        return _thread_q(user)
+    if model is Post and action == "view":
+        mine = Post.objects.filter(author_id=user.pk or 0).values("thread_id")
+        return _thread_q(user, "thread__") & (
+            _staff_course_q(user, "course__")
+            | Q(thread__forum__post_first=False)
+            | Q(is_opening=True)
+            | Q(author_id=user.pk)
+            | Q(thread__author_id=user.pk)
+            | Q(thread_id__in=mine)
+        )
     if model is Conversation and action == "view":
         talks = Participant.objects.filter(user_id=user.pk or 0).values("conversation_id")
         questions = Q(kind=ConversationKind.QUESTION)

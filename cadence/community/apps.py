@@ -5,3 +5,8 @@ class CommunityConfig(AppConfig):
     name = "cadence.community"
     label = "community"
     verbose_name = "Community"
+
+    def ready(self) -> None:
+        from cadence.community import item_pages
+
+        item_pages.register_item_types()

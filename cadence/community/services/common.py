@@ -1,0 +1,172 @@
+"""What the community services share: limits, the flood guard, mentions, attachments and audiences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cadence.accounts.models import User
+from cadence.community.models import Post, Thread
+from cadence.content import media
+from cadence.content import services as content_services
+from cadence.core.errors import DomainError, InvalidInput
+from cadence.courses.models import STAFF_ROLES, Course, Membership
+
+TITLE_MAX = 200
+BODY_MAX = 20000
+REASON_MAX = 1000
+EXCERPT_CHARS = 200
+
+
+class Flooding(DomainError):
+    """Too many posts in a short time."""
+
+    status_code = 429
+
+
+def posts_per_minute() -> int:
+    return int(getattr(settings, "COMMUNITY_POSTS_PER_MINUTE", 6))
+
+
+def _rate_key(user: User, now: datetime) -> str:
+    return f"community:posts:{user.pk}:{int(now.timestamp() // 60)}"
+
+
+def check_rate(user: User, now: datetime) -> None:
+    """Refuse a post beyond the per-minute limit; the post is counted once its transaction commits."""
+    key = _rate_key(user, now)
+    if int(cache.get(key, 0)) >= posts_per_minute():
+        raise Flooding(
+            _("You are posting too quickly: at most %(n)s posts a minute. Wait a moment and post again.")
+            % {"n": posts_per_minute()}
+        )
+    transaction.on_commit(lambda: _count(key))
+
+
+def _count(key: str) -> None:
+    cache.add(key, 0, timeout=120)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput(_("Give the thread a title."))
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(_("The title can be at most %(max)s characters.") % {"max": TITLE_MAX})
+    return title
+
+
+def clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput(_("Write a message."))
+    if len(body) > BODY_MAX:
+        raise InvalidInput(_("A message can be at most %(max)s characters.") % {"max": BODY_MAX})
+    return body
+
+
+def excerpt(body: str) -> str:
+    text = " ".join(body.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
+# --- Mentions: "@[Display Name]" or "@DisplayName" (the name without spaces or punctuation) -------------
+MENTION = re.compile(r"(?<![\w@/])@(?:\[([^\]\n]{1,100})\]|(\w[\w.-]{0,99}))")
+
+
+def handle_of(display_name: str) -> str:
+    """A member's handle: their display name without spaces or punctuation, matched ignoring case."""
+    return re.sub(r"\W", "", display_name).lower()
+
+
+# Code is not prose: `@property` in a code span or block mentions nobody.
+_CODE = re.compile(r"```.*?(?:```|$)|~~~.*?(?:~~~|$)|`[^`\n]*`", re.DOTALL)
+
+
+def mentioned_names(body: str) -> list[str]:
+    names: list[str] = []
+    for bracketed, bare in MENTION.findall(_CODE.sub(" ", body or "")):
+        name = bracketed.strip() if bracketed else bare.rstrip(".-")
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def resolve_mentions(course: Course, body: str) -> list[User]:
+    """The course members a message mentions; any name that is not one member is an error."""
+    names = mentioned_names(body)
+    if not names:
+        return []
+    members = list(User.objects.filter(memberships__course=course, is_active=True).only("pk", "display_name"))
+    by_handle: dict[str, list[User]] = {}
+    for member in members:
+        by_handle.setdefault(handle_of(member.display_name), []).append(member)
+    found: list[User] = []
+    for name in names:
+        matches = by_handle.get(handle_of(name), [])
+        if not matches:
+            raise InvalidInput(
+                _("@%(name)s is not a member of this course, so they cannot be mentioned. Nothing was posted.")
+                % {"name": name[:100]}
+            )
+        if len(matches) > 1:
+            raise InvalidInput(
+                _("Several members are called “%(name)s”; the mention is ambiguous. Nothing was posted.")
+                % {"name": name[:100]}
+            )
+        if matches[0] not in found:
+            found.append(matches[0])
+    return found
+
+
+# --- Attachments: the library's limits and checks ------------------------------------------------------
+def check_attachment(upload: UploadedFile) -> media.ResourceFormat:
+    return content_services.check_resource_file(upload)
+
+
+def attach(post: Post, upload: UploadedFile, fmt: media.ResourceFormat) -> None:
+    """Store the file with the post; called last in the service's transaction, after every check."""
+    post.filename = media.display_name(upload.name or "", fmt.kind, "attachment")
+    post.content_type = fmt.kind.content_type
+    post.size = upload.size
+    post.file.save(post.filename, upload, save=False)
+    post.save(update_fields=["file", "filename", "content_type", "size"])
+
+
+# --- Who may hear about a thread -----------------------------------------------------------------------
+def audience(thread: Thread, user_ids: Iterable[int], post: Post | None = None) -> list[int]:
+    """Of these people, those who are members of the thread's course and may see its group and, for a
+    reply in a post-first forum, the reply itself (staff, the asker, and those who have answered): a
+    notification carries an excerpt, so it must never tell anyone what they may not read."""
+    ids = set(user_ids)
+    if not ids:
+        return []
+    rows = Membership.objects.filter(course_id=thread.course_id, user_id__in=ids)
+    if thread.forum.group_separated and thread.group_id is not None:
+        rows = rows.filter(Q(role__in=STAFF_ROLES) | Q(groups=thread.group_id))
+    if post is not None and not post.is_opening and thread.forum.post_first:
+        answered = Post.objects.filter(thread_id=thread.pk).values("author_id")
+        rows = rows.filter(Q(role__in=STAFF_ROLES) | Q(user_id=thread.author_id) | Q(user_id__in=answered))
+    return sorted(set(rows.values_list("user_id", flat=True)))
+
+
+def staff_ids(course: Course) -> list[int]:
+    return list(Membership.objects.filter(course=course, role__in=STAFF_ROLES).values_list("user_id", flat=True))
+
+
+def is_staff_in(user: User, course: Course) -> bool:
+    from cadence import policy
+
+    return policy.can(user, "moderate", course)
