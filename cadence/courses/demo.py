@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cadence.accounts.models import User
 from cadence.assessment import demo as assessment_demo
+from cadence.community import demo as community_demo
 from cadence.content import demo as content_demo
 from cadence.courses import services
 from cadence.courses.models import Course, Group, Membership, Role
@@ -200,6 +201,7 @@ def seed_demo() -> DemoAccounts:
         if index == 0:
             observer_membership.observed.add(membership)
     messaging_demo.add_conversations(course=course, teacher=teacher, ta=ta, learners=learners, now=now)
+    community_demo.add_forums(course=course, teacher=teacher, ta=ta, learners=learners, now=now)
 
     code_course = services.create_course(
         actor=teacher,
