@@ -9,11 +9,8 @@ each page through Django's test client (no server) and prints median and p95 tim
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import statistics
-import tempfile
-import time
+
+from page_timing import in_temporary_home, time_pages
 
 
 def main() -> None:
@@ -22,44 +19,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="cadence-bench-forum-")
-    os.environ["CADENCE_HOME"] = home
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cadence.settings")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    try:
-        run(args.threads, args.repeat)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def run(thread_count: int, repeat: int) -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    # Plain static files: pages render without a collected manifest.
-    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    with override_settings(STORAGES=plain):
-        measure(thread_count, repeat)
+    in_temporary_home("cadence-bench-forum-", lambda: measure(args.threads, args.repeat))
 
 
 def measure(thread_count: int, repeat: int) -> None:
     from datetime import timedelta
 
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from cadence.accounts.models import User
     from cadence.community.models import Forum, Post, Thread, ThreadRead
     from cadence.courses.models import Course, Membership, Role
 
-    call_command("migrate", verbosity=0)
     course = Course.objects.create(title="Bench", slug="bench", visibility="published")
     learner = User.objects.create_user(email="learner@example.org", display_name="Learner")
     teacher = User.objects.create_user(email="teacher@example.org", display_name="Teacher")
@@ -94,20 +67,7 @@ def measure(thread_count: int, repeat: int) -> None:
         ("my posts", f"{base}?show=mine", {}),
         ("htmx fragment", f"{base}?show=unread", {"HX-Request": "true"}),
     ]
-    for label, url, headers in cases:
-        client.get(url, headers=headers)
-        times = []
-        for _ in range(repeat):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url, headers=headers)
-                times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
-        times.sort()
-        print(
-            f"{label:<14} p50 {statistics.median(times):7.1f} ms  p95 {times[int(0.95 * (len(times) - 1))]:7.1f} ms  "
-            f"{len(captured)} queries  {len(response.content) // 1024} KB"
-        )
+    time_pages(client, cases, repeat)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,8 @@ each page through Django's test client (no server) and prints median and p95 tim
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import statistics
-import tempfile
-import time
+
+from page_timing import in_temporary_home, time_pages
 
 
 def main() -> None:
@@ -22,47 +19,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="cadence-bench-thread-")
-    os.environ["CADENCE_HOME"] = home
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cadence.settings")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    try:
-        run(args.posts, args.repeat)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    in_temporary_home("cadence-bench-thread-", lambda: measure(args.posts, args.repeat))
 
 
 BODY = "A reply with **Markdown**, a [link](https://example.org) and a list:\n\n- one\n- two\n"
 
 
-def run(post_count: int, repeat: int) -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    # Plain static files: pages render without a collected manifest.
-    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    with override_settings(STORAGES=plain):
-        measure(post_count, repeat)
-
-
 def measure(post_count: int, repeat: int) -> None:
     from datetime import timedelta
 
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from cadence.accounts.models import User
     from cadence.community.models import Forum, ForumKind, Post, Thread
     from cadence.courses.models import Course, Membership, Role
 
-    call_command("migrate", verbosity=0)
     course = Course.objects.create(title="Bench", slug="bench", visibility="published")
     people = [User.objects.create_user(email=f"p{n}@example.org", display_name=f"Person {n}") for n in range(20)]
     for n, person in enumerate(people):
@@ -95,24 +68,12 @@ def measure(post_count: int, repeat: int) -> None:
     pages = len(top_ids) // 50 + (1 if len(top_ids) % 50 else 0)
     print(f"database: {connection.vendor}; thread with {post_count} replies ({len(top_ids)} top-level), 50 per page")
     base = f"/courses/bench/threads/{thread.pk}/"
-    for label, url in (
-        ("page 1", base),
-        (f"page {pages}", f"{base}?page={pages}"),
-        ("most upvoted", f"{base}?sort=votes"),
-    ):
-        client.get(url)
-        times = []
-        for _ in range(repeat):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
-        times.sort()
-        print(
-            f"{label:<14} p50 {statistics.median(times):7.1f} ms  p95 {times[int(0.95 * (len(times) - 1))]:7.1f} ms  "
-            f"{len(captured)} queries  {len(response.content) // 1024} KB"
-        )
+    cases: list[tuple[str, str, dict[str, str]]] = [
+        ("page 1", base, {}),
+        (f"page {pages}", f"{base}?page={pages}", {}),
+        ("most upvoted", f"{base}?sort=votes", {}),
+    ]
+    time_pages(client, cases, repeat)
 
 
 if __name__ == "__main__":

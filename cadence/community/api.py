@@ -19,7 +19,8 @@ from cadence.community.models import Forum, Thread
 from cadence.community.selectors import PostView
 from cadence.core.errors import InvalidInput
 from cadence.core.markdown import render_markdown
-from cadence.courses.models import Course, Group
+from cadence.courses.api_access import course_for
+from cadence.courses.models import Group
 
 router = Router(tags=["community"])
 
@@ -103,15 +104,6 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _course(request: HttpRequest, course_id: int) -> Course:
-    course = policy.scope(request.user, "discover", Course.objects.all()).filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    if not policy.can(request.user, "view", course):
-        raise PermissionDenied
-    return course
-
-
 def _forum(request: HttpRequest, forum_id: int, action: str = "view") -> Forum:
     rows = Forum.objects.select_related("course", "item__module", "item__course")
     forum = policy.scope(request.user, "view", rows).filter(pk=forum_id).first()
@@ -158,7 +150,7 @@ def _post_out(view: PostView, request: HttpRequest, course_slug: str) -> PostOut
 
 @router.get("/courses/{course_id}/forums", response=list[ForumOut], summary="The forums of a course you can see")
 def list_forums(request: HttpRequest, course_id: int) -> list[Forum]:
-    return selectors.forums_for_course(_user(request), _course(request, course_id))
+    return selectors.forums_for_course(_user(request), course_for(request, course_id))
 
 
 @router.get("/forums/{forum_id}/threads", response=ThreadPageOut, summary="A page of a forum's threads")

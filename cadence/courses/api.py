@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, Field
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.courses import selectors, services
+from cadence.courses.api_access import course_for
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
 
 router = Router(tags=["courses"])
@@ -193,16 +194,6 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _course(request: HttpRequest, course_id: int, action: str = "view") -> Course:
-    """404 for a course the user cannot even discover; 403 when they may see it but not do this."""
-    course = policy.scope(request.user, "discover", Course.objects.all()).filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    if not policy.can(request.user, action, course):
-        raise PermissionDenied
-    return course
-
-
 def _module(request: HttpRequest, module_id: int, action: str = "view") -> Module:
     module = policy.scope(request.user, "view", Module.objects.select_related("course")).filter(pk=module_id).first()
     if module is None:
@@ -256,12 +247,12 @@ def create_course(request: HttpRequest, payload: CourseIn) -> Status[Course]:
 
 @router.get("/courses/{course_id}", response=CourseOut)
 def get_course(request: HttpRequest, course_id: int) -> Course:
-    return _course(request, course_id, "discover")
+    return course_for(request, course_id, "discover")
 
 
 @router.patch("/courses/{course_id}", response=CourseOut)
 def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) -> Course:
-    course = _course(request, course_id, "edit")
+    course = course_for(request, course_id, "edit")
     return services.update_course(actor=_user(request), course=course, data=payload.dict(exclude_unset=True))
 
 
@@ -269,25 +260,25 @@ def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) ->
     "/courses/{course_id}/join", response={201: MembershipOut}, summary="Join an open course or one with a code"
 )
 def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> Status[Membership]:
-    course = _course(request, course_id, "discover")
+    course = course_for(request, course_id, "discover")
     return Status(201, services.join_course(user=_user(request), course=course, code=payload.code))
 
 
 @router.get("/courses/{course_id}/modules", response=list[ModuleOut])
 def list_modules(request: HttpRequest, course_id: int) -> list[Module]:
-    course = _course(request, course_id)
+    course = course_for(request, course_id)
     return policy.scope(request.user, "view", Module.objects.filter(course=course)).order_by("position", "id")  # type: ignore[return-value]  # ninja serialises the queryset
 
 
 @router.post("/courses/{course_id}/modules", response={201: ModuleOut})
 def create_module(request: HttpRequest, course_id: int, payload: ModuleIn) -> Status[Module]:
-    course = _course(request, course_id, "edit")
+    course = course_for(request, course_id, "edit")
     return Status(201, services.create_module(actor=_user(request), course=course, data=payload.dict()))
 
 
 @router.put("/courses/{course_id}/modules/order", response=list[ModuleOut], summary="Reorder all modules")
 def reorder_modules(request: HttpRequest, course_id: int, payload: OrderIn) -> Any:
-    course = _course(request, course_id, "edit")
+    course = course_for(request, course_id, "edit")
     services.reorder_modules(actor=_user(request), course=course, ordered_ids=payload.ids)
     return Module.objects.filter(course=course).order_by("position", "id")
 
@@ -354,7 +345,7 @@ def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
 @router.get("/courses/{course_id}/memberships", response=list[MembershipOut])
 @paginate(LimitOffsetPagination)
 def list_memberships(request: HttpRequest, course_id: int) -> Any:
-    course = _course(request, course_id)
+    course = course_for(request, course_id)
     return policy.scope(request.user, "view", selectors.roster(course))
 
 
@@ -364,7 +355,7 @@ def list_memberships(request: HttpRequest, course_id: int) -> Any:
     summary="Add a person by email: 201 if they have an account, 202 when an invitation was sent",
 )
 def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Membership | Invitation]:
-    course = _course(request, course_id, "manage_people")
+    course = course_for(request, course_id, "manage_people")
     result = services.add_person(actor=_user(request), course=course, now=timezone.now(), **payload.dict())
     return Status(202 if isinstance(result, Invitation) else 201, result)
 

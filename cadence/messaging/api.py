@@ -18,7 +18,7 @@ from pydantic import Field
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.core.errors import InvalidInput
-from cadence.courses.models import Course
+from cadence.courses.api_access import course_for
 from cadence.messaging import selectors, services
 from cadence.messaging.models import Conversation, Participant
 from cadence.messaging.services import BODY_MAX, MAX_RECIPIENTS, SUBJECT_MAX
@@ -92,15 +92,6 @@ class QueueFilter(Schema):
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _course(request: HttpRequest, course_id: int, action: str) -> Course:
-    course = policy.scope(request.user, "discover", Course.objects.all()).filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    if not policy.can(request.user, action, course):
-        raise PermissionDenied
-    return course
 
 
 def _conversation(request: HttpRequest, conversation_id: int, action: str = "view") -> Conversation:
@@ -195,7 +186,7 @@ def reply(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Sta
     summary="Send a direct message to members of a course (two people keep one conversation per course)",
 )
 def send_direct(request: HttpRequest, payload: DirectIn) -> Status[Any]:
-    course = _course(request, payload.course_id, "message")
+    course = course_for(request, payload.course_id, "message")
     recipients = list(User.objects.filter(pk__in=payload.recipient_ids))
     if len(recipients) != len(set(payload.recipient_ids)):
         raise InvalidInput("Some recipients do not exist.")
@@ -217,7 +208,7 @@ def send_direct(request: HttpRequest, payload: DirectIn) -> Status[Any]:
     summary="Ask the course's teachers a private question",
 )
 def ask(request: HttpRequest, course_id: int, payload: QuestionIn) -> Status[dict[str, Any]]:
-    course = _course(request, course_id, "ask")
+    course = course_for(request, course_id, "ask")
     conversation = services.ask_question(
         actor=_user(request),
         course=course,
@@ -236,5 +227,5 @@ def ask(request: HttpRequest, course_id: int, payload: QuestionIn) -> Status[dic
 )
 @paginate(LimitOffsetPagination)
 def question_queue(request: HttpRequest, course_id: int, filters: Query[QueueFilter]) -> Any:
-    course = _course(request, course_id, "answer")
+    course = course_for(request, course_id, "answer")
     return _Mapped(selectors.question_queue(course, filters.status), _out)
