@@ -65,6 +65,7 @@ def test_xss_payloads_never_run_on_forum_pages(live_server: LiveServer, new_page
         f"{base}/threads/{thread.pk}/?quote={post.pk}",
         f"{base}/forums/search/?q=payload",
         f"{base}/forums/reports/",
+        f"{live_server.url}/notifications/",  # the report's notification names the payload thread
         f"{base}/posts/{post.pk}/history/",
     ):
         visit(page, url)
