@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -17,6 +16,7 @@ from cadence.accounts.models import User
 from cadence.community.models import Post, Thread
 from cadence.content import media
 from cadence.content import services as content_services
+from cadence.core import rate
 from cadence.core.errors import DomainError, InvalidInput
 from cadence.courses.models import STAFF_ROLES, Course, Membership
 
@@ -36,27 +36,15 @@ def posts_per_minute() -> int:
     return int(getattr(settings, "COMMUNITY_POSTS_PER_MINUTE", 6))
 
 
-def _rate_key(user: User, now: datetime) -> str:
-    return f"community:posts:{user.pk}:{int(now.timestamp() // 60)}"
-
-
 def check_rate(user: User, now: datetime) -> None:
     """Refuse a post beyond the per-minute limit; the post is counted once its transaction commits."""
-    key = _rate_key(user, now)
-    if int(cache.get(key, 0)) >= posts_per_minute():
+    key = rate.minute_key("community:posts", user.pk, now)
+    if rate.used(key) >= posts_per_minute():
         raise Flooding(
             _("You are posting too quickly: at most %(n)s posts a minute. Wait a moment and post again.")
             % {"n": posts_per_minute()}
         )
-    transaction.on_commit(lambda: _count(key))
-
-
-def _count(key: str) -> None:
-    cache.add(key, 0, timeout=120)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
+    transaction.on_commit(lambda: rate.count(key))
 
 
 def clean_title(title: str) -> str:
