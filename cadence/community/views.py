@@ -23,35 +23,20 @@ from cadence.content import media
 from cadence.core.errors import Conflict, DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses.models import Course
-from cadence.courses.views.common import get_course, signed_in
+from cadence.courses.views.common import allowed, get_course, signed_in
 
 
 # --- Fetching -------------------------------------------------------------------------------------------
 def _forum(request: HttpRequest, course: Course, forum_id: int, action: str = "view") -> Forum:
-    forum = selectors.forum_in_course(signed_in(request), course, forum_id)
-    if forum is None:
-        raise Http404
-    if not policy.can(request.user, action, forum):
-        raise PermissionDenied
-    return forum
+    return allowed(request, selectors.forum_in_course(signed_in(request), course, forum_id), action)
 
 
 def _thread(request: HttpRequest, course: Course, thread_id: int, action: str = "view") -> Thread:
-    thread = selectors.thread_in_course(signed_in(request), course, thread_id)
-    if thread is None:
-        raise Http404
-    if not policy.can(request.user, action, thread):
-        raise PermissionDenied
-    return thread
+    return allowed(request, selectors.thread_in_course(signed_in(request), course, thread_id), action)
 
 
 def _post(request: HttpRequest, course: Course, post_id: int, action: str = "view") -> Post:
-    post = selectors.post_in_course(signed_in(request), course, post_id)
-    if post is None or not policy.can(request.user, "view", post):
-        raise Http404
-    if not policy.can(request.user, action, post):
-        raise PermissionDenied
-    return post
+    return allowed(request, selectors.post_in_course(signed_in(request), course, post_id), action)
 
 
 def _int(value: str | None) -> int | None:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
-from cadence.courses.models import Course, Role
-from cadence.courses.views.common import get_course, signed_in
+from cadence.courses.models import Role
+from cadence.courses.views.common import allowed, get_course, signed_in
 from cadence.messaging import selectors, services
 from cadence.messaging.forms import AskForm, CheckInForm, DirectForm, ReplyForm, SettingsForm, StatusForm
 from cadence.messaging.models import Conversation
@@ -43,19 +43,7 @@ def _form_status(form: forms.Form | None) -> int:
 
 
 def _conversation(request: HttpRequest, conversation_id: int, action: str = "view") -> Conversation:
-    conversation = selectors.conversation_for(signed_in(request), conversation_id)
-    if conversation is None:
-        raise Http404
-    if not policy.can(request.user, action, conversation):
-        raise PermissionDenied
-    return conversation
-
-
-def _course_for(request: HttpRequest, slug: str, action: str) -> Course:
-    course = get_course(request, slug, "view")
-    if not policy.can(request.user, action, course):
-        raise PermissionDenied
-    return course
+    return allowed(request, selectors.conversation_for(signed_in(request), conversation_id), action)
 
 
 @require_GET
@@ -145,7 +133,7 @@ def question_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 def question_ask(request: HttpRequest, slug: str) -> HttpResponse:
     user = signed_in(request)
-    course = _course_for(request, slug, "ask")
+    course = get_course(request, slug, "ask")
     form = AskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,7 +163,7 @@ def question_ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def question_queue(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _course_for(request, slug, "answer")
+    course = get_course(request, slug, "answer")
     status = request.GET.get("status", "")
     page = Paginator(selectors.question_queue(course, status or None), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -197,7 +185,7 @@ def message_new(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("course", "")
     if not slug:
         return render(request, "messaging/message_new.html", {"courses": list(selectors.messageable_courses(user))})
-    course = _course_for(request, slug, "message")
+    course = get_course(request, slug, "message")
     back = reverse("messaging:message-new") + "?" + urlencode({"course": course.slug})
     if request.method == "POST":
         # Everyone active is a valid choice here so that the service explains who may not be messaged.
@@ -238,7 +226,7 @@ def message_new(request: HttpRequest) -> HttpResponse:
 
 def check_in(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     actor = signed_in(request)
-    course = _course_for(request, slug, "answer")
+    course = get_course(request, slug, "answer")
     learner = User.objects.filter(pk=user_id, memberships__course=course, memberships__role=Role.LEARNER).first()
     if learner is None:
         raise Http404

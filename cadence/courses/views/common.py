@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpRequest
 
 from cadence import policy
@@ -16,6 +19,18 @@ PREVIEW_SESSION_KEY = "cadence_preview_courses"
 def signed_in(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
+
+
+M = TypeVar("M", bound=Model)
+
+
+def allowed(request: HttpRequest, obj: M | None, action: str) -> M:
+    """An object fetched through the policy's scope: 404 when there is none, 403 when `action` is not allowed."""
+    if obj is None:
+        raise Http404
+    if not policy.can(request.user, action, obj):
+        raise PermissionDenied
+    return obj
 
 
 def get_course(request: HttpRequest, slug: str, action: str = "view") -> Course:
