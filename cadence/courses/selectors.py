@@ -12,6 +12,13 @@ from cadence.courses.models import STAFF_ROLES, Course, Group, Invitation, Item,
 from cadence.policy import AnyUser
 
 
+def staff_ids(course: Course) -> list[int]:
+    """The course's teachers and teaching assistants: who hears of questions and reports."""
+    return list(
+        Membership.objects.filter(course=course, role__in=STAFF_ROLES).values_list("user_id", flat=True).order_by()
+    )
+
+
 def catalogue(user: AnyUser, *, query: str = "") -> QuerySet[Course]:
     """Published courses anyone may find, and the user's own, searched by title."""
     courses = policy.scope(user, "discover", Course.objects.all())

@@ -21,6 +21,7 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import DomainError, InvalidInput, NotAllowed
+from cadence.courses import selectors as course_selectors
 from cadence.courses.models import STAFF_ROLES, Course, Membership, Role
 from cadence.messaging import throttle
 from cadence.messaging.models import Conversation, CourseMessaging, Kind, Message, Participant, Status
@@ -96,12 +97,6 @@ def _throttle(user: User, now: datetime, course: Course) -> None:
         raise RateLimited(_("You are sending messages too quickly. Wait a minute, then send it again."))
 
 
-def staff_ids(course: Course) -> list[int]:
-    return list(
-        Membership.objects.filter(course=course, role__in=STAFF_ROLES).values_list("user_id", flat=True).order_by()
-    )
-
-
 def _post(
     *,
     conversation: Conversation,
@@ -166,7 +161,7 @@ def ask_question(
     )  # fmt: skip
     message = _post(conversation=conversation, sender=actor, body=body, key=key, now=now, by_staff=False)
     notify(
-        recipients=staff_ids(course),
+        recipients=course_selectors.staff_ids(course),
         kind=NotificationKind.MESSAGE,
         title=_("New question from %(name)s: %(subject)s") % {"name": actor.display_name, "subject": subject},
         url=conversation_url(conversation),
@@ -237,7 +232,7 @@ def reply(*, actor: User, conversation: Conversation, body: str, key: str | None
         answered_by = set(
             Message.objects.filter(conversation=conversation, by_staff=True).values_list("sender_id", flat=True)
         )
-        recipients = sorted(answered_by) or staff_ids(conversation.course)
+        recipients = sorted(answered_by) or course_selectors.staff_ids(conversation.course)
         title = _("%(name)s followed up on a question: %(subject)s")
     if fields:
         conversation.save(update_fields=fields)

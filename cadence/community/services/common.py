@@ -150,10 +150,6 @@ def audience(thread: Thread, user_ids: Iterable[int], post: Post | None = None) 
     return sorted(set(rows.values_list("user_id", flat=True)))
 
 
-def staff_ids(course: Course) -> list[int]:
-    return list(Membership.objects.filter(course=course, role__in=STAFF_ROLES).values_list("user_id", flat=True))
-
-
 def is_staff_in(user: User, course: Course) -> bool:
     from cadence import policy
 

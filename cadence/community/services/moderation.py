@@ -15,6 +15,7 @@ from cadence.community.services import common
 from cadence.community.services.posting import thread_url
 from cadence.core.audit import record
 from cadence.core.errors import Conflict, InvalidInput
+from cadence.courses import selectors as course_selectors
 from cadence.notifications.models import Kind
 from cadence.notifications.services import notify
 
@@ -112,7 +113,7 @@ def report_post(*, actor: User, post: Post, reason: str, now: datetime) -> Repor
     if Report.objects.filter(post=post, reporter=actor, status=ReportStatus.OPEN).exists():
         raise Conflict(_("You have already reported this post; the staff will look at it."))
     report = Report.objects.create(post=post, course=post.course, reporter=actor, reason=reason, created_at=now)
-    notify(recipients=common.staff_ids(post.course), kind=Kind.REPORT,
+    notify(recipients=course_selectors.staff_ids(post.course), kind=Kind.REPORT,
            title=_("A post in “%(title)s” was reported") % {"title": post.thread.title},
            url=reverse("community:report-list", args=[post.course.slug]), key=f"report:{report.pk}", actor=actor,
            course=post.course, body=common.excerpt(reason), now=now)  # fmt: skip
