@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.core import audit
+from cadence.core import audit, text
 from cadence.core.errors import DomainError, InvalidInput, NotAllowed
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import STAFF_ROLES, Course, Membership, Role
@@ -65,8 +65,7 @@ def conversation_url(conversation: Conversation) -> str:
 
 
 def _excerpt(body: str) -> str:
-    flat = " ".join(body.split())
-    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
+    return text.excerpt(body, EXCERPT)
 
 
 def _clean_body(body: str) -> str:

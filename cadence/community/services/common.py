@@ -16,7 +16,7 @@ from cadence.accounts.models import User
 from cadence.community.models import Post, Thread
 from cadence.content import media
 from cadence.content import services as content_services
-from cadence.core import rate
+from cadence.core import rate, text
 from cadence.core.errors import DomainError, InvalidInput
 from cadence.courses.models import STAFF_ROLES, Course, Membership
 
@@ -66,8 +66,7 @@ def clean_body(body: str) -> str:
 
 
 def excerpt(body: str) -> str:
-    text = " ".join(body.split())
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+    return text.excerpt(body, EXCERPT_CHARS)
 
 
 # --- Mentions: "@[Display Name]" or "@DisplayName" (the name without spaces or punctuation) -------------
