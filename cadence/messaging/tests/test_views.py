@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cadence.courses.models import Role
 from cadence.courses.tests.factories import MembershipFactory
-from cadence.messaging import services
+from cadence.messaging import services, views
 from cadence.messaging.models import Conversation, Message, Participant, Status
 from cadence.messaging.tests.factories import direct, question
 from conftest import CourseWorld
@@ -226,3 +226,17 @@ def test_too_fast_keeps_the_typed_reply(client: Client, world: CourseWorld) -> N
     html = response.content.decode()
     assert "too quickly" in html and "Please keep this text" in html
     assert Message.objects.count() == 11
+
+
+def test_queue_pages_keep_the_status_filter(
+    client: Client, world: CourseWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "QUEUE_PER_PAGE", 2)
+    for n in range(3):
+        question(MembershipFactory(course=world.course, role=Role.LEARNER).user, world.course, subject=f"Q{n}")
+    client.force_login(world.teacher)
+    url = reverse("messaging:question-queue", args=[world.course.slug])
+    first = client.get(url + "?status=open").content.decode()
+    assert 'href="?status=open&amp;page=2" rel="next"' in first
+    second = client.get(url + "?status=open&page=2").content.decode()
+    assert "Page 2 of 2" in second and 'href="?status=open&amp;page=1" rel="prev"' in second
