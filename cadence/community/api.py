@@ -13,7 +13,6 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from cadence import policy
-from cadence.accounts.models import User
 from cadence.community import selectors, services
 from cadence.community.models import Forum, Thread
 from cadence.community.selectors import PostView
@@ -21,6 +20,7 @@ from cadence.core.errors import InvalidInput
 from cadence.core.markdown import render_markdown
 from cadence.courses.api_access import course_for
 from cadence.courses.models import Group
+from cadence.courses.views.common import signed_in
 
 router = Router(tags=["community"])
 
@@ -99,11 +99,6 @@ class ReplyIn(Schema):
     key: str = Field(default="", max_length=64, description="Idempotency key: a retried request posts once")
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _forum(request: HttpRequest, forum_id: int, action: str = "view") -> Forum:
     rows = Forum.objects.select_related("course", "item__module", "item__course")
     forum = policy.scope(request.user, "view", rows).filter(pk=forum_id).first()
@@ -150,7 +145,7 @@ def _post_out(view: PostView, request: HttpRequest, course_slug: str) -> PostOut
 
 @router.get("/courses/{course_id}/forums", response=list[ForumOut], summary="The forums of a course you can see")
 def list_forums(request: HttpRequest, course_id: int) -> list[Forum]:
-    return selectors.forums_for_course(_user(request), course_for(request, course_id))
+    return selectors.forums_for_course(signed_in(request), course_for(request, course_id))
 
 
 @router.get("/forums/{forum_id}/threads", response=ThreadPageOut, summary="A page of a forum's threads")
@@ -158,7 +153,7 @@ def list_threads(request: HttpRequest, forum_id: int, page: int = 1, show: str =
     forum = _forum(request, forum_id)
     if show not in selectors.FILTERS:
         raise InvalidInput(f"show must be one of {', '.join(selectors.FILTERS)}.")
-    rows, page_obj = selectors.thread_list(_user(request), forum, show=show, page=page)
+    rows, page_obj = selectors.thread_list(signed_in(request), forum, show=show, page=page)
     items = [
         ThreadRowOut(**_thread_out(r.thread).model_dump(), is_new=r.is_new, new_replies=r.new_replies) for r in rows
     ]
@@ -176,7 +171,7 @@ def create_thread(request: HttpRequest, forum_id: int, payload: ThreadIn) -> Sta
         if group is None:
             raise InvalidInput("Choose a group of this course.")
     thread = services.create_thread(
-        actor=_user(request), forum=forum, title=payload.title, body=payload.body, group=group, key=payload.key,
+        actor=signed_in(request), forum=forum, title=payload.title, body=payload.body, group=group, key=payload.key,
         now=timezone.now(),
     )  # fmt: skip
     return Status(201, _thread_out(thread))
@@ -184,7 +179,7 @@ def create_thread(request: HttpRequest, forum_id: int, payload: ThreadIn) -> Sta
 
 @router.get("/threads/{thread_id}", response=ThreadDetailOut, summary="A thread with a page of its posts")
 def get_thread(request: HttpRequest, thread_id: int, page: int = 1, sort: str = "oldest") -> ThreadDetailOut:
-    user = _user(request)
+    user = signed_in(request)
     thread = _thread(request, thread_id)
     view = selectors.thread_page(user, thread, page=page, sort=sort if sort in selectors.SORTS else "oldest")
     services.mark_thread_read(user=user, thread=thread, now=timezone.now())
@@ -201,7 +196,7 @@ def get_thread(request: HttpRequest, thread_id: int, page: int = 1, sort: str = 
 
 @router.post("/threads/{thread_id}/posts", response={201: PostOut}, summary="Reply in a thread")
 def create_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Status[PostOut]:
-    user = _user(request)
+    user = signed_in(request)
     thread = _thread(request, thread_id, "reply")
     parent = None
     if payload.parent_id is not None:

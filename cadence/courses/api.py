@@ -15,10 +15,10 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AwareDatetime, Field
 
 from cadence import policy
-from cadence.accounts.models import User
 from cadence.courses import selectors, services
 from cadence.courses.api_access import course_for
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
+from cadence.courses.views.common import signed_in
 
 router = Router(tags=["courses"])
 
@@ -189,11 +189,6 @@ class CourseFilter(Schema):
     mine: bool = False
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _module(request: HttpRequest, module_id: int, action: str = "view") -> Module:
     module = policy.scope(request.user, "view", Module.objects.select_related("course")).filter(pk=module_id).first()
     if module is None:
@@ -242,7 +237,7 @@ def list_courses(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
 def create_course(request: HttpRequest, payload: CourseIn) -> Status[Course]:
     if not policy.can(request.user, "create_course"):
         raise PermissionDenied
-    return Status(201, services.create_course(actor=_user(request), data=payload.dict()))
+    return Status(201, services.create_course(actor=signed_in(request), data=payload.dict()))
 
 
 @router.get("/courses/{course_id}", response=CourseOut)
@@ -253,7 +248,7 @@ def get_course(request: HttpRequest, course_id: int) -> Course:
 @router.patch("/courses/{course_id}", response=CourseOut)
 def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) -> Course:
     course = course_for(request, course_id, "edit")
-    return services.update_course(actor=_user(request), course=course, data=payload.dict(exclude_unset=True))
+    return services.update_course(actor=signed_in(request), course=course, data=payload.dict(exclude_unset=True))
 
 
 @router.post(
@@ -261,7 +256,7 @@ def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) ->
 )
 def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> Status[Membership]:
     course = course_for(request, course_id, "discover")
-    return Status(201, services.join_course(user=_user(request), course=course, code=payload.code))
+    return Status(201, services.join_course(user=signed_in(request), course=course, code=payload.code))
 
 
 @router.get("/courses/{course_id}/modules", response=list[ModuleOut])
@@ -273,13 +268,13 @@ def list_modules(request: HttpRequest, course_id: int) -> list[Module]:
 @router.post("/courses/{course_id}/modules", response={201: ModuleOut})
 def create_module(request: HttpRequest, course_id: int, payload: ModuleIn) -> Status[Module]:
     course = course_for(request, course_id, "edit")
-    return Status(201, services.create_module(actor=_user(request), course=course, data=payload.dict()))
+    return Status(201, services.create_module(actor=signed_in(request), course=course, data=payload.dict()))
 
 
 @router.put("/courses/{course_id}/modules/order", response=list[ModuleOut], summary="Reorder all modules")
 def reorder_modules(request: HttpRequest, course_id: int, payload: OrderIn) -> Any:
     course = course_for(request, course_id, "edit")
-    services.reorder_modules(actor=_user(request), course=course, ordered_ids=payload.ids)
+    services.reorder_modules(actor=signed_in(request), course=course, ordered_ids=payload.ids)
     return Module.objects.filter(course=course).order_by("position", "id")
 
 
@@ -291,12 +286,12 @@ def get_module(request: HttpRequest, module_id: int) -> Module:
 @router.patch("/modules/{module_id}", response=ModuleOut)
 def update_module(request: HttpRequest, module_id: int, payload: ModulePatch) -> Module:
     module = _module(request, module_id, "edit")
-    return services.update_module(actor=_user(request), module=module, data=payload.dict(exclude_unset=True))
+    return services.update_module(actor=signed_in(request), module=module, data=payload.dict(exclude_unset=True))
 
 
 @router.delete("/modules/{module_id}", response={204: None})
 def delete_module(request: HttpRequest, module_id: int) -> Status[None]:
-    services.delete_module(actor=_user(request), module=_module(request, module_id, "edit"))
+    services.delete_module(actor=signed_in(request), module=_module(request, module_id, "edit"))
     return Status(204, None)
 
 
@@ -309,13 +304,13 @@ def list_items(request: HttpRequest, module_id: int) -> Any:
 @router.post("/modules/{module_id}/items", response={201: ItemOut})
 def create_item(request: HttpRequest, module_id: int, payload: ItemIn) -> Status[Item]:
     module = _module(request, module_id, "edit")
-    return Status(201, services.create_item(actor=_user(request), module=module, data=payload.dict()))
+    return Status(201, services.create_item(actor=signed_in(request), module=module, data=payload.dict()))
 
 
 @router.put("/modules/{module_id}/items/order", response=list[ItemOut], summary="Reorder all items of a module")
 def reorder_items(request: HttpRequest, module_id: int, payload: OrderIn) -> Any:
     module = _module(request, module_id, "edit")
-    services.reorder_items(actor=_user(request), module=module, ordered_ids=payload.ids)
+    services.reorder_items(actor=signed_in(request), module=module, ordered_ids=payload.ids)
     return Item.objects.filter(module=module).order_by("position", "id")
 
 
@@ -333,12 +328,12 @@ def update_item(request: HttpRequest, item_id: int, payload: ItemPatch) -> Item:
         target = Module.objects.filter(pk=data.pop("module_id"), course_id=item.course_id).first()
         if target is None:
             raise Http404
-    return services.update_item(actor=_user(request), item=item, data=data, module=target)
+    return services.update_item(actor=signed_in(request), item=item, data=data, module=target)
 
 
 @router.delete("/items/{item_id}", response={204: None})
 def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
-    services.delete_item(actor=_user(request), item=_item(request, item_id, "edit"))
+    services.delete_item(actor=signed_in(request), item=_item(request, item_id, "edit"))
     return Status(204, None)
 
 
@@ -356,7 +351,7 @@ def list_memberships(request: HttpRequest, course_id: int) -> Any:
 )
 def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Membership | Invitation]:
     course = course_for(request, course_id, "manage_people")
-    result = services.add_person(actor=_user(request), course=course, now=timezone.now(), **payload.dict())
+    result = services.add_person(actor=signed_in(request), course=course, now=timezone.now(), **payload.dict())
     return Status(202 if isinstance(result, Invitation) else 201, result)
 
 
@@ -368,10 +363,10 @@ def get_membership(request: HttpRequest, membership_id: int) -> Membership:
 @router.patch("/memberships/{membership_id}", response=MembershipOut)
 def update_membership(request: HttpRequest, membership_id: int, payload: MembershipPatch) -> Membership:
     membership = _membership(request, membership_id, "edit")
-    return services.change_role(actor=_user(request), membership=membership, role=payload.role)
+    return services.change_role(actor=signed_in(request), membership=membership, role=payload.role)
 
 
 @router.delete("/memberships/{membership_id}", response={204: None})
 def delete_membership(request: HttpRequest, membership_id: int) -> Status[None]:
-    services.remove_member(actor=_user(request), membership=_membership(request, membership_id, "edit"))
+    services.remove_member(actor=signed_in(request), membership=_membership(request, membership_id, "edit"))
     return Status(204, None)

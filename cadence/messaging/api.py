@@ -19,6 +19,7 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core.errors import InvalidInput
 from cadence.courses.api_access import course_for
+from cadence.courses.views.common import signed_in
 from cadence.messaging import selectors, services
 from cadence.messaging.models import Conversation, Participant
 from cadence.messaging.services import BODY_MAX, MAX_RECIPIENTS, SUBJECT_MAX
@@ -89,13 +90,8 @@ class QueueFilter(Schema):
     status: str | None = Field(default=None, pattern="^(open|answered|closed)$")
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _conversation(request: HttpRequest, conversation_id: int, action: str = "view") -> Conversation:
-    conversation = selectors.conversation_for(_user(request), conversation_id)
+    conversation = selectors.conversation_for(signed_in(request), conversation_id)
     if conversation is None:
         raise Http404
     if not policy.can(request.user, action, conversation):
@@ -140,7 +136,7 @@ class _Mapped:
 @router.get("/messages/conversations", response=list[InboxRowOut], summary="My conversations, newest activity first")
 @paginate(LimitOffsetPagination)
 def list_conversations(request: HttpRequest) -> Any:
-    return _Mapped(selectors.inbox(_user(request)), _inbox_row)
+    return _Mapped(selectors.inbox(signed_in(request)), _inbox_row)
 
 
 @router.get(
@@ -163,7 +159,7 @@ def get_conversation(request: HttpRequest, conversation_id: int, window: Query[M
 @router.post("/messages/conversations/{conversation_id}/read", response={204: None}, summary="Mark a conversation read")
 def read_conversation(request: HttpRequest, conversation_id: int) -> Status[None]:
     conversation = _conversation(request, conversation_id)
-    services.mark_read(user=_user(request), conversation=conversation, now=timezone.now())
+    services.mark_read(user=signed_in(request), conversation=conversation, now=timezone.now())
     return Status(204, None)
 
 
@@ -175,7 +171,7 @@ def read_conversation(request: HttpRequest, conversation_id: int) -> Status[None
 def reply(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Status[Any]:
     conversation = _conversation(request, conversation_id, "reply")
     message = services.reply(
-        actor=_user(request), conversation=conversation, body=payload.body, key=payload.key, now=timezone.now()
+        actor=signed_in(request), conversation=conversation, body=payload.body, key=payload.key, now=timezone.now()
     )
     return Status(201, message)
 
@@ -191,7 +187,7 @@ def send_direct(request: HttpRequest, payload: DirectIn) -> Status[Any]:
     if len(recipients) != len(set(payload.recipient_ids)):
         raise InvalidInput("Some recipients do not exist.")
     message = services.send_direct(
-        actor=_user(request),
+        actor=signed_in(request),
         course=course,
         recipients=recipients,
         subject=payload.subject,
@@ -210,7 +206,7 @@ def send_direct(request: HttpRequest, payload: DirectIn) -> Status[Any]:
 def ask(request: HttpRequest, course_id: int, payload: QuestionIn) -> Status[dict[str, Any]]:
     course = course_for(request, course_id, "ask")
     conversation = services.ask_question(
-        actor=_user(request),
+        actor=signed_in(request),
         course=course,
         subject=payload.subject,
         body=payload.body,

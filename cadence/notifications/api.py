@@ -13,16 +13,11 @@ from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from cadence.accounts.models import User
+from cadence.courses.views.common import signed_in
 from cadence.notifications import selectors, services
 from cadence.notifications.models import Kind, Timing
 
 router = Router(tags=["notifications"])
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class NotificationOut(Schema):
@@ -64,23 +59,23 @@ class PreferencesSchema(Schema):
 @router.get("/notifications", response=list[NotificationOut], summary="My notifications, newest first")
 @paginate(LimitOffsetPagination)
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilter]) -> Any:
-    return selectors.notifications_for(_user(request), unread_only=filters.unread)
+    return selectors.notifications_for(signed_in(request), unread_only=filters.unread)
 
 
 @router.get("/notifications/unread-count", response=UnreadOut)
 def unread_count(request: HttpRequest) -> dict[str, int]:
-    return {"unread": selectors.unread_count(_user(request))}
+    return {"unread": selectors.unread_count(signed_in(request))}
 
 
 @router.post("/notifications/read", response=MarkedOut, summary="Mark some or all of my notifications read")
 def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
-    marked = services.mark_read(user=_user(request), notification_ids=payload.ids, now=timezone.now())
+    marked = services.mark_read(user=signed_in(request), notification_ids=payload.ids, now=timezone.now())
     return {"marked": marked}
 
 
 @router.get("/notifications/preferences", response=PreferencesSchema)
 def get_preferences(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
+    user = signed_in(request)
     current = selectors.delivery_settings_of(user)
     return {
         "timings": services.preferences_of(user),
@@ -94,7 +89,7 @@ def get_preferences(request: HttpRequest) -> dict[str, Any]:
 
 @router.put("/notifications/preferences", response=PreferencesSchema)
 def put_preferences(request: HttpRequest, payload: PreferencesSchema) -> dict[str, Any]:
-    user = _user(request)
+    user = signed_in(request)
     services.set_preferences(
         user=user,
         timings={kind.value: timing.value for kind, timing in payload.timings.items()},
