@@ -6,13 +6,11 @@ carries the same idempotency key and gets back what the first one made.
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import ParamSpec, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +19,7 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core import audit, text
 from cadence.core.errors import DomainError, InvalidInput, NotAllowed
+from cadence.core.races import second_try_on_race
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import STAFF_ROLES, Course, Membership, Role
 from cadence.messaging import throttle
@@ -34,26 +33,8 @@ EXCERPT = 160
 MAX_RECIPIENTS = 8
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
 class RateLimited(DomainError):
     status_code = 429
-
-
-def _second_try_on_race(write: Callable[P, R]) -> Callable[P, R]:
-    """Run an atomic write again if a concurrent twin won a unique constraint (the same idempotency key, or the
-    first message of a pair): the loser's transaction has rolled back, and its second run finds the winner's rows."""
-
-    @functools.wraps(write)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return write(*args, **kwargs)
-        except IntegrityError:
-            return write(*args, **kwargs)
-
-    return run
 
 
 def new_key() -> str:
@@ -136,7 +117,7 @@ def _join(conversation: Conversation, user: User | int, now: datetime, *, read: 
 
 
 # --- Questions to the teachers ----------------------------------------------------------------------
-@_second_try_on_race
+@second_try_on_race
 @transaction.atomic
 def ask_question(
     *, actor: User, course: Course, subject: str, body: str, key: str | None, now: datetime
@@ -188,7 +169,7 @@ def set_question_status(*, actor: User, conversation: Conversation, status: str,
 
 
 # --- Replies ----------------------------------------------------------------------------------------
-@_second_try_on_race
+@second_try_on_race
 @transaction.atomic
 def reply(*, actor: User, conversation: Conversation, body: str, key: str | None, now: datetime) -> Message:
     """Write in a conversation. A staff answer marks a question answered; the asker's follow-up reopens it."""
@@ -302,7 +283,7 @@ def _check_reachable(actor: User, course: Course, others: Sequence[int]) -> None
         )
 
 
-@_second_try_on_race
+@second_try_on_race
 @transaction.atomic
 def send_direct(
     *,

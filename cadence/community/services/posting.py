@@ -17,6 +17,7 @@ from cadence.community.models import Forum, Post, PostRevision, PostVote, Subscr
 from cadence.community.services import common
 from cadence.core.audit import record
 from cadence.core.errors import Conflict, InvalidInput
+from cadence.core.races import second_try_on_race
 from cadence.courses.models import Group, Membership
 from cadence.notifications.models import Kind
 from cadence.notifications.services import notify
@@ -56,6 +57,7 @@ def _subscribe(user: User, *, now: datetime, forum: Forum | None = None, thread:
     Subscription.objects.get_or_create(user=user, forum=forum, thread=thread, defaults={"created_at": now})
 
 
+@second_try_on_race
 @transaction.atomic
 def create_thread(
     *,
@@ -120,6 +122,7 @@ def _announce_thread(actor: User, thread: Thread, post: Post, mentioned: list[Us
            course=thread.course, body=excerpt, now=now)  # fmt: skip
 
 
+@second_try_on_race
 @transaction.atomic
 def create_reply(
     *,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cadence.community import services
 from cadence.community.models import ForumKind, Post, PostRevision, Report, Subscription, Thread, ThreadRead
+from cadence.community.services import posting
 from cadence.community.tests import factories as f
 from cadence.core.errors import Conflict, InvalidInput, NotAllowed
 from cadence.core.models import AuditEntry
@@ -259,6 +260,24 @@ def test_a_retried_write_posts_once(world: CourseWorld) -> None:
     reply = f.reply(world.learner, first, key="k-2")
     assert f.reply(world.learner, first, key="k-2").pk == reply.pk
     assert Post.objects.filter(thread=first).count() == 2
+
+
+def test_a_concurrent_twin_gets_the_winners_post(world: CourseWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    forum = f.forum(world.course)
+    thread = f.thread(world.learner, forum, key="t")
+    first = f.reply(world.learner, thread, key="r")
+    real = posting._existing
+    looked: list[str] = []
+
+    def not_yet_committed(actor: Any, key: str) -> Post | None:  # the twin looked before the winner committed
+        looked.append(key)
+        return None if len(looked) == 1 else real(actor, key)
+
+    monkeypatch.setattr(posting, "_existing", not_yet_committed)
+    assert f.reply(world.learner, thread, key="r").pk == first.pk
+    looked.clear()
+    assert f.thread(world.learner, forum, key="t").pk == thread.pk
+    assert Post.objects.filter(thread=thread).count() == 2 and Thread.objects.count() == 1
 
 
 def test_attachment_is_checked_like_library_files(world: CourseWorld) -> None:
