@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
 from cadence.courses.views.common import signed_in
 from cadence.notifications import selectors, services, unsubscribe
 from cadence.notifications.forms import PreferencesForm
@@ -62,8 +61,6 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
     else:
         ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()]
         count = services.mark_read(user=user, notification_ids=ids, now=timezone.now())
-    if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
     if not count and request.POST.get("all") != "1":
         messages.error(request, _("There was nothing unread to mark."))
     return _back(request)
