@@ -167,6 +167,7 @@ def attempt_page(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
             "quiz": quiz,
             "attempt": attempt,
             "views": views,
+            "blocks": list(zip(views, [row.answered_at for row in rows], strict=True)),
             "taking": mine and attempt.state == AttemptState.IN_PROGRESS,
             "accepts_until": quizzes.accepts_until(attempt),
             "feedback_shown": any(v.revealed for v in views),
