@@ -19,7 +19,7 @@ from cadence.assessment.services import assignments
 from cadence.assessment.tests.factories import ESSAY, question, quiz_item
 from cadence.courses.models import Course, Item, Role
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory, ModuleFactory
-from cadence.tests.browser.helpers import NewPage, check_a11y, log_for, sign_in, submit, visit
+from cadence.tests.browser.helpers import NewPage, check_a11y, log_for, sign_in, submit, visit, watch
 
 pytestmark = pytest.mark.browser
 
@@ -170,3 +170,85 @@ def test_without_javascript_a_signed_out_submit_is_kept_until_sign_in(
     submit(page, page.get_by_role("button", name="Send my work"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Received: Explain the median")
     assert Submission.objects.get().text == (FIRST + SECOND).strip()
+
+
+def test_each_autosave_failure_says_what_happened_and_what_to_do(live_server: LiveServer, page: Page) -> None:
+    course, teacher, learner = _course()
+    item = _assignment(course, teacher)
+    draft_url = f"**/courses/averages/items/{item.pk}/assignment/draft/"
+    sign_in(page, live_server.url, learner)
+    visit(page, f"{live_server.url}/courses/averages/items/{item.pk}/")
+    answer = page.get_by_label("Your answer")
+    status = page.locator("#draft-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    failures = [
+        (lambda route: route.abort("internetdisconnected"), "no connection"),
+        (lambda route: route.fulfill(status=413, body="Too large"), "too large to send"),
+        (lambda route: route.fulfill(status=502, body="Bad gateway"), "Cadence had a problem"),
+        (
+            lambda route: route.fulfill(
+                status=400, json={"detail": "The text is too long (at most 200000 characters)."}
+            ),
+            "The text is too long",
+        ),
+    ]
+    for n, (answer_with, message) in enumerate(failures):
+        page.route(draft_url, answer_with)
+        answer.press_sequentially(f" {n}", delay=5)
+        expect(status).to_contain_text(message)
+        expect(status).to_contain_text("kept in this browser")
+        page.unroute(draft_url)
+    answer.press_sequentially(" done", delay=5)
+    expect(status).to_contain_text("Draft saved at")
+    assert AssignmentDraft.objects.get().text == " 0 1 2 3 done"
+    assert page.evaluate("window.localStorage.length") == 0
+    log = log_for(page)
+    log.errors = [e for e in log.errors if not e.endswith(("answered 413", "answered 502", "answered 400"))]
+
+
+def test_sign_in_in_a_new_tab_then_continue_and_another_account_gets_nothing(
+    live_server: LiveServer, new_page: NewPage
+) -> None:
+    course, teacher, learner = _course()
+    item = _assignment(course, teacher)
+    classmate = UserFactory(display_name="Sam")
+    MembershipFactory(course=course, user=classmate, role=Role.LEARNER)
+    page = new_page(viewport={"width": 360, "height": 740})
+    sign_in(page, live_server.url, learner)
+    visit(page, f"{live_server.url}/courses/averages/items/{item.pk}/")
+    page.get_by_label("Your answer").fill(FIRST)
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved at")
+    _end_session(page)
+    page.get_by_label("Your answer").press_sequentially(SECOND, delay=5)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Sign in to keep your work")
+    expect(dialog).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # fits a small phone
+    check_a11y(page)
+
+    # Someone else signs in from the dialog: the work is not theirs, so nothing is sent.
+    dialog.get_by_label("Email address").fill(classmate.email)
+    dialog.get_by_label("Password").fill(PASSWORD)
+    dialog.get_by_role("button", name="Sign in and save my work").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("another account")
+    assert not Submission.objects.exists() and not AssignmentDraft.objects.filter(user=classmate).exists()
+    page.context.clear_cookies(name="sessionid")
+
+    # The learner signs in in a new tab, comes back and continues: submitted whole, once.
+    with page.expect_popup() as opened:
+        dialog.get_by_role("link", name="sign in in a new tab").click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    watch(tab)
+    check_a11y(tab)
+    tab.get_by_label("Email address").fill(learner.email)
+    tab.get_by_label("Password").fill(PASSWORD)
+    submit(tab, tab.get_by_role("main").get_by_role("button", name="Sign in"))
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="continue here once you have signed in").click()
+    check_a11y(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Received: Explain the median")
+    submission = Submission.objects.get()
+    assert submission.user == learner and submission.text == (FIRST + SECOND).strip()
+    assert not log_for(tab).errors
+    _expected_401s(page)

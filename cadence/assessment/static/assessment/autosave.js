@@ -161,6 +161,7 @@
     if (result.status === 403 && !result.json) { return refreshToken().then(function () { return flush(); }); }
     if (result.status === 409 && body.closed) { halted = "closed"; say((body.detail || "") + " " + t.closed); return false; }
     if (result.status === 409 && body.wrong_account) { halted = "wrong-account"; say(body.detail + " " + t.kept); return false; }
+    if (result.status === 413 || (result.status === 400 && !result.json)) { halted = "rejected"; say(t.tooLarge); return false; }
     if (result.status >= 500 || !result.json) { say(t.server); retryLater(); return false; }
     halted = "rejected"; // the server refused this content (too long, not open): it waits for the next change
     say((body.detail || t.server) + " " + t.kept);
