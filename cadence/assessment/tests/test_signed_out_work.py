@@ -219,3 +219,20 @@ def test_the_session_state_tells_the_page_who_is_signed_in_with_a_fresh_csrf_tok
     state = client.get(url).json()
     assert state == {"signed_in": True, "user": world.learner.pk, "csrf_token": state["csrf_token"]}
     assert client.post(url).status_code == 405
+
+
+def test_pages_with_the_autosave_script_stay_small(client: Client, world: CourseWorld):
+    """The dialog, the restore notice and the script fit in the 60 KB page budget."""
+    from cadence.core.tests.test_page_weight import BUDGET, _weight
+
+    assignment = _assignment(world)
+    _item, quiz = quiz_item(world.teacher, world.modules[0], question(world.teacher, world.course, ESSAY))
+    attempt = quizzes.start_attempt(user=world.learner, quiz=quiz, now=timezone.now())
+    client.force_login(world.learner)
+    for url in (
+        reverse("courses:item-detail", args=[world.course.slug, assignment.item.pk]),
+        reverse("assessment:attempt", args=[world.course.slug, attempt.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "assessment/autosave" in html and 'id="signin-dialog"' in html
+        assert _weight(html) < BUDGET

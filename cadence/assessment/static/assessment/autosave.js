@@ -26,6 +26,7 @@
   var halted = ""; // "signed-out", "closed", "wrong-account", "rejected": saving waits for a fix
   var pressed = null; // the button pressed while the work could not be sent
   var bypass = false; // the next submit is the one this script makes itself
+  var tokenRetried = false; // a refused CSRF token is renewed once, not in a loop
 
   // --- Messages ------------------------------------------------------------------------------------
   function say(text) { if (status) { status.textContent = text; } }
@@ -152,13 +153,17 @@
   function handle(id, values, result) {
     var body = result.body;
     if (result.ok) {
+      tokenRetried = false;
       if (same(valuesOf(unitById(id)), values)) { dirty[id] = false; }
       confirmed(id, values);
       say((form.dataset.savedText || t.saved) + " " + (body.saved_at || time(Date.now())));
       return flush();
     }
     if (result.status === 401 || body.signed_out || result.redirected) { return signedOut(); }
-    if (result.status === 403 && !result.json) { return refreshToken().then(function () { return flush(); }); }
+    if (result.status === 403 && !result.json && !tokenRetried) {
+      tokenRetried = true;
+      return refreshToken().then(function (renewed) { return renewed ? flush() : false; });
+    }
     if (result.status === 409 && body.closed) { halted = "closed"; say((body.detail || "") + " " + t.closed); return false; }
     if (result.status === 409 && body.wrong_account) { halted = "wrong-account"; say(body.detail + " " + t.kept); return false; }
     if (result.status === 413 || (result.status === 400 && !result.json)) { halted = "rejected"; say(t.tooLarge); return false; }
@@ -176,7 +181,7 @@
         if (String(state.user) !== user) { halted = "wrong-account"; say(t.otherUser); return false; }
         setCsrf(state.csrf_token);
         return true;
-      });
+      }, function () { say(t.offline); retryLater(); return false; });
   }
 
   function changed(event) {
