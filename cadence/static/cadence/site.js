@@ -32,7 +32,8 @@
     var xhr = event.detail && event.detail.xhr;
     var region = document.getElementById("messages");
     if (!xhr || xhr.status !== 401 || !region) { return; }
-    var notice = document.createElement("p");
+    var notice = document.getElementById("signed-out-notice") || document.createElement("p");
+    notice.id = "signed-out-notice";
     notice.className = "message message-error";
     var detail = "";
     try { detail = JSON.parse(xhr.responseText).detail || ""; } catch (e) { detail = ""; }
