@@ -98,7 +98,7 @@ def signed_out_response(request: HttpRequest) -> JsonResponse:
     """The answer to a script whose session has ended: 401, with what to do, never a redirect."""
     return JsonResponse(
         {
-            "detail": _("You have been signed out, so this was not saved. Sign in again to save it."),
+            "detail": _("You have been signed out. Sign in again, then try once more: this page stays as it is."),
             "signed_out": True,
             "sign_in_url": reverse("accounts:login"),
         },
