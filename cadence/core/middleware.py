@@ -9,9 +9,14 @@ from django.http import HttpRequest, HttpResponseBase
 from django.middleware import gzip
 from django.utils import timezone
 
+from cadence.core import work
+
 
 class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
-    """Every page is private unless marked @login_not_required. The API answers 401 itself instead."""
+    """Every page is private unless marked @login_not_required. The API answers 401 itself instead.
+
+    A signed-out request from a page's script gets a machine-readable 401, not the sign-in page; a
+    signed-out plain POST of learner work keeps that work for after sign-in (`cadence.core.work`)."""
 
     def process_view(
         self,
@@ -22,6 +27,13 @@ class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
     ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
+        if not request.user.is_authenticated and getattr(view_func, "login_required", True):
+            if work.wants_json(request):
+                return work.signed_out_response(request)
+            if request.method == "POST" and getattr(view_func, "keeps_work", False):
+                kept = work.keep_and_sign_in(request)
+                if kept is not None:
+                    return kept
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 

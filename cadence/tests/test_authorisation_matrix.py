@@ -46,6 +46,7 @@ from cadence.community.tests import matrix_rows as community_rows
 from cadence.content import services as content_services
 from cadence.content.models import ChecklistStep, Resource
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
+from cadence.core.tests import matrix_rows as core_rows
 from cadence.courses import services as course_services
 from cadence.courses.models import DeadlineExtension, Item, Membership, Role
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory
@@ -982,7 +983,7 @@ def discovered_api_operations() -> set[str]:
 
 
 # Each app keeps its own rows beside its tests.
-for _app_rows in (community_rows, messaging_rows, notifications_rows):
+for _app_rows in (community_rows, core_rows, messaging_rows, notifications_rows):
     PAGES |= _app_rows.PAGES
     ENDPOINTS |= _app_rows.ENDPOINTS
 

@@ -21,6 +21,7 @@ from cadence.assessment.services.assignments import SubmissionInput
 from cadence.content import media
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
+from cadence.core.work import keeps_work
 from cadence.courses.models import Course, Item, ItemKind
 from cadence.courses.views.common import get_course, get_item, signed_in
 
@@ -61,6 +62,7 @@ def assignment_edit(request: HttpRequest, slug: str, item_id: int) -> HttpRespon
     )
 
 
+@keeps_work
 @require_POST
 def draft_save(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     """Autosave of the text being written (from the page's script), or "Save draft" without it."""
@@ -86,6 +88,7 @@ def draft_save(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     return redirect(_item_url(course, item) + "#submit-heading")
 
 
+@keeps_work
 @require_POST
 def submit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     course, item = _assignment_item(request, slug, item_id, "view")

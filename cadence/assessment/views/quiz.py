@@ -20,6 +20,7 @@ from cadence.assessment.services.quizzes import AnswerInput, AttemptClosed
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.core.middleware import arrival_time
+from cadence.core.work import keeps_work
 from cadence.courses.models import Course, Item, ItemKind
 from cadence.courses.views.common import get_course, get_item, signed_in
 
@@ -166,6 +167,7 @@ def attempt_page(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
             "quiz": quiz,
             "attempt": attempt,
             "views": views,
+            "blocks": list(zip(views, [row.answered_at for row in rows], strict=True)),
             "taking": mine and attempt.state == AttemptState.IN_PROGRESS,
             "accepts_until": quizzes.accepts_until(attempt),
             "feedback_shown": any(v.revealed for v in views),
@@ -198,6 +200,7 @@ def _position(request: HttpRequest) -> list[int] | None:
     return [int(raw)] if raw.isdigit() else None
 
 
+@keeps_work
 @require_POST
 def attempt_save(request: HttpRequest, slug: str, attempt_id: int) -> HttpResponse:
     """Autosave (one question, from the page's script) or "Save my answers" (the whole form, without it)."""
@@ -225,6 +228,7 @@ def attempt_save(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
     return redirect(reverse("assessment:attempt", args=[course.slug, attempt.pk]))
 
 
+@keeps_work
 @require_POST
 def attempt_check(request: HttpRequest, slug: str, attempt_id: int) -> HttpResponse:
     course = get_course(request, slug, "view")
@@ -244,6 +248,7 @@ def attempt_check(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespo
     return redirect(url) if not is_htmx(request) else HttpResponse(status=204, headers={"HX-Redirect": url})
 
 
+@keeps_work
 @require_POST
 def attempt_submit(request: HttpRequest, slug: str, attempt_id: int) -> HttpResponse:
     course = get_course(request, slug, "view")
