@@ -7,6 +7,7 @@ storage a moment before its row commits), is an orphan.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,10 +72,8 @@ def remove(root: Path, orphans: list[Orphan]) -> int:
         if path.is_file() and not path.is_symlink():
             path.unlink()
             removed += 1
-    for folder, dirs, files in os.walk(root, topdown=False):
-        if not dirs and not files and Path(folder) != root:
-            try:
+    for folder, _dirs, _files in os.walk(root, topdown=False):
+        if Path(folder) != root:
+            with contextlib.suppress(OSError):  # not empty (or written to meanwhile): it stays
                 Path(folder).rmdir()
-            except OSError:
-                pass  # something was written there meanwhile
     return removed
