@@ -313,7 +313,8 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
 def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
     if not user.is_active and user.is_authenticated:
         return False
-    rule = RULES.get((type(obj) if obj is not None else None, action))
+    # `obj.__class__`, not `type(obj)`: request.user is a lazy proxy whose type is not User.
+    rule = RULES.get((obj.__class__ if obj is not None else None, action))
     if rule is None:
         return False  # deny anything the table does not name
     return bool(rule(user, obj))
