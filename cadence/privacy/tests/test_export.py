@@ -55,7 +55,7 @@ def test_a_learners_copy_holds_every_kind_of_their_data_with_the_original_files(
 ):
     made = _request(world.learner, world.learner, django_capture_on_commit_callbacks)
     assert made.status == ExportStatus.READY and made.file.name.startswith("private/exports/")
-    assert made.expires_at == made.ready_at + timedelta(days=7)
+    assert made.ready_at is not None and made.expires_at == made.ready_at + timedelta(days=7)
     with default_storage.open(made.file.name, "rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest() == made.sha256
     archive = _zip(made)

@@ -51,7 +51,9 @@ def test_the_learner_asks_for_a_copy_from_their_page_and_downloads_it(
 
 
 @pytest.mark.parametrize("who", ["teacher", "admin", "observer", "outsider"])
-def test_nobody_else_downloads_a_copy(client, world: CourseWorld, media_root: Path, django_capture_on_commit_callbacks, who):
+def test_nobody_else_downloads_a_copy(
+    client, world: CourseWorld, media_root: Path, django_capture_on_commit_callbacks, who
+):
     made = _ready(world, django_capture_on_commit_callbacks)
     client.force_login(getattr(world, who))
     assert client.get(reverse("privacy:export-download", args=[made.pk])).status_code == 404
