@@ -23,7 +23,8 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from cadence.accounts.models import ApiToken, User
 from cadence.assessment.models import AssignmentDraft, Attempt, FeedbackFile, GradeOverride, Submission, SubmissionFile
@@ -126,6 +127,13 @@ def erase_account(*, user: User, now: datetime, remove_posts: bool) -> dict[str,
     )  # fmt: skip
     counts["observer_links"] = _count_delete(links)
     counts["forum_posts_removed"] = _remove_posts(user, now) if remove_posts else 0
+    # Other people's notifications about them ("Ada replied …") were written with their name: it goes too.
+    old_name = user.display_name
+    if old_name:
+        counts["names_in_notifications"] = Notification.objects.filter(actor=user).update(
+            title=Replace("title", Value(old_name), Value(FORMER_MEMBER)),
+            body=Replace("body", Value(old_name), Value(FORMER_MEMBER)),
+        )
     # The invitation sent to this address named it in the audit log; the entry stays, the address goes.
     for entry in AuditEntry.objects.filter(verb="invitation.sent", data__email=old_email):
         entry.data = {**entry.data, "email": "(erased)"}

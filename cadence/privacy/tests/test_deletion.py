@@ -100,6 +100,10 @@ def test_request_then_confirm_erases_the_account_and_keeps_the_schools_record(
     assert Membership.objects.filter(user=learner, course=world.course).exists()
     assert Message.objects.filter(sender=learner).exists()
     assert Post.objects.get(pk=learner_data.post.pk).body == "MY-REPLY"
+    # The teachers' notifications about the learner's question no longer carry the learner's name.
+    about = Notification.objects.filter(actor=learner)
+    assert about.exists() and not about.filter(title__contains="Learner").exists()
+    assert about.filter(title__contains="Former member").exists()
     # Their posts show "Former member"
     client.force_login(world.teacher)
     thread = client.get(reverse("community:thread-detail", args=[world.course.slug, learner_data.thread.pk]))
