@@ -56,7 +56,8 @@ def export_request(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     subject_id = request.POST.get("subject", "")
     if subject_id and subject_id != str(user.pk):
-        subject = User.objects.filter(pk=int(subject_id) if subject_id.isdigit() else 0).first()
+        pk = int(subject_id) if subject_id.isdigit() and len(subject_id) <= 18 else 0  # fits a 64-bit key
+        subject = User.objects.filter(pk=pk).first()
         if subject is None or not policy.can(user, "export_data", subject):
             # Whether someone exists is not for strangers to learn: the same answer as for nobody.
             return HttpResponse(status=404)
