@@ -43,6 +43,7 @@ def _home_context(user: User, deletion_form: DeletionRequestForm | None = None) 
         "deletion": deletion,
         "deletion_pending": deletion is not None and deletion.status == DeletionStatus.PENDING,
         "deletion_form": deletion_form or DeletionRequestForm(),
+        "export_days": settings.DATA_EXPORT_DAYS,
     }
 
 

@@ -136,3 +136,46 @@ def test_an_observer_of_another_course_cannot_ask_for_a_learner(client, world: C
     client.force_login(stranger)
     assert client.post(reverse("privacy:export-request"), {"subject": world.learner.pk}).status_code == 404
     assert not DataExport.objects.exists() and not DeletionRequest.objects.exists()
+
+
+def test_the_home_page_says_how_long_a_copy_lasts(client, world: CourseWorld, settings):
+    settings.DATA_EXPORT_DAYS = 3
+    client.force_login(world.learner)
+    assert b"can be downloaded for 3 days" in client.get(reverse("privacy:home")).content
+
+
+def test_the_django_admin_action_confirms_selected_requests(client, world: CourseWorld):
+    from cadence.privacy.models import DeletionStatus
+
+    deletion = services.request_deletion(user=world.learner, reason="", now=timezone.now())
+    own = services.request_deletion(user=world.admin, reason="", now=timezone.now())
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("admin:privacy_deletionrequest_changelist"),
+        {"action": "confirm_selected", "_selected_action": [deletion.pk, own.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    deletion.refresh_from_db()
+    own.refresh_from_db()
+    assert deletion.status == DeletionStatus.COMPLETED
+    assert own.status == DeletionStatus.PENDING  # never one's own, even from the admin
+    assert b"1 account(s) erased." in response.content
+
+
+def test_the_periodic_tasks_expire_copies_and_purge_after_retention(world: CourseWorld, settings):
+    from cadence.privacy import tasks
+    from cadence.privacy.models import DeletionStatus
+
+    settings.CADENCE_DELETED_ACCOUNT_RETENTION_DAYS = 0
+    past = timezone.now() - timedelta(days=1)
+    DataExport.objects.create(
+        subject=world.learner, requested_by=world.learner, status=ExportStatus.READY, requested_at=past,
+        ready_at=past, expires_at=past,
+    )  # fmt: skip
+    deletion = services.request_deletion(user=world.ta, reason="", now=past)
+    services.confirm_deletion(actor=world.admin, deletion=deletion, now=past)
+    assert tasks.expire_data_exports_hourly.call_local() == 1
+    assert tasks.purge_expired_retention_daily.call_local() == 1
+    deletion.refresh_from_db()
+    assert deletion.status == DeletionStatus.COMPLETED and deletion.purged_at is not None
