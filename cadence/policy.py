@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 
 from cadence.accounts.models import ApiToken, User
 from cadence.assessment.models import Attempt, Question, Quiz, Submission
@@ -31,6 +32,8 @@ from cadence.courses.models import (
 )
 from cadence.messaging.models import Conversation, Participant
 from cadence.messaging.models import Kind as ConversationKind
+from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under
+from cadence.privacy.models import DataExport, DeletionRequest
 
 Action = Literal[
     "view",  # see the object (course home, module, item, a membership)
@@ -53,6 +56,12 @@ Action = Literal[
     "message",  # messaging: send direct messages within a course
     "answer",  # messaging: see and answer a course's questions, change their status
     "reply",  # messaging: write in a conversation
+    "export_data",  # privacy: ask for a copy of a person's data
+    "request_deletion",  # privacy: ask for one's own account to be deleted
+    "download",  # privacy: download a prepared copy of data
+    "cancel",  # privacy: withdraw one's own pending deletion request
+    "decide",  # privacy: confirm or decline someone's deletion request
+    "review_deletions",  # privacy, site-level: see the deletion requests waiting for a decision
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -223,6 +232,22 @@ def _post_delete(user: AnyUser, post: Post) -> bool:
     return _post_view(user, post) and (post.author_id == user.pk or _is_staff_of(user, post.course))
 
 
+# Data rights: a person's own; a linked observer (parent) acts for a learner known to be under 16.
+def _observes(user: AnyUser, subject: User) -> bool:
+    return Membership.objects.filter(
+        user_id=user.pk or 0, role=Role.OBSERVER, observed__user_id=subject.pk, observed__role=Role.LEARNER
+    ).exists()
+
+
+def _export_data(user: AnyUser, subject: User) -> bool:
+    if not user.is_authenticated or not subject.is_active:
+        return False
+    if subject.pk == user.pk:
+        return True
+    under_age = is_under(subject.birth_date, PARENTAL_CONSENT_AGE, timezone.localdate())
+    return under_age and _observes(user, subject)
+
+
 Rule = Callable[[Any, Any], bool]
 RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (None, "create_course"): lambda u, _: is_admin(u) or bool(u.is_authenticated and u.has_perm("courses.add_course")),
@@ -275,13 +300,21 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Conversation, "view"): _conversation_view,
     (Conversation, "reply"): _conversation_reply,
     (Conversation, "answer"): lambda u, c: c.kind == ConversationKind.QUESTION and _is_staff_of(u, c.course),
+    # Data rights (the privacy app). Administrators decide deletions but never their own, and see nobody's copy.
+    (User, "export_data"): _export_data,
+    (User, "request_deletion"): lambda u, s: u.is_authenticated and s.pk == u.pk,
+    (DataExport, "download"): lambda u, e: u.is_authenticated and e.requested_by_id == u.pk,
+    (DeletionRequest, "cancel"): lambda u, r: u.is_authenticated and r.user_id == u.pk,
+    (DeletionRequest, "decide"): lambda u, r: is_admin(u) and r.user_id != u.pk,
+    (None, "review_deletions"): lambda u, _: is_admin(u),
 }
 
 
 def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
     if not user.is_active and user.is_authenticated:
         return False
-    rule = RULES.get((type(obj) if obj is not None else None, action))
+    # `obj.__class__`, not `type(obj)`: request.user is a lazy proxy whose type is not User.
+    rule = RULES.get((obj.__class__ if obj is not None else None, action))
     if rule is None:
         return False  # deny anything the table does not name
     return bool(rule(user, obj))
@@ -357,6 +390,10 @@ def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
         )
     if model is ApiToken and action == "manage":
         return Q(user_id=user.pk)
+    if model is DataExport and action == "download":
+        return Q(requested_by_id=user.pk)
+    if model is DeletionRequest and action == "decide":
+        return Q(pk__in=[]) if not is_admin(user) else ~Q(user_id=user.pk)
     if model is Forum and action == "view":
         return _forum_q(user)
     if model is Thread and action == "view":
@@ -378,8 +415,9 @@ def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
     return None
 
 
-# Rows even a site administrator lists only when they are theirs: tokens, and private conversations.
-_OWN_ROWS_ONLY: tuple[type[Model], ...] = (ApiToken, Conversation)
+# Rows even a site administrator lists only when they are theirs: tokens, private conversations, copies of
+# data; and deletion requests, of which an administrator never lists (so never decides) their own.
+_OWN_ROWS_ONLY: tuple[type[Model], ...] = (ApiToken, Conversation, DataExport, DeletionRequest)
 
 
 def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cadence.notifications",
     "cadence.community",
     "cadence.messaging",
+    "cadence.privacy",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,10 @@ CONTENT_IMAGE_MAX_BYTES = env.int("CONTENT_IMAGE_MAX_MB", default=5) * 1024 * 10
 CONTENT_VIDEO_MAX_BYTES = env.int("CONTENT_VIDEO_MAX_MB", default=500) * 1024 * 1024
 CONTENT_CAPTION_MAX_BYTES = env.int("CONTENT_CAPTION_MAX_KB", default=1024) * 1024
 CONTENT_RESOURCE_MAX_BYTES = env.int("CONTENT_RESOURCE_MAX_MB", default=50) * 1024 * 1024
+# Data rights (privacy app): how long a copy of someone's data may be downloaded, and how long the school keeps
+# a deleted account's submissions, attempts and grades (under "Former member") before they are purged too.
+DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)
+CADENCE_DELETED_ACCOUNT_RETENTION_DAYS = env.int("DELETED_ACCOUNT_RETENTION_DAYS", default=365)
 
 LOGGING = {
     "version": 1,

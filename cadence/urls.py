@@ -24,6 +24,7 @@ urlpatterns = [
     path("courses/", include("cadence.community.urls")),
     path("", include("cadence.messaging.urls")),
     path("notifications/", include("cadence.notifications.urls")),
+    path("privacy/", include("cadence.privacy.urls")),
     path("", include("cadence.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

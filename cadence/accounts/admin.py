@@ -14,7 +14,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # the stubs require A
     list_filter = ["is_staff", "is_active"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("display_name", "time_zone", "language")}),
+        (_("Profile"), {"fields": ("display_name", "time_zone", "language", "birth_date")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

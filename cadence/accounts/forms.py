@@ -106,7 +106,8 @@ class ProfileForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone", "language"]
+        fields = ["display_name", "time_zone", "language", "birth_date"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class TokenForm(forms.Form):

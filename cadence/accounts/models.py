@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadence.accounts.timezones import validate_time_zone
+
+
+def validate_birth_date(value: date) -> None:
+    if value > timezone.localdate() or value.year < 1900:
+        raise ValidationError(_("Give a date of birth between 1900 and today."))
 
 
 class UserManager(BaseUserManager["User"]):
@@ -42,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("site administrator"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Optional, private (shown to its owner and site administrators only): it decides whether a linked
+    # observer (a parent) may ask for a copy of a learner's data, which the law allows below 16.
+    birth_date = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_birth_date],
+        help_text=_("Optional. Seen only by you and the site administrators."),
+    )  # fmt: skip
 
     objects: ClassVar[UserManager] = UserManager()
 

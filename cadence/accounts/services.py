@@ -71,7 +71,7 @@ def user_for_token(secret: str, *, now: datetime) -> User | None:
     return token.user
 
 
-PROFILE_FIELDS = ("display_name", "time_zone", "language")
+PROFILE_FIELDS = ("display_name", "time_zone", "language", "birth_date")
 
 
 @transaction.atomic

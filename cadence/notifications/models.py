@@ -28,6 +28,8 @@ class Kind(models.TextChoices):
     DEADLINE = "deadline", _("Deadlines approaching")
     CHECK_IN = "check_in", _("Check-ins from a teacher")
     REPORT = "report", _("Reported posts (staff)")
+    DATA_EXPORT = "data_export", _("Copies of my data ready to download")
+    ACCOUNT_DELETION = "account_deletion", _("Account deletion requests and decisions")
 
 
 class Timing(models.TextChoices):
@@ -50,6 +52,8 @@ DEFAULT_TIMING: dict[str, str] = {
     Kind.DEADLINE: Timing.DAILY,
     Kind.CHECK_IN: Timing.IMMEDIATELY,
     Kind.REPORT: Timing.DAILY,
+    Kind.DATA_EXPORT: Timing.IMMEDIATELY,
+    Kind.ACCOUNT_DELETION: Timing.IMMEDIATELY,
 }
 
 

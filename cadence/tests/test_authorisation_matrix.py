@@ -52,6 +52,7 @@ from cadence.courses.models import DeadlineExtension, Item, Membership, Role
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory
 from cadence.messaging.tests import matrix_rows as messaging_rows
 from cadence.notifications.tests import matrix_rows as notifications_rows
+from cadence.privacy.tests import matrix_rows as privacy_rows
 from cadence.tests.matrix import (
     ACTORS,
     ADMIN_LOGIN,
@@ -983,7 +984,7 @@ def discovered_api_operations() -> set[str]:
 
 
 # Each app keeps its own rows beside its tests.
-for _app_rows in (community_rows, core_rows, messaging_rows, notifications_rows):
+for _app_rows in (community_rows, core_rows, messaging_rows, notifications_rows, privacy_rows):
     PAGES |= _app_rows.PAGES
     ENDPOINTS |= _app_rows.ENDPOINTS
 

@@ -1,0 +1,282 @@
+"""Data rights: ask for a copy of one's data, build and expire it; ask for deletion, decide, erase, purge."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cadence import policy
+from cadence.accounts.models import User
+from cadence.core.audit import record
+from cadence.core.email import queue_email
+from cadence.core.errors import Conflict, InvalidInput
+from cadence.notifications.models import Kind
+from cadence.notifications.services import notify
+from cadence.privacy import erasure, export
+from cadence.privacy.models import (
+    DataExport,
+    DeletionRequest,
+    DeletionStatus,
+    ExportStatus,
+    ForumPostsOnDeletion,
+    PrivacySettings,
+    export_path,
+)
+
+log = logging.getLogger(__name__)
+REASON_MAX = 2000
+# A copy not built within this long (a worker lost mid-build) is given up, so a new one may be asked for.
+STALE_EXPORT = timedelta(hours=6)
+
+
+# --- Copies of data -----------------------------------------------------------------------------------
+@transaction.atomic
+def request_export(*, actor: User, subject: User, now: datetime) -> DataExport:
+    """Queue a copy of `subject`'s data for `actor` (themselves, or a linked parent of a learner under 16)."""
+    policy.require(actor, "export_data", subject)
+    try:
+        with transaction.atomic():
+            data_export = DataExport.objects.create(subject=subject, requested_by=actor, requested_at=now)
+    except IntegrityError as exc:  # the partial unique constraint: one copy in preparation per person
+        raise Conflict(_("A copy of this data is already being prepared. You will be told when it is ready.")) from exc
+    record(actor=actor, verb="privacy.export_requested", obj=data_export, subject_id=subject.pk)
+    if actor.pk != subject.pk:
+        # Nothing about a child happens behind their back: they are told a parent asked for their data.
+        notify(
+            recipients=[subject],
+            kind=Kind.DATA_EXPORT,
+            title=_("%(name)s asked for a copy of your data") % {"name": actor.display_name},
+            url=reverse("privacy:home"),
+            key=f"privacy-export-asked-{data_export.pk}",
+            now=now,
+        )
+    from cadence.privacy.tasks import build_data_export  # tasks import services
+
+    pk = data_export.pk
+    transaction.on_commit(lambda: build_data_export(pk))
+    return data_export
+
+
+def build_export(*, export_id: int, now: datetime) -> DataExport | None:
+    """Write the zip to private storage, then mark the copy ready and tell whoever asked. A copy that is not
+    pending (already built, expired, given up) is left alone, so a retried task does nothing twice."""
+    data_export = DataExport.objects.select_related("subject", "requested_by").filter(pk=export_id).first()
+    if data_export is None or data_export.status != ExportStatus.PENDING:
+        return None
+    stored = ""
+    try:
+        with tempfile.TemporaryFile() as scratch:
+            export.write_zip(data_export.subject, scratch, now=now, requested_by=data_export.requested_by)
+            size = scratch.tell()
+            scratch.seek(0)
+            digest = hashlib.sha256()
+            while chunk := scratch.read(export.CHUNK):
+                digest.update(chunk)
+            scratch.seek(0)
+            stored = default_storage.save(export_path(data_export, "export.zip"), File(scratch))
+        return _mark_ready(data_export.pk, name=stored, size=size, sha256=digest.hexdigest(), now=now)
+    except Exception:
+        log.exception("Building data export %s failed", export_id)
+        if stored:
+            default_storage.delete(stored)
+        _mark_failed(export_id, now=now)
+        return None
+
+
+@transaction.atomic
+def _mark_ready(export_id: int, *, name: str, size: int, sha256: str, now: datetime) -> DataExport | None:
+    data_export = (
+        DataExport.objects.select_for_update(of=("self",)).select_related("subject", "requested_by").get(pk=export_id)
+    )
+    if data_export.status != ExportStatus.PENDING:
+        transaction.on_commit(lambda: default_storage.delete(name))
+        return None
+    data_export.status = ExportStatus.READY
+    data_export.file.name = name
+    data_export.size, data_export.sha256 = size, sha256
+    data_export.ready_at = now
+    data_export.expires_at = now + timedelta(days=settings.DATA_EXPORT_DAYS)
+    data_export.save(update_fields=["status", "file", "size", "sha256", "ready_at", "expires_at"])
+    subject, requester = data_export.subject, data_export.requested_by
+    title = (
+        _("A copy of your data is ready to download")
+        if subject.pk == requester.pk
+        else _("The copy of %(name)s's data is ready to download") % {"name": subject.display_name}
+    )
+    notify(
+        recipients=[requester],
+        kind=Kind.DATA_EXPORT,
+        title=title,
+        body=_("Download it from Your data before %(date)s; after that it is deleted.")
+        % {"date": data_export.expires_at.date().isoformat()},
+        url=reverse("privacy:home"),
+        key=f"privacy-export-ready-{data_export.pk}",
+        now=now,
+    )
+    record(actor=None, verb="privacy.export_ready", obj=data_export, subject_id=subject.pk, size=size)
+    return data_export
+
+
+@transaction.atomic
+def _mark_failed(export_id: int, *, now: datetime) -> None:
+    data_export = (
+        DataExport.objects.select_for_update(of=("self",)).select_related("requested_by").filter(pk=export_id).first()
+    )
+    if data_export is None or data_export.status != ExportStatus.PENDING:
+        return
+    data_export.status = ExportStatus.FAILED
+    data_export.save(update_fields=["status"])
+    notify(
+        recipients=[data_export.requested_by],
+        kind=Kind.DATA_EXPORT,
+        title=_("Your copy of data could not be prepared"),
+        body=_("Nothing was lost. Please ask for it again; if it fails again, tell a site administrator."),
+        url=reverse("privacy:home"),
+        key=f"privacy-export-failed-{data_export.pk}",
+        now=now,
+    )
+    record(actor=None, verb="privacy.export_failed", obj=data_export, subject_id=data_export.subject_id)
+
+
+@transaction.atomic
+def expire_exports(*, now: datetime) -> int:
+    """Delete the files of copies past their expiry, and give up copies a lost worker never finished."""
+    expired = list(
+        DataExport.objects.select_for_update(skip_locked=True).filter(status=ExportStatus.READY, expires_at__lte=now)
+    )
+    names = [e.file.name for e in expired if e.file]
+    DataExport.objects.filter(pk__in=[e.pk for e in expired]).update(status=ExportStatus.EXPIRED, file="")
+    DataExport.objects.filter(status=ExportStatus.PENDING, requested_at__lte=now - STALE_EXPORT).update(
+        status=ExportStatus.FAILED
+    )
+    if names:
+        transaction.on_commit(lambda: _delete_files(names))
+    return len(expired)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+# --- Deleting an account ----------------------------------------------------------------------------
+def _locked_pending(deletion: DeletionRequest) -> DeletionRequest:
+    locked = DeletionRequest.objects.select_for_update(of=("self",)).select_related("user").get(pk=deletion.pk)
+    if locked.status != DeletionStatus.PENDING:
+        raise Conflict(_("This request has already been %(status)s.") % {"status": locked.get_status_display().lower()})
+    return locked
+
+
+@transaction.atomic
+def request_deletion(*, user: User, reason: str, now: datetime) -> DeletionRequest:
+    policy.require(user, "request_deletion", user)
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(_("Keep the reason under %(n)s characters.") % {"n": REASON_MAX})
+    try:
+        with transaction.atomic():
+            deletion = DeletionRequest.objects.create(user=user, reason=reason, requested_at=now)
+    except IntegrityError as exc:
+        raise Conflict(_("You have already asked for your account to be deleted.")) from exc
+    record(actor=user, verb="privacy.deletion_requested", obj=deletion)
+    admins = User.objects.filter(is_staff=True, is_active=True).exclude(pk=user.pk).values_list("pk", flat=True)
+    notify(
+        recipients=list(admins),
+        kind=Kind.ACCOUNT_DELETION,
+        title=_("%(name)s asked for their account to be deleted") % {"name": user.display_name},
+        url=reverse("privacy:deletion-detail", args=[deletion.pk]),
+        key=f"privacy-deletion-asked-{deletion.pk}",
+        actor=user,
+        now=now,
+    )
+    return deletion
+
+
+@transaction.atomic
+def cancel_deletion(*, actor: User, deletion: DeletionRequest, now: datetime) -> DeletionRequest:
+    policy.require(actor, "cancel", deletion)
+    deletion = _locked_pending(deletion)
+    deletion.status, deletion.decided_by, deletion.decided_at = DeletionStatus.CANCELLED, actor, now
+    deletion.save(update_fields=["status", "decided_by", "decided_at"])
+    record(actor=actor, verb="privacy.deletion_cancelled", obj=deletion)
+    return deletion
+
+
+@transaction.atomic
+def decline_deletion(*, actor: User, deletion: DeletionRequest, note: str, now: datetime) -> DeletionRequest:
+    policy.require(actor, "decide", deletion)
+    note = note.strip()
+    if not note or len(note) > REASON_MAX:
+        raise InvalidInput(_("Tell the person why, in at most %(n)s characters.") % {"n": REASON_MAX})
+    deletion = _locked_pending(deletion)
+    deletion.status, deletion.decided_by, deletion.decided_at, deletion.note = (
+        DeletionStatus.DECLINED, actor, now, note,
+    )  # fmt: skip
+    deletion.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    record(actor=actor, verb="privacy.deletion_declined", obj=deletion, note=note)
+    notify(
+        recipients=[deletion.user],
+        kind=Kind.ACCOUNT_DELETION,
+        title=_("Your request to delete your account was declined"),
+        body=note,
+        url=reverse("privacy:home"),
+        key=f"privacy-deletion-declined-{deletion.pk}",
+        actor=actor,
+        now=now,
+    )
+    return deletion
+
+
+@transaction.atomic
+def confirm_deletion(*, actor: User, deletion: DeletionRequest, now: datetime) -> DeletionRequest:
+    """Erase the account in place (see `erasure`), record what was erased, and tell the person by email."""
+    policy.require(actor, "decide", deletion)
+    deletion = _locked_pending(deletion)
+    user = deletion.user
+    name, email, language = user.display_name, user.email, user.language or "en"
+    remove_posts = PrivacySettings.current().forum_posts_on_deletion == ForumPostsOnDeletion.REMOVE
+    summary = erasure.erase_account(user=user, now=now, remove_posts=remove_posts)
+    deletion.status, deletion.decided_by, deletion.decided_at, deletion.summary = (
+        DeletionStatus.COMPLETED, actor, now, summary,
+    )  # fmt: skip
+    deletion.save(update_fields=["status", "decided_by", "decided_at", "summary"])
+    record(actor=actor, verb="privacy.account_erased", obj=deletion, user_id=user.pk, erased=summary)
+    queue_email(
+        to=email,
+        subject=_("Your Cadence account has been deleted"),
+        template="privacy/email/deletion_done.txt",
+        context={
+            "name": name,
+            "now": now,
+            "posts_removed": remove_posts,
+            "retention_days": settings.CADENCE_DELETED_ACCOUNT_RETENTION_DAYS,
+        },
+        language=language,
+    )
+    return deletion
+
+
+@transaction.atomic
+def purge_expired_retention(*, now: datetime) -> int:
+    """Deleted accounts whose retention period has ended lose the work kept for the school too."""
+    cutoff = now - timedelta(days=settings.CADENCE_DELETED_ACCOUNT_RETENTION_DAYS)
+    due = list(
+        DeletionRequest.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("user")
+        .filter(status=DeletionStatus.COMPLETED, purged_at__isnull=True, decided_at__lte=cutoff)
+    )
+    for deletion in due:
+        purged = erasure.purge_retained_work(user=deletion.user)
+        deletion.purged_at = now
+        deletion.save(update_fields=["purged_at"])
+        record(actor=None, verb="privacy.retained_work_purged", obj=deletion, user_id=deletion.user_id, purged=purged)
+    return len(due)
