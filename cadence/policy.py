@@ -136,6 +136,12 @@ def role_in(user: AnyUser, course_id: int) -> str | None:
     return roles.get(course_id)
 
 
+def remember_roles(user: AnyUser, memberships: Iterable[Membership]) -> None:
+    """Keep the user's roles from membership rows a selector has read anyway: all of the user's, not a subset."""
+    if user.is_authenticated:
+        setattr(user, _ROLE_CACHE, {m.course_id: m.role for m in memberships if m.user_id == user.pk})
+
+
 def forget_roles(user: AnyUser) -> None:
     """Call after changing a user's memberships so later checks in the same request see it."""
     if hasattr(user, _ROLE_CACHE):
@@ -365,8 +371,9 @@ def _quiz_take_q(user: AnyUser, prefix: str = "") -> Q:
 
 
 def _attempt_answer(user: AnyUser, attempt: Attempt) -> bool:
-    """One answers only in one's own attempt, while one may still take the quiz."""
-    return attempt.user_id == user.pk and _quiz_take(user, attempt.quiz)
+    """One answers (and submits) only in one's own attempt, while still taking part in the course. Unpublishing
+    the quiz does not cut off an attempt in progress: what the learner is writing must not be lost."""
+    return attempt.user_id == user.pk and _takes_part(user, attempt.quiz.item.course)
 
 
 def _assignment_submit(user: AnyUser, assignment: Assignment) -> bool:
@@ -580,7 +587,9 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
         lambda u, a: _learner_work_view(u, a.quiz.item.course, a.user_id),
         lambda u: _learner_work_q(u, "quiz__item__course__"),
     ),
-    (Attempt, "answer"): Rule(_attempt_answer, lambda u: Q(user_id=u.pk or 0) & _quiz_take_q(u, "quiz__")),
+    (Attempt, "answer"): Rule(
+        _attempt_answer, lambda u: Q(user_id=u.pk or 0) & _takes_part_q(u, "quiz__item__course__")
+    ),
     (Assignment, "submit"): Rule(
         _assignment_submit, lambda u: _item_q(u, "item__") & _learner_course_q(u, "item__course__")
     ),

@@ -27,6 +27,9 @@ def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
         "groups": selectors.course_groups(course),
         "invitations": selectors.pending_invitations(course),
         "may_manage": policy.can(request.user, "manage_people", course),
+        # Who this person may write to or check in on, by membership id: the policy's scopes, one query each.
+        "may_message": selectors.membership_ids_allowed(request.user, course, "message"),
+        "may_check_in": selectors.membership_ids_allowed(request.user, course, "check_in"),
         "role_filter": role,
         "query": query,
         "add_form": AddPersonForm(),
