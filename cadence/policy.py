@@ -182,7 +182,8 @@ def _observes(user: AnyUser, course_id: int, learner_id: int) -> bool:
         rows = Membership.objects.filter(observers__user_id__in=ids, observers__role=Role.OBSERVER)
         return _sets((o, (c, u)) for o, c, u in rows.values_list("observers__user_id", "course_id", "user_id"))
 
-    return (course_id, learner_id) in _per_user(("observed",), user, load, frozenset())
+    none: frozenset[tuple[int, int]] = frozenset()
+    return (course_id, learner_id) in _per_user(("observed",), user, load, none)
 
 
 def _has_posted_in(user: AnyUser, thread_id: int) -> bool:
@@ -766,7 +767,7 @@ def may_start_attempt(
         if progress_selectors.item_lock(user, quiz.item, now=now) is not None:
             return _refuse("locked")
     if attempts is None:
-        attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk).only("state", "ends_at"))
+        attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).only("state", "ends_at"))
     for attempt in attempts:
         if attempt.state == AttemptState.IN_PROGRESS and not availability.is_expired(
             attempt.ends_at, quiz.grace_seconds, now

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
+from cadence.access import allowed, get_course, signed_in
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
-from cadence.courses.views.common import allowed, get_course, signed_in
 from cadence.messaging import selectors, services
 from cadence.messaging.forms import AskForm, CheckInForm, DirectForm, ReplyForm, SettingsForm, StatusForm
 from cadence.messaging.models import Conversation

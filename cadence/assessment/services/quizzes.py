@@ -277,17 +277,18 @@ def _schedule_close(attempt: Attempt) -> None:
 
 
 # --- Answering ------------------------------------------------------------------------------------------
-def _require_answerer(user: User, attempt: Attempt | None) -> None:
+def _require_answerer(user: User, attempt: Attempt | None) -> Attempt:
     if attempt is None or attempt.user_id != user.pk:
         raise NotAllowed(_("That is not your attempt."))
     if not policy.can(user, "answer", attempt):
         raise NotAllowed(_("You no longer take part in this course, so nothing more can be saved in this attempt."))
+    return attempt
 
 
 def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt:
     """The user's attempt, locked for the change; closed first if its time has run out."""
     attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
-    _require_answerer(user, attempt)
+    attempt = _require_answerer(user, attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted; nothing more can be saved in it."))
     if is_expired(attempt, now):  # closed by `_close_if_late` first; reached only by a race
@@ -397,7 +398,7 @@ def _submit(attempt: Attempt, *, now: datetime, closed_by: str) -> Attempt:
 def submit_attempt(*, user: User, attempt_id: int, now: datetime, answers: Sequence[AnswerInput] = ()) -> Attempt:
     """Save the last answers sent with the submit, then grade and close. Submitting twice is harmless."""
     attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
-    _require_answerer(user, attempt)
+    attempt = _require_answerer(user, attempt)
     if attempt.state == AttemptState.SUBMITTED:
         return attempt  # a retried or double submit
     if is_expired(attempt, now):

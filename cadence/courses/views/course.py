@@ -13,13 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
-from cadence.accounts.models import User
-from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
-from cadence.courses import deadlines, selectors, services
-from cadence.courses.forms import CourseForm, JoinCodeForm
-from cadence.courses.models import Course, Item
-from cadence.courses.views.common import (
+from cadence.access import (
     PREVIEW_SESSION_KEY,
     get_course,
     get_module,
@@ -27,6 +21,12 @@ from cadence.courses.views.common import (
     shows_hidden,
     signed_in,
 )
+from cadence.accounts.models import User
+from cadence.core.errors import DomainError
+from cadence.core.htmx import is_htmx
+from cadence.courses import deadlines, selectors, services
+from cadence.courses.forms import CourseForm, JoinCodeForm
+from cadence.courses.models import Course, Item
 from cadence.progress import release
 from cadence.progress import selectors as progress_selectors
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
+from cadence.access import get_course, signed_in
 from cadence.core.errors import DomainError
 from cadence.courses import selectors, services
 from cadence.courses.forms import AddPersonForm, GroupForm, RoleForm, RosterUploadForm
 from cadence.courses.models import Course, Group, Invitation, Membership
-from cadence.courses.views.common import get_course, signed_in
 
 
 def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
