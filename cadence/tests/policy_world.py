@@ -52,10 +52,10 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
     assert isinstance(world, CourseWorld)
     now = timezone.now()
     course, teacher, ta, learner = world.course, world.teacher, world.ta, world.learner
-    learner2 = MembershipFactory(course=course, role=Role.LEARNER, user=UserFactory(display_name="Second")).user
-    inactive = MembershipFactory(
-        course=course, role=Role.LEARNER, user=UserFactory(display_name="Gone", is_active=False)
-    ).user
+    learner2: User = UserFactory.create(display_name="Second")
+    inactive: User = UserFactory.create(display_name="Gone", is_active=False)
+    MembershipFactory(course=course, role=Role.LEARNER, user=learner2)
+    MembershipFactory(course=course, role=Role.LEARNER, user=inactive)
     pw = PolicyWorld(
         actors={
             "anonymous": None,

@@ -52,7 +52,7 @@ def test_can_scope_and_audience_agree_for_every_rule_role_and_object(policy_worl
 def test_an_inactive_account_may_do_nothing_and_hears_of_nothing(policy_world: PolicyWorld) -> None:
     inactive = policy_world.actors["inactive"]
     assert inactive is not None
-    for (model, action), _rule in policy.RULES.items():
+    for model, action in policy.RULES:
         for obj in policy_world.objects.get(model, []) if model is not None else []:
             assert not policy.can(inactive, action, obj)
             assert policy.audience(action, obj, [inactive.pk]) == []
