@@ -14,6 +14,8 @@ from cadence.accounts.tests.factories import UserFactory
 from cadence.core.testing.smtp import SmtpServer
 from cadence.courses.models import Course, Item, Membership, Module, Role
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory, ModuleFactory
+from cadence.tests.policy_world import PolicyWorld
+from cadence.tests.policy_world import build as build_policy_world
 
 
 @dataclass
@@ -62,6 +64,12 @@ def world(db: None) -> CourseWorld:
         learner_membership=learner_membership,
         **people,
     )
+
+
+@pytest.fixture
+def policy_world(world: CourseWorld) -> PolicyWorld:
+    """The world extended so that every rule of the policy has objects to try and people to try them."""
+    return build_policy_world(world)
 
 
 @pytest.fixture

@@ -1,21 +1,30 @@
-"""The one permission policy: "may this user do this to that object?" and "which rows may they list?".
+"""The one permission policy: "may this user do this to that object?", "which rows may they list?" and
+"which of these people may be told about it?".
 
-Every view, template tag, API endpoint and service asks here. Rules are small named predicates kept
-in one table keyed by (model, action), so the whole matrix reads in one place. `can` answers for one
-object; `scope` filters a queryset in SQL with the same rules, so lists and detail pages agree.
+Every view, template tag, API endpoint, service and notification asks here. Each rule is a `Rule` kept
+in one table keyed by (model, action): its object check (`check(user, obj)`) and its queryset filter
+(`q(user)`) sit side by side, so `can` (one object), `scope` (lists, in SQL) and `audience` (who may be
+told, the same checks run over many people with their facts loaded in a fixed number of queries) agree.
+`cadence/tests/test_policy_parity.py` proves that for every rule, every role and the shared test world.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from cadence.accounts.models import ApiToken, User
-from cadence.assessment.models import Attempt, Question, Quiz, Submission
+from cadence.assessment import availability
+from cadence.assessment.models import Assignment, Attempt, AttemptState, Question, Quiz, QuizSlot, Submission
 from cadence.community.models import Forum, ForumKind, Post, Thread
 from cadence.content.models import Resource
 from cadence.core.errors import NotAllowed
@@ -30,9 +39,9 @@ from cadence.courses.models import (
     Role,
     Visibility,
 )
-from cadence.messaging.models import Conversation, Participant
+from cadence.messaging.models import Conversation, CourseMessaging, Participant
 from cadence.messaging.models import Kind as ConversationKind
-from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under
+from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under, latest_birth_date_under
 from cadence.privacy.models import DataExport, DeletionRequest
 
 Action = Literal[
@@ -54,8 +63,13 @@ Action = Literal[
     "mark_answered",  # community: mark a question answered
     "ask",  # messaging: ask a course's teachers a private question
     "message",  # messaging: send direct messages within a course
-    "answer",  # messaging: see and answer a course's questions, change their status
+    "answer",  # messaging: see and answer a course's questions; assessment: answer in one's own attempt
     "reply",  # messaging: write in a conversation
+    "check_in",  # messaging: write to a quiet learner (a membership) as their teacher
+    "learn",  # take part as a learner: progress is tracked, deadlines and grades count
+    "take",  # assessment: take a quiz (start attempts; see `may_start_attempt` for when)
+    "submit",  # assessment: submit to an assignment
+    "tick",  # content: tick a checklist's steps
     "export_data",  # privacy: ask for a copy of a person's data
     "request_deletion",  # privacy: ask for one's own account to be deleted
     "download",  # privacy: download a prepared copy of data
@@ -70,7 +84,52 @@ _ROLE_CACHE = "_cadence_course_roles"
 _LIVE = (Visibility.PUBLISHED, Visibility.ARCHIVED)
 
 
-# --- Facts about a user ---------------------------------------------------------------------------
+_TAKE_PART = frozenset({Role.TEACHER, Role.TA, Role.LEARNER})  # observers only watch
+_ALL = Q(pk__isnull=False)  # a Q that every row meets (an empty Q() would vanish when combined)
+
+
+# --- Facts, loaded for one person or, inside `audience`, for many at once ------------------------------
+@dataclass
+class _Facts:
+    """The people an `audience` call is about, and what has been loaded for all of them so far."""
+
+    user_ids: frozenset[int]
+    loaded: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+_AUDIENCE: ContextVar[_Facts | None] = ContextVar("cadence_policy_audience", default=None)
+T = TypeVar("T")
+
+
+def _per_user(key: tuple[Any, ...], user: AnyUser, load: Callable[[Collection[int]], Mapping[int, T]], empty: T) -> T:
+    """A fact about a user. Alone it is loaded for them; inside `audience`, once for everyone asked about."""
+    facts = _AUDIENCE.get()
+    if facts is None or user.pk not in facts.user_ids:
+        return load([user.pk or 0]).get(user.pk or 0, empty)
+    if key not in facts.loaded:
+        facts.loaded[key] = load(facts.user_ids)
+    rows: Mapping[int, T] = facts.loaded[key]
+    return rows.get(user.pk, empty)
+
+
+def _shared(key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """A fact about an object that is the same for everyone: loaded once per `audience` call."""
+    facts = _AUDIENCE.get()
+    if facts is None:
+        return load()
+    if key not in facts.loaded:
+        facts.loaded[key] = load()
+    value: T = facts.loaded[key]
+    return value
+
+
+def _sets(rows: Iterable[tuple[int, Any]]) -> dict[int, frozenset[Any]]:
+    out: dict[int, set[Any]] = {}
+    for user_id, value in rows:
+        out.setdefault(user_id, set()).add(value)
+    return {user_id: frozenset(values) for user_id, values in out.items()}
+
+
 def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
@@ -86,10 +145,21 @@ def role_in(user: AnyUser, course_id: int) -> str | None:
     return roles.get(course_id)
 
 
+def remember_roles(user: AnyUser, memberships: Iterable[Membership]) -> None:
+    """Keep the user's roles from membership rows a selector has read anyway: all of the user's, not a subset."""
+    if user.is_authenticated:
+        setattr(user, _ROLE_CACHE, {m.course_id: m.role for m in memberships if m.user_id == user.pk})
+
+
 def forget_roles(user: AnyUser) -> None:
     """Call after changing a user's memberships so later checks in the same request see it."""
     if hasattr(user, _ROLE_CACHE):
         delattr(user, _ROLE_CACHE)
+
+
+def learns_in(user: AnyUser, course_id: int) -> bool:
+    """Whether the user takes part in the course as a learner: only their progress, deadlines and grades count."""
+    return role_in(user, course_id) == Role.LEARNER
 
 
 def _is_staff_of(user: AnyUser, course: Course) -> bool:
@@ -100,7 +170,103 @@ def _is_teacher_of(user: AnyUser, course: Course) -> bool:
     return is_admin(user) or role_in(user, course.pk) == Role.TEACHER
 
 
-# --- Predicates per model -------------------------------------------------------------------------
+def _takes_part(user: AnyUser, course: Course) -> bool:
+    """Learners and staff take part (post, take quizzes, tick steps); observers follow a learner's work."""
+    return is_admin(user) or role_in(user, course.pk) in _TAKE_PART
+
+
+def _group_ids(user: AnyUser) -> frozenset[int]:
+    def load(ids: Collection[int]) -> dict[int, frozenset[int]]:
+        return _sets(Membership.objects.filter(user_id__in=ids, groups__isnull=False).values_list("user_id", "groups"))
+
+    return _per_user(("groups",), user, load, frozenset())
+
+
+def _observes(user: AnyUser, course_id: int, learner_id: int) -> bool:
+    """Whether the user is an observer in the course linked to this learner."""
+    if role_in(user, course_id) != Role.OBSERVER:
+        return False
+
+    def load(ids: Collection[int]) -> dict[int, frozenset[tuple[int, int]]]:
+        rows = Membership.objects.filter(observers__user_id__in=ids, observers__role=Role.OBSERVER)
+        return _sets((o, (c, u)) for o, c, u in rows.values_list("observers__user_id", "course_id", "user_id"))
+
+    none: frozenset[tuple[int, int]] = frozenset()
+    return (course_id, learner_id) in _per_user(("observed",), user, load, none)
+
+
+def _has_posted_in(user: AnyUser, thread_id: int) -> bool:
+    def load(ids: Collection[int]) -> dict[int, bool]:
+        authors = Post.objects.filter(thread_id=thread_id, author_id__in=ids).values_list("author_id", flat=True)
+        return dict.fromkeys(authors, True)
+
+    return _per_user(("posted", thread_id), user, load, False)
+
+
+def _is_participant(user: AnyUser, conversation: Conversation) -> bool:
+    def load(ids: Collection[int]) -> dict[int, bool]:
+        rows = Participant.objects.filter(conversation_id=conversation.pk, user_id__in=ids)
+        return dict.fromkeys(rows.values_list("user_id", flat=True), True)
+
+    return bool(user.pk) and _per_user(("participant", conversation.pk), user, load, False)
+
+
+def _learners_message_learners(course: Course) -> bool:
+    return _shared(
+        ("learners_message", course.pk),
+        lambda: CourseMessaging.objects.filter(course_id=course.pk, learners_may_message_learners=True).exists(),
+    )
+
+
+# --- Rules: each object check beside its queryset filter -------------------------------------------------
+# A Q-builder takes the user and a prefix (the path from the listed model to the object the rule is about),
+# so one rule's filter can be reused inside another's, just as the checks call each other.
+def _member_course_ids(user: AnyUser, roles: Collection[str] | None = None) -> QuerySet[Membership, Any]:
+    rows = Membership.objects.filter(user_id=user.pk or 0)
+    if roles is not None:
+        rows = rows.filter(role__in=roles)
+    return rows.values("course_id")
+
+
+def _role_course_q(user: AnyUser, roles: Collection[str] | None, prefix: str = "", *, admin: bool = True) -> Q:
+    if admin and is_admin(user):
+        return _ALL
+    return Q(**{f"{prefix}pk__in": _member_course_ids(user, roles)})
+
+
+def _staff_course_q(user: AnyUser, prefix: str = "") -> Q:
+    return _role_course_q(user, STAFF_ROLES, prefix)
+
+
+def _teacher_course_q(user: AnyUser, prefix: str = "") -> Q:
+    return _role_course_q(user, {Role.TEACHER}, prefix)
+
+
+def _takes_part_q(user: AnyUser, prefix: str = "") -> Q:
+    return _role_course_q(user, _TAKE_PART, prefix)
+
+
+def _learner_course_q(user: AnyUser, prefix: str = "") -> Q:
+    return _role_course_q(user, {Role.LEARNER}, prefix, admin=False)
+
+
+def _visible_course_q(user: AnyUser, prefix: str = "") -> Q:
+    member = _member_course_ids(user)
+    return _staff_course_q(user, prefix) | (Q(**{f"{prefix}pk__in": member}) & Q(**{f"{prefix}visibility__in": _LIVE}))
+
+
+def _observed_q(user: AnyUser, course_field: str, learner_field: str) -> Q:
+    """Rows about a learner whom the user follows as an observer in that course."""
+    links = Membership.objects.filter(
+        course_id=OuterRef(course_field),
+        user_id=OuterRef(learner_field),
+        observers__user_id=user.pk or 0,
+        observers__role=Role.OBSERVER,
+    )
+    return Q(Exists(links))
+
+
+# Courses
 def _course_view(user: AnyUser, course: Course) -> bool:
     if _is_staff_of(user, course):
         return True
@@ -111,14 +277,41 @@ def _course_discover(user: AnyUser, course: Course) -> bool:
     return course.visibility == Visibility.PUBLISHED or _course_view(user, course)
 
 
+def _course_discover_q(user: AnyUser, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}visibility": Visibility.PUBLISHED}) | _visible_course_q(user, prefix)
+
+
 def _course_join(user: AnyUser, course: Course) -> bool:
     return user.is_authenticated and course.visibility == Visibility.PUBLISHED and role_in(user, course.pk) is None
 
 
+def _course_join_q(user: AnyUser, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}visibility": Visibility.PUBLISHED}) & ~Q(**{f"{prefix}pk__in": _member_course_ids(user)})
+
+
+def _course_ask(user: AnyUser, course: Course) -> bool:
+    return role_in(user, course.pk) == Role.LEARNER and course.visibility in _LIVE
+
+
+def _course_ask_q(user: AnyUser, prefix: str = "") -> Q:
+    return _learner_course_q(user, prefix) & Q(**{f"{prefix}visibility__in": _LIVE})
+
+
+def _course_learn(user: AnyUser, course: Course) -> bool:
+    return learns_in(user, course.pk)
+
+
+# Modules, items and library resources
 def _module_view(user: AnyUser, module: Module) -> bool:
     if _is_staff_of(user, module.course):
         return True
     return module.is_published and _course_view(user, module.course)
+
+
+def _module_q(user: AnyUser, prefix: str = "") -> Q:
+    return _staff_course_q(user, f"{prefix}course__") | (
+        Q(**{f"{prefix}is_published": True}) & _visible_course_q(user, f"{prefix}course__")
+    )
 
 
 def _item_view(user: AnyUser, item: Item) -> bool:
@@ -127,52 +320,125 @@ def _item_view(user: AnyUser, item: Item) -> bool:
     return item.is_published and item.module.is_published and _course_view(user, item.course)
 
 
+def _item_q(user: AnyUser, prefix: str = "") -> Q:
+    return _staff_course_q(user, f"{prefix}course__") | (
+        Q(**{f"{prefix}is_published": True, f"{prefix}module__is_published": True})
+        & _visible_course_q(user, f"{prefix}course__")
+    )
+
+
+def _item_tick(user: AnyUser, item: Item) -> bool:
+    return _item_view(user, item) and _takes_part(user, item.course)
+
+
+def _item_tick_q(user: AnyUser, prefix: str = "") -> Q:
+    return _item_q(user, prefix) & _takes_part_q(user, f"{prefix}course__")
+
+
 def _resource_view(user: AnyUser, resource: Resource) -> bool:
     """A resource shown by a file or link item follows that item; others are seen when published."""
     if resource.item_id is not None:
-        return _item_view(user, resource.item)  # type: ignore[arg-type]
+        return _item_view(user, resource.item)  # type: ignore[arg-type]  # item_id is set, so item is an Item
     if _is_staff_of(user, resource.course):
         return True
     return resource.is_published and _course_view(user, resource.course)
 
 
+def _resource_q(user: AnyUser, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}item__isnull": False}) & _item_q(user, f"{prefix}item__")) | (
+        Q(**{f"{prefix}item__isnull": True})
+        & (
+            _staff_course_q(user, f"{prefix}course__")
+            | (Q(**{f"{prefix}is_published": True}) & _visible_course_q(user, f"{prefix}course__"))
+        )
+    )
+
+
+# Learners' work: their own; the course's staff see all; an observer sees the learner they follow.
 def _learner_work_view(user: AnyUser, course: Course, learner_id: int) -> bool:
-    """A learner's own work; the course's staff see all; an observer sees the learner they follow."""
     if learner_id == user.pk:
         return True
     if _is_staff_of(user, course):
         return True
-    if role_in(user, course.pk) != Role.OBSERVER:
-        return False
-    return Membership.objects.filter(course=course, user_id=learner_id, observers__user_id=user.pk or 0).exists()
+    return _observes(user, course.pk, learner_id)
 
 
+def _learner_work_q(user: AnyUser, course_prefix: str, learner_field: str = "user_id") -> Q:
+    return (
+        Q(**{learner_field: user.pk or 0})
+        | _staff_course_q(user, course_prefix)
+        | _observed_q(user, f"{course_prefix}pk", learner_field)
+    )
+
+
+# Quizzes and assignments: who takes part
+def _quiz_take(user: AnyUser, quiz: Quiz) -> bool:
+    return _item_view(user, quiz.item) and _takes_part(user, quiz.item.course)
+
+
+def _quiz_take_q(user: AnyUser, prefix: str = "") -> Q:
+    return _item_q(user, f"{prefix}item__") & _takes_part_q(user, f"{prefix}item__course__")
+
+
+def _attempt_answer(user: AnyUser, attempt: Attempt) -> bool:
+    """One answers (and submits) only in one's own attempt, while still taking part in the course. Unpublishing
+    the quiz does not cut off an attempt in progress: what the learner is writing must not be lost."""
+    return attempt.user_id == user.pk and _takes_part(user, attempt.quiz.item.course)
+
+
+def _assignment_submit(user: AnyUser, assignment: Assignment) -> bool:
+    return _item_view(user, assignment.item) and learns_in(user, assignment.item.course_id)
+
+
+# Memberships: seeing one, writing to its person, checking in on a learner
 def _membership_view(user: AnyUser, membership: Membership) -> bool:
     if membership.user_id == user.pk or _is_staff_of(user, membership.course):
         return True
-    if role_in(user, membership.course_id) != Role.OBSERVER:
+    return _observes(user, membership.course_id, membership.user_id)
+
+
+def _membership_message(user: AnyUser, membership: Membership) -> bool:
+    """Staff may message anyone in the course, anyone may message staff, learners each other if the course allows."""
+    course = membership.course
+    if membership.user_id == user.pk or not _course_view(user, course):
         return False
-    return membership.observers.filter(user_id=user.pk or 0).exists()
+    if _is_staff_of(user, course) or membership.role in STAFF_ROLES:
+        return True
+    return membership.role == Role.LEARNER and learns_in(user, course.pk) and _learners_message_learners(course)
 
 
-def _membership_edit(user: AnyUser, membership: Membership) -> bool:
-    return _is_teacher_of(user, membership.course)
+def _membership_message_q(user: AnyUser) -> Q:
+    learners_ok = (
+        Q(role=Role.LEARNER)
+        & _learner_course_q(user, "course__")
+        & Q(course__messaging__learners_may_message_learners=True)
+    )
+    return (
+        ~Q(user_id=user.pk or 0)
+        & _visible_course_q(user, "course__")
+        & (_staff_course_q(user, "course__") | Q(role__in=STAFF_ROLES) | learners_ok)
+    )
 
 
-def _course_ask(user: AnyUser, course: Course) -> bool:
-    return role_in(user, course.pk) == Role.LEARNER and course.visibility in _LIVE
+def _membership_check_in(user: AnyUser, membership: Membership) -> bool:
+    return membership.role == Role.LEARNER and membership.user_id != user.pk and _is_staff_of(user, membership.course)
 
 
-def _is_participant(user: AnyUser, conversation: Conversation) -> bool:
-    return bool(user.pk) and Participant.objects.filter(conversation=conversation, user_id=user.pk or 0).exists()
-
-
+# Private conversations: questions to the teachers and direct messages
 def _conversation_view(user: AnyUser, conversation: Conversation) -> bool:
     """A question: its asker and the course's staff. A direct conversation: its participants only, site
     administrators included: private messages are nobody else's business."""
     if _is_participant(user, conversation):
         return True
     return conversation.kind == ConversationKind.QUESTION and _is_staff_of(user, conversation.course)
+
+
+def _participant_q(user: AnyUser) -> Q:
+    return Q(pk__in=Participant.objects.filter(user_id=user.pk or 0).values("conversation_id"))
+
+
+def _conversation_q(user: AnyUser) -> Q:
+    return _participant_q(user) | (Q(kind=ConversationKind.QUESTION) & _staff_course_q(user, "course__"))
 
 
 def _conversation_reply(user: AnyUser, conversation: Conversation) -> bool:
@@ -186,15 +452,33 @@ def _conversation_reply(user: AnyUser, conversation: Conversation) -> bool:
     return _is_participant(user, conversation)
 
 
+def _conversation_reply_q(user: AnyUser) -> Q:
+    questions = Q(kind=ConversationKind.QUESTION)
+    still_in = _role_course_q(user, None, "course__")
+    return (questions & _staff_course_q(user, "course__")) | (
+        still_in & ((questions & Q(started_by_id=user.pk or 0)) | (~questions & _participant_q(user)))
+    )
+
+
+def _conversation_answer(user: AnyUser, conversation: Conversation) -> bool:
+    return conversation.kind == ConversationKind.QUESTION and _is_staff_of(user, conversation.course)
+
+
 # Community (forums): observers read, members who learn or teach write; staff see every group.
 def _forum_writer(user: AnyUser, course: Course) -> bool:
-    return is_admin(user) or role_in(user, course.pk) in (Role.TEACHER, Role.TA, Role.LEARNER)
+    return _takes_part(user, course)
 
 
 def _forum_view(user: AnyUser, forum: Forum) -> bool:
     if forum.item_id is not None:
-        return _item_view(user, forum.item)  # type: ignore[arg-type]
+        return _item_view(user, forum.item)  # type: ignore[arg-type]  # item_id is set, so item is an Item
     return _course_view(user, forum.course)
+
+
+def _forum_q(user: AnyUser, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}item__isnull": False}) & _item_q(user, f"{prefix}item__")) | (
+        Q(**{f"{prefix}item__isnull": True}) & _visible_course_q(user, f"{prefix}course__")
+    )
 
 
 def _forum_post(user: AnyUser, forum: Forum) -> bool:
@@ -205,152 +489,20 @@ def _forum_post(user: AnyUser, forum: Forum) -> bool:
     return _forum_writer(user, forum.course)
 
 
+def _forum_post_q(user: AnyUser, prefix: str = "") -> Q:
+    announcements = Q(**{f"{prefix}kind": ForumKind.ANNOUNCEMENTS})
+    return _forum_q(user, prefix) & (
+        (announcements & _staff_course_q(user, f"{prefix}course__"))
+        | (~announcements & _takes_part_q(user, f"{prefix}course__"))
+    )
+
+
 def _thread_view(user: AnyUser, thread: Thread) -> bool:
     if not _forum_view(user, thread.forum):
         return False
     if not thread.forum.group_separated or thread.group_id is None or _is_staff_of(user, thread.course):
         return True
-    return Membership.objects.filter(user_id=user.pk or 0, course_id=thread.course_id, groups=thread.group_id).exists()
-
-
-def _post_view(user: AnyUser, post: Post) -> bool:
-    thread = post.thread
-    if not _thread_view(user, thread):
-        return False
-    if post.is_opening or not thread.forum.post_first or _is_staff_of(user, post.course):
-        return True
-    if user.pk in (post.author_id, thread.author_id):
-        return True
-    return Post.objects.filter(thread_id=thread.pk, author_id=user.pk or 0).exists()
-
-
-def _post_edit(user: AnyUser, post: Post) -> bool:
-    return _post_view(user, post) and (post.author_id == user.pk or _is_teacher_of(user, post.course))
-
-
-def _post_delete(user: AnyUser, post: Post) -> bool:
-    return _post_view(user, post) and (post.author_id == user.pk or _is_staff_of(user, post.course))
-
-
-# Data rights: a person's own; a linked observer (parent) acts for a learner known to be under 16.
-def _observes(user: AnyUser, subject: User) -> bool:
-    return Membership.objects.filter(
-        user_id=user.pk or 0, role=Role.OBSERVER, observed__user_id=subject.pk, observed__role=Role.LEARNER
-    ).exists()
-
-
-def _export_data(user: AnyUser, subject: User) -> bool:
-    if not user.is_authenticated or not subject.is_active:
-        return False
-    if subject.pk == user.pk:
-        return True
-    under_age = is_under(subject.birth_date, PARENTAL_CONSENT_AGE, timezone.localdate())
-    return under_age and _observes(user, subject)
-
-
-Rule = Callable[[Any, Any], bool]
-RULES: dict[tuple[type[Model] | None, str], Rule] = {
-    (None, "create_course"): lambda u, _: is_admin(u) or bool(u.is_authenticated and u.has_perm("courses.add_course")),
-    (Course, "view"): _course_view,
-    (Course, "discover"): _course_discover,
-    (Course, "join"): _course_join,
-    (Course, "edit"): _is_teacher_of,
-    (Course, "preview"): _is_staff_of,
-    (Course, "view_people"): _is_staff_of,
-    (Course, "manage_people"): _is_teacher_of,
-    (Course, "grade"): _is_staff_of,
-    (Module, "view"): _module_view,
-    (Module, "edit"): lambda u, m: _is_teacher_of(u, m.course),
-    (Item, "view"): _item_view,
-    (Item, "edit"): lambda u, i: _is_teacher_of(u, i.course),
-    (Resource, "view"): _resource_view,
-    (Resource, "edit"): lambda u, r: _is_teacher_of(u, r.course),
-    # The question bank is the staff's: learners meet questions only inside their own attempts.
-    (Question, "view"): lambda u, q: _is_staff_of(u, q.course),
-    (Question, "edit"): lambda u, q: _is_teacher_of(u, q.course),
-    (Quiz, "edit"): lambda u, z: _is_teacher_of(u, z.item.course),
-    (Attempt, "view"): lambda u, a: _learner_work_view(u, a.quiz.item.course, a.user_id),
-    (Submission, "view"): lambda u, s: _learner_work_view(u, s.assignment.item.course, s.user_id),
-    (Membership, "view"): _membership_view,
-    (Membership, "edit"): _membership_edit,
-    (Group, "view"): lambda u, g: _is_staff_of(u, g.course),
-    (Group, "edit"): lambda u, g: _is_teacher_of(u, g.course),
-    (Invitation, "manage"): lambda u, i: _is_teacher_of(u, i.course),
-    (ApiToken, "manage"): lambda u, t: u.is_authenticated and t.user_id == u.pk,
-    # Forums (the community app)
-    (Course, "moderate"): _is_staff_of,
-    (Forum, "view"): _forum_view,
-    (Forum, "post"): _forum_post,
-    (Forum, "edit"): lambda u, f: _is_teacher_of(u, f.course),
-    (Forum, "moderate"): lambda u, f: _forum_view(u, f) and _is_staff_of(u, f.course),
-    (Thread, "view"): _thread_view,
-    (Thread, "reply"): lambda u, t: _thread_view(u, t) and _forum_post(u, t.forum),
-    (Thread, "moderate"): lambda u, t: _thread_view(u, t) and _is_staff_of(u, t.course),
-    (Thread, "mark_answered"): lambda u, t: _thread_view(u, t) and (t.author_id == u.pk or _is_staff_of(u, t.course)),
-    (Post, "view"): _post_view,
-    (Post, "edit"): _post_edit,
-    (Post, "delete"): _post_delete,
-    (Post, "moderate"): lambda u, p: _post_view(u, p) and _is_staff_of(u, p.course),
-    (Post, "vote"): lambda u, p: _post_view(u, p) and _forum_writer(u, p.course),
-    (Post, "report"): lambda u, p: _post_view(u, p) and (is_admin(u) or role_in(u, p.course_id) is not None),
-    # Private conversations: questions to the teachers and direct messages.
-    (Course, "ask"): _course_ask,
-    (Course, "message"): _course_view,
-    (Course, "answer"): _is_staff_of,
-    (Conversation, "view"): _conversation_view,
-    (Conversation, "reply"): _conversation_reply,
-    (Conversation, "answer"): lambda u, c: c.kind == ConversationKind.QUESTION and _is_staff_of(u, c.course),
-    # Data rights (the privacy app). Administrators decide deletions but never their own, and see nobody's copy.
-    (User, "export_data"): _export_data,
-    (User, "request_deletion"): lambda u, s: u.is_authenticated and s.pk == u.pk,
-    (DataExport, "download"): lambda u, e: u.is_authenticated and e.requested_by_id == u.pk,
-    (DeletionRequest, "cancel"): lambda u, r: u.is_authenticated and r.user_id == u.pk,
-    (DeletionRequest, "decide"): lambda u, r: is_admin(u) and r.user_id != u.pk,
-    (None, "review_deletions"): lambda u, _: is_admin(u),
-}
-
-
-def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
-    if not user.is_active and user.is_authenticated:
-        return False
-    # `obj.__class__`, not `type(obj)`: request.user is a lazy proxy whose type is not User.
-    rule = RULES.get((obj.__class__ if obj is not None else None, action))
-    if rule is None:
-        return False  # deny anything the table does not name
-    return bool(rule(user, obj))
-
-
-def require(user: AnyUser, action: str, obj: Model | None = None) -> None:
-    """For services: raise NotAllowed unless the policy allows."""
-    if not can(user, action, obj):
-        raise NotAllowed("You do not have permission to do that.")
-
-
-# --- Scopes: the same rules as SQL filters ---------------------------------------------------------
-def _member_course_ids(user: AnyUser, roles: frozenset[str] | None = None) -> QuerySet[Membership, Any]:
-    rows = Membership.objects.filter(user_id=user.pk or 0)
-    if roles is not None:
-        rows = rows.filter(role__in=roles)
-    return rows.values("course_id")
-
-
-def _visible_course_q(user: AnyUser, prefix: str = "") -> Q:
-    staff = _member_course_ids(user, frozenset(STAFF_ROLES))
-    member = _member_course_ids(user)
-    return Q(**{f"{prefix}pk__in": staff}) | (
-        Q(**{f"{prefix}pk__in": member}) & Q(**{f"{prefix}visibility__in": _LIVE})
-    )
-
-
-def _staff_course_q(user: AnyUser, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}pk__in": _member_course_ids(user, frozenset(STAFF_ROLES))})
-
-
-def _forum_q(user: AnyUser, prefix: str = "") -> Q:
-    item_live = Q(**{f"{prefix}item__is_published": True, f"{prefix}item__module__is_published": True})
-    return _staff_course_q(user, f"{prefix}course__") | (
-        _visible_course_q(user, f"{prefix}course__") & (Q(**{f"{prefix}item__isnull": True}) | item_live)
-    )
+    return thread.group_id in _group_ids(user)
 
 
 def _thread_q(user: AnyUser, prefix: str = "") -> Q:
@@ -363,74 +515,323 @@ def _thread_q(user: AnyUser, prefix: str = "") -> Q:
     )
 
 
-def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
-    """A Q for the rows the user may act on; None means the table has no rule (deny all)."""
-    if model is Course and action == "view":
-        return _visible_course_q(user)
-    if model is Course and action == "discover":
-        return Q(visibility=Visibility.PUBLISHED) | _visible_course_q(user)
-    if model is Course and action == "edit":
-        return Q(pk__in=_member_course_ids(user, frozenset({Role.TEACHER})))
-    if model is Module and action == "view":
-        return _staff_course_q(user, "course__") | (Q(is_published=True) & _visible_course_q(user, "course__"))
-    if model is Item and action == "view":
-        return _staff_course_q(user, "course__") | (
-            Q(is_published=True, module__is_published=True) & _visible_course_q(user, "course__")
-        )
-    if model is Resource and action == "view":
-        return _staff_course_q(user, "course__") | (
-            _visible_course_q(user, "course__")
-            & (Q(item__isnull=True, is_published=True) | Q(item__is_published=True, item__module__is_published=True))
-        )
-    if model is Membership and action == "view":
-        return (
-            _staff_course_q(user, "course__")
-            | Q(user_id=user.pk)
-            | Q(observers__user_id=user.pk or 0, observers__role=Role.OBSERVER)
-        )
-    if model is ApiToken and action == "manage":
-        return Q(user_id=user.pk)
-    if model is DataExport and action == "download":
-        return Q(requested_by_id=user.pk)
-    if model is DeletionRequest and action == "decide":
-        return Q(pk__in=[]) if not is_admin(user) else ~Q(user_id=user.pk)
-    if model is Forum and action == "view":
-        return _forum_q(user)
-    if model is Thread and action == "view":
-        return _thread_q(user)
-    if model is Post and action == "view":
-        mine = Post.objects.filter(author_id=user.pk or 0).values("thread_id")
-        return _thread_q(user, "thread__") & (
-            _staff_course_q(user, "course__")
-            | Q(thread__forum__post_first=False)
-            | Q(is_opening=True)
-            | Q(author_id=user.pk)
-            | Q(thread__author_id=user.pk)
-            | Q(thread_id__in=mine)
-        )
-    if model is Conversation and action == "view":
-        talks = Participant.objects.filter(user_id=user.pk or 0).values("conversation_id")
-        questions = Q(kind=ConversationKind.QUESTION)
-        return Q(pk__in=talks) | (questions if is_admin(user) else questions & _staff_course_q(user, "course__"))
-    return None
+def _post_view(user: AnyUser, post: Post) -> bool:
+    thread = post.thread
+    if not _thread_view(user, thread):
+        return False
+    if post.is_opening or not thread.forum.post_first or _is_staff_of(user, post.course):
+        return True
+    if user.pk in (post.author_id, thread.author_id):
+        return True
+    return _has_posted_in(user, thread.pk)
 
 
-# Rows even a site administrator lists only when they are theirs: tokens, private conversations, copies of
-# data; and deletion requests, of which an administrator never lists (so never decides) their own.
-_OWN_ROWS_ONLY: tuple[type[Model], ...] = (ApiToken, Conversation, DataExport, DeletionRequest)
+def _post_q(user: AnyUser) -> Q:
+    mine = Post.objects.filter(author_id=user.pk or 0).values("thread_id")
+    return _thread_q(user, "thread__") & (
+        _staff_course_q(user, "course__")
+        | Q(thread__forum__post_first=False)
+        | Q(is_opening=True)
+        | Q(author_id=user.pk or 0)
+        | Q(thread__author_id=user.pk or 0)
+        | Q(thread_id__in=mine)
+    )
+
+
+def _post_edit(user: AnyUser, post: Post) -> bool:
+    return _post_view(user, post) and (post.author_id == user.pk or _is_teacher_of(user, post.course))
+
+
+def _post_delete(user: AnyUser, post: Post) -> bool:
+    return _post_view(user, post) and (post.author_id == user.pk or _is_staff_of(user, post.course))
+
+
+def _post_report(user: AnyUser, post: Post) -> bool:
+    return _post_view(user, post) and (is_admin(user) or role_in(user, post.course_id) is not None)
+
+
+# --- The table ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    """One (model, action): the check for one object and the same rule as a filter over a model's rows.
+
+    `q` is None only for site-level rules that have no rows to list (creating a course).
+    """
+
+    check: Callable[[Any, Any], bool]
+    q: Callable[[Any], Q] | None
+
+
+def _course_rule(check: Callable[[Any, Course], bool], q: Callable[[AnyUser, str], Q]) -> Rule:
+    return Rule(check, lambda u: q(u, ""))
+
+
+# Data rights: a person's own; a linked observer (parent) acts for a learner known to be under 16.
+def _observes_person(user: AnyUser, subject: User) -> bool:
+    return Membership.objects.filter(
+        user_id=user.pk or 0, role=Role.OBSERVER, observed__user_id=subject.pk, observed__role=Role.LEARNER
+    ).exists()
+
+
+def _export_data(user: AnyUser, subject: User) -> bool:
+    if not user.is_authenticated or not subject.is_active:
+        return False
+    if subject.pk == user.pk:
+        return True
+    under_age = is_under(subject.birth_date, PARENTAL_CONSENT_AGE, timezone.localdate())
+    return under_age and _observes_person(user, subject)
+
+
+def _export_data_q(user: AnyUser) -> Q:
+    observed = Membership.objects.filter(
+        observers__user_id=user.pk or 0, observers__role=Role.OBSERVER, role=Role.LEARNER
+    ).values("user_id")
+    too_young = Q(birth_date__gt=latest_birth_date_under(PARENTAL_CONSENT_AGE, timezone.localdate()))
+    return Q(is_active=True) & (Q(pk=user.pk or 0) | (Q(pk__in=observed) & too_young))
+
+
+def _deletion_decide_q(user: AnyUser) -> Q:
+    return ~Q(user_id=user.pk or 0) if is_admin(user) else Q(pk__in=[])
+
+
+RULES: dict[tuple[type[Model] | None, str], Rule] = {
+    (None, "create_course"): Rule(
+        lambda u, _: is_admin(u) or bool(u.is_authenticated and u.has_perm("courses.add_course")), None
+    ),
+    (Course, "view"): _course_rule(_course_view, _visible_course_q),
+    (Course, "discover"): _course_rule(_course_discover, _course_discover_q),
+    (Course, "join"): _course_rule(_course_join, _course_join_q),
+    (Course, "edit"): _course_rule(_is_teacher_of, _teacher_course_q),
+    (Course, "preview"): _course_rule(_is_staff_of, _staff_course_q),
+    (Course, "view_people"): _course_rule(_is_staff_of, _staff_course_q),
+    (Course, "manage_people"): _course_rule(_is_teacher_of, _teacher_course_q),
+    (Course, "grade"): _course_rule(_is_staff_of, _staff_course_q),
+    (Course, "learn"): _course_rule(_course_learn, _learner_course_q),
+    (Module, "view"): Rule(_module_view, _module_q),
+    (Module, "edit"): Rule(lambda u, m: _is_teacher_of(u, m.course), lambda u: _teacher_course_q(u, "course__")),
+    (Item, "view"): Rule(_item_view, _item_q),
+    (Item, "edit"): Rule(lambda u, i: _is_teacher_of(u, i.course), lambda u: _teacher_course_q(u, "course__")),
+    (Item, "tick"): Rule(_item_tick, _item_tick_q),
+    (Resource, "view"): Rule(_resource_view, _resource_q),
+    (Resource, "edit"): Rule(lambda u, r: _is_teacher_of(u, r.course), lambda u: _teacher_course_q(u, "course__")),
+    # The question bank is the staff's: learners meet questions only inside their own attempts.
+    (Question, "view"): Rule(lambda u, q: _is_staff_of(u, q.course), lambda u: _staff_course_q(u, "course__")),
+    (Question, "edit"): Rule(lambda u, q: _is_teacher_of(u, q.course), lambda u: _teacher_course_q(u, "course__")),
+    (Quiz, "edit"): Rule(
+        lambda u, z: _is_teacher_of(u, z.item.course), lambda u: _teacher_course_q(u, "item__course__")
+    ),
+    (Quiz, "take"): Rule(_quiz_take, _quiz_take_q),
+    (Attempt, "view"): Rule(
+        lambda u, a: _learner_work_view(u, a.quiz.item.course, a.user_id),
+        lambda u: _learner_work_q(u, "quiz__item__course__"),
+    ),
+    (Attempt, "answer"): Rule(
+        _attempt_answer, lambda u: Q(user_id=u.pk or 0) & _takes_part_q(u, "quiz__item__course__")
+    ),
+    (Assignment, "submit"): Rule(
+        _assignment_submit, lambda u: _item_q(u, "item__") & _learner_course_q(u, "item__course__")
+    ),
+    (Submission, "view"): Rule(
+        lambda u, s: _learner_work_view(u, s.assignment.item.course, s.user_id),
+        lambda u: _learner_work_q(u, "assignment__item__course__"),
+    ),
+    (Membership, "view"): Rule(_membership_view, lambda u: _learner_work_q(u, "course__")),
+    (Membership, "edit"): Rule(lambda u, m: _is_teacher_of(u, m.course), lambda u: _teacher_course_q(u, "course__")),
+    (Membership, "message"): Rule(_membership_message, _membership_message_q),
+    (Membership, "check_in"): Rule(
+        _membership_check_in,
+        lambda u: Q(role=Role.LEARNER) & ~Q(user_id=u.pk or 0) & _staff_course_q(u, "course__"),
+    ),
+    (Group, "view"): Rule(lambda u, g: _is_staff_of(u, g.course), lambda u: _staff_course_q(u, "course__")),
+    (Group, "edit"): Rule(lambda u, g: _is_teacher_of(u, g.course), lambda u: _teacher_course_q(u, "course__")),
+    (Invitation, "manage"): Rule(lambda u, i: _is_teacher_of(u, i.course), lambda u: _teacher_course_q(u, "course__")),
+    (ApiToken, "manage"): Rule(lambda u, t: u.is_authenticated and t.user_id == u.pk, lambda u: Q(user_id=u.pk or 0)),
+    # Forums (the community app)
+    (Course, "moderate"): _course_rule(_is_staff_of, _staff_course_q),
+    (Forum, "view"): Rule(_forum_view, _forum_q),
+    (Forum, "post"): Rule(_forum_post, _forum_post_q),
+    (Forum, "edit"): Rule(lambda u, f: _is_teacher_of(u, f.course), lambda u: _teacher_course_q(u, "course__")),
+    (Forum, "moderate"): Rule(
+        lambda u, f: _forum_view(u, f) and _is_staff_of(u, f.course),
+        lambda u: _forum_q(u) & _staff_course_q(u, "course__"),
+    ),
+    (Thread, "view"): Rule(_thread_view, _thread_q),
+    (Thread, "reply"): Rule(
+        lambda u, t: _thread_view(u, t) and _forum_post(u, t.forum),
+        lambda u: _thread_q(u) & _forum_post_q(u, "forum__"),
+    ),
+    (Thread, "moderate"): Rule(
+        lambda u, t: _thread_view(u, t) and _is_staff_of(u, t.course),
+        lambda u: _thread_q(u) & _staff_course_q(u, "course__"),
+    ),
+    (Thread, "mark_answered"): Rule(
+        lambda u, t: _thread_view(u, t) and (t.author_id == u.pk or _is_staff_of(u, t.course)),
+        lambda u: _thread_q(u) & (Q(author_id=u.pk or 0) | _staff_course_q(u, "course__")),
+    ),
+    (Post, "view"): Rule(_post_view, _post_q),
+    (Post, "edit"): Rule(
+        _post_edit, lambda u: _post_q(u) & (Q(author_id=u.pk or 0) | _teacher_course_q(u, "course__"))
+    ),
+    (Post, "delete"): Rule(
+        _post_delete, lambda u: _post_q(u) & (Q(author_id=u.pk or 0) | _staff_course_q(u, "course__"))
+    ),
+    (Post, "moderate"): Rule(
+        lambda u, p: _post_view(u, p) and _is_staff_of(u, p.course),
+        lambda u: _post_q(u) & _staff_course_q(u, "course__"),
+    ),
+    (Post, "vote"): Rule(
+        lambda u, p: _post_view(u, p) and _forum_writer(u, p.course),
+        lambda u: _post_q(u) & _takes_part_q(u, "course__"),
+    ),
+    (Post, "report"): Rule(_post_report, lambda u: _post_q(u) & _role_course_q(u, None, "course__")),
+    # Private conversations: questions to the teachers and direct messages.
+    (Course, "ask"): _course_rule(_course_ask, _course_ask_q),
+    (Course, "message"): _course_rule(_course_view, _visible_course_q),
+    (Course, "answer"): _course_rule(_is_staff_of, _staff_course_q),
+    (Conversation, "view"): Rule(_conversation_view, _conversation_q),
+    (Conversation, "reply"): Rule(_conversation_reply, _conversation_reply_q),
+    (Conversation, "answer"): Rule(
+        _conversation_answer, lambda u: Q(kind=ConversationKind.QUESTION) & _staff_course_q(u, "course__")
+    ),
+    # Data rights (the privacy app). Administrators decide deletions but never their own, and see nobody's copy.
+    (User, "export_data"): Rule(_export_data, _export_data_q),
+    (User, "request_deletion"): Rule(
+        lambda u, s: u.is_authenticated and s.pk == u.pk, lambda u: Q(pk=u.pk or 0, is_active=True)
+    ),
+    (DataExport, "download"): Rule(
+        lambda u, e: u.is_authenticated and e.requested_by_id == u.pk, lambda u: Q(requested_by_id=u.pk or 0)
+    ),
+    (DeletionRequest, "cancel"): Rule(
+        lambda u, r: u.is_authenticated and r.user_id == u.pk, lambda u: Q(user_id=u.pk or 0)
+    ),
+    (DeletionRequest, "decide"): Rule(lambda u, r: is_admin(u) and r.user_id != u.pk, _deletion_decide_q),
+    (None, "review_deletions"): Rule(lambda u, _: is_admin(u), None),
+}
+
+
+# --- Asking ----------------------------------------------------------------------------------------------
+def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
+    if not user.is_active and user.is_authenticated:
+        return False
+    # `obj.__class__`, not `type(obj)`: request.user is a lazy proxy whose type is not User.
+    rule = RULES.get((obj.__class__ if obj is not None else None, action))
+    if rule is None:
+        return False  # deny anything the table does not name
+    return bool(rule.check(user, obj))
+
+
+def require(user: AnyUser, action: str, obj: Model | None = None) -> None:
+    """For services: raise NotAllowed unless the policy allows."""
+    if not can(user, action, obj):
+        raise NotAllowed("You do not have permission to do that.")
 
 
 def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
+    """The rows of `qs` the user may do `action` to, filtered in SQL by the same rules as `can`."""
     model = qs.model
     if model is Course and action == "discover" and not user.is_authenticated:
         return qs.filter(visibility=Visibility.PUBLISHED)
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    condition = _scope_filter(user, model, action)
-    if condition is None:
+    rule = RULES.get((model, action))
+    if rule is None or rule.q is None:
         return qs.none()
-    if is_admin(user) and model not in _OWN_ROWS_ONLY:
-        return qs
-    filtered = qs.filter(condition)
-    # The observer join can repeat rows; other conditions are subqueries and never do.
-    return filtered.distinct() if model is Membership else filtered
+    return qs.filter(rule.q(user))
+
+
+def audience(action: str, obj: Model, user_ids: Iterable[int]) -> list[int]:
+    """Of these people, those who may do `action` to `obj` (sorted ids): who may be told about it.
+
+    Every notification's recipients come through here, so a notification (which carries an excerpt)
+    never tells anyone what they may not read. The same rule checks as `can` run for each person, with
+    everyone's facts (roles, groups, observed learners, posts, conversations) loaded together: a fixed
+    number of queries however many people are asked about.
+    """
+    ids = frozenset(int(i) for i in user_ids)
+    rule = RULES.get((type(obj), action))
+    if not ids or rule is None:
+        return []
+    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    roles: dict[int, dict[int, str]] = {u.pk: {} for u in users}
+    for user_id, course_id, role in Membership.objects.filter(user_id__in=roles).values_list(
+        "user_id", "course_id", "role"
+    ):
+        roles[user_id][course_id] = role
+    for user in users:
+        setattr(user, _ROLE_CACHE, roles[user.pk])
+    token = _AUDIENCE.set(_Facts(user_ids=frozenset(roles)))
+    try:
+        return sorted(user.pk for user in users if rule.check(user, obj))
+    finally:
+        _AUDIENCE.reset(token)
+
+
+# --- Decisions with a reason: the service, the page and its template say the same -------------------------
+@dataclass(frozen=True)
+class Decision:
+    """Whether something may be done now and, if not, why (a code for templates and a sentence for people)."""
+
+    allowed: bool
+    reason: str = ""
+    message: str | Promise = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+START_REASONS: dict[str, str | Promise] = {
+    "hidden": _("You cannot take this quiz."),
+    "watch_only": _("Observers follow a learner's work; they do not take quizzes."),
+    "locked": _("This quiz is not open to you yet."),
+    availability.OPENS_LATER: _("This quiz opens later."),
+    availability.CLOSED: _("This quiz has closed."),
+    availability.NO_ATTEMPTS: _("You have used every attempt this quiz allows."),
+    availability.EMPTY: _("This quiz has no questions yet."),
+}
+_ALLOWED = Decision(True)
+
+
+def _refuse(reason: str) -> Decision:
+    return Decision(False, reason, START_REASONS[reason])
+
+
+def may_start_attempt(
+    user: AnyUser,
+    quiz: Quiz,
+    *,
+    now: datetime,
+    attempts: Collection[Attempt] | None = None,
+    question_count: int | None = None,
+    check_release: bool = True,
+) -> Decision:
+    """May the user start (or go on with) an attempt at this quiz now, and if not, why.
+
+    Who may take the quiz is the (Quiz, "take") rule; a learner's release conditions come from
+    `progress`; when it is open and how many attempts are left is `assessment.availability`'s
+    arithmetic. Pages that have already read the person's attempts or the question count pass them in.
+    """
+    if not can(user, "take", quiz):
+        return _refuse("watch_only" if can(user, "view", quiz.item) else "hidden")
+    if check_release and isinstance(user, User) and learns_in(user, quiz.item.course_id):
+        from cadence.progress import selectors as progress_selectors  # progress's services ask the policy
+
+        if progress_selectors.item_lock(user, quiz.item, now=now) is not None:
+            return _refuse("locked")
+    if attempts is None:
+        attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).only("state", "ends_at"))
+    for attempt in attempts:
+        if attempt.state == AttemptState.IN_PROGRESS and not availability.is_expired(
+            attempt.ends_at, quiz.grace_seconds, now
+        ):
+            return _ALLOWED  # going on with the open attempt
+    if question_count is None:
+        question_count = QuizSlot.objects.filter(quiz_id=quiz.pk).aggregate(n=Sum("draw"))["n"] or 0
+    reason = availability.start_refusal(
+        opens_at=quiz.opens_at,
+        closes_at=quiz.closes_at,
+        attempts_allowed=quiz.attempts_allowed,
+        attempts_used=len(attempts),
+        question_count=question_count,
+        now=now,
+    )
+    return _refuse(reason) if reason else _ALLOWED

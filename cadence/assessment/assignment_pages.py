@@ -18,7 +18,7 @@ from cadence.assessment.services import assignments
 from cadence.content import media
 from cadence.core.markdown import render_markdown
 from cadence.courses import deadlines, item_types
-from cadence.courses.models import Item, ItemKind, Role
+from cadence.courses.models import Item, ItemKind
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class AssignmentView:
 def assignment_view(request: HttpRequest, item: Item) -> AssignmentView:
     user: Any = request.user
     assignment = assignments.assignment_settings(item)
-    is_learner = policy.role_in(user, item.course_id) == Role.LEARNER
+    is_learner = policy.can(user, "submit", assignment)
     now = timezone.now()
     deadline = deadlines.deadline_for(user, item) if is_learner else None
     saved = not assignment._state.adding and is_learner

@@ -14,13 +14,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from cadence import policy
-from cadence.assessment import rendering
+from cadence.assessment import availability, rendering
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, FeedbackTiming, Quiz, QuizSlot
 from cadence.assessment.services import quizzes
 from cadence.courses import deadlines, item_types
-from cadence.courses.models import Item, ItemKind, Role
+from cadence.courses.models import Item, ItemKind
 
 
 def release_time(attempt: Attempt) -> datetime | None:
@@ -83,7 +84,8 @@ class QuizSummary:
     attempts_left: int | None
     grade: Decimal | None
     may_start: bool
-    reason: str  # why one cannot start now, if not
+    reason: str  # why one cannot start now, if not: a code of policy.START_REASONS
+    refusal: str | Promise  # ... and the sentence that says so, the same as the service's refusal
     start_url: str
     is_taker: bool
 
@@ -94,21 +96,15 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
     now = timezone.now()
     slots = QuizSlot.objects.filter(quiz_id=item.pk).values_list("draw", flat=True)
     question_count = sum(slots)
-    role = policy.role_in(user, item.course_id)
-    is_taker = role != Role.OBSERVER and user.is_authenticated
+    is_taker = policy.can(user, "take", quiz)
     saved = not quiz._state.adding and is_taker
     attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).order_by("number")) if saved else []
     open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
-    left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(attempts))
-    reason = ""
-    if quiz.opens_at and now < quiz.opens_at:
-        reason = "opens_later"
-    elif quiz.closes_at and now >= quiz.closes_at:
-        reason = "closed"
-    elif left == 0 and open_attempt is None:
-        reason = "no_attempts"
-    elif not question_count:
-        reason = "empty"
+    left = availability.attempts_left(quiz.attempts_allowed, len(attempts))
+    # The item page shows a locked item's notice instead of this block, so release is already settled here.
+    decision = policy.may_start_attempt(
+        user, quiz, now=now, attempts=attempts, question_count=question_count, check_release=False
+    )
     summaries = [
         AttemptSummary(a, reverse("assessment:attempt", args=[item.course.slug, a.pk]), a.percent) for a in attempts
     ]
@@ -120,8 +116,9 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
             open_attempt=open_attempt,
             attempts_left=left,
             grade=quizzes.quiz_grade(quiz, user) if attempts else None,
-            may_start=is_taker and (open_attempt is not None or not reason),
-            reason=reason,
+            may_start=decision.allowed,
+            reason=decision.reason,
+            refusal=decision.message,
             start_url=reverse("assessment:attempt-start", args=[item.course.slug, item.pk]),
             is_taker=is_taker,
         )

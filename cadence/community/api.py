@@ -13,14 +13,13 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from cadence import policy
+from cadence.access import course_for, signed_in
 from cadence.community import selectors, services
 from cadence.community.models import Forum, Thread
 from cadence.community.selectors import PostView
 from cadence.core.errors import InvalidInput
 from cadence.core.markdown import render_markdown
-from cadence.courses.api_access import course_for
 from cadence.courses.models import Group
-from cadence.courses.views.common import signed_in
 
 router = Router(tags=["community"])
 

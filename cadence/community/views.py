@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from cadence import policy
+from cadence.access import allowed, get_course, signed_in
 from cadence.community import selectors, services
 from cadence.community.forms import EditForm, ForumForm, ReplyForm, ReportForm, ThreadForm, fresh_key
 from cadence.community.models import Forum, Post, ReportStatus, Thread
@@ -23,7 +24,6 @@ from cadence.content import media
 from cadence.core.errors import Conflict, DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses.models import Course
-from cadence.courses.views.common import allowed, get_course, signed_in
 
 
 # --- Fetching -------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
+from cadence.access import get_course, get_item, shows_hidden, signed_in
 from cadence.content import media, selectors, services
 from cadence.content.forms import CourseSearchForm, LibraryFilterForm, ResourceForm
 from cadence.content.models import Resource
@@ -21,7 +22,6 @@ from cadence.content.services import ContentInputError
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses.models import Course, Item, ItemKind
-from cadence.courses.views.common import get_course, get_item, shows_hidden, signed_in
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
 

@@ -24,7 +24,7 @@ from cadence.content.models import (
     Video,
 )
 from cadence.core.markdown import render_inline_markdown
-from cadence.courses.models import Course, Item, Role
+from cadence.courses.models import Course, Item
 from cadence.policy import AnyUser
 from cadence.progress import release
 
@@ -143,7 +143,7 @@ def open_item_ids(user: AnyUser, course: Course, *, now: datetime) -> set[int] |
         return None
     rows = policy.scope(user, "view", Item.objects.filter(course=course)).values_list("pk", "module_id")
     visible = dict(rows)
-    if policy.role_in(user, course.pk) != Role.LEARNER or not user.is_authenticated:
+    if not user.is_authenticated or not policy.learns_in(user, course.pk):
         return set(visible)
     locks = release.learner_availability(user, course, now=now)
     return {

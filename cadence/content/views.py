@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from cadence.access import get_course, get_item, signed_in
 from cadence.content import item_pages, media, selectors, services
 from cadence.content.forms import (
     BaseStepFormSet,
@@ -35,7 +36,6 @@ from cadence.core.errors import DomainError, NotAllowed
 from cadence.core.htmx import is_htmx
 from cadence.core.markdown import render_markdown
 from cadence.courses.models import Course, Item, ItemKind
-from cadence.courses.views.common import get_course, get_item, signed_in
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
 

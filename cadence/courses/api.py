@@ -15,10 +15,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AwareDatetime, Field
 
 from cadence import policy
+from cadence.access import course_for, signed_in
 from cadence.courses import selectors, services
-from cadence.courses.api_access import course_for
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
-from cadence.courses.views.common import signed_in
 
 router = Router(tags=["courses"])
 

@@ -16,10 +16,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from cadence import policy
+from cadence.access import course_for, signed_in
 from cadence.accounts.models import User
 from cadence.core.errors import InvalidInput
-from cadence.courses.api_access import course_for
-from cadence.courses.views.common import signed_in
 from cadence.messaging import selectors, services
 from cadence.messaging.models import Conversation, Participant
 from cadence.messaging.services import BODY_MAX, MAX_RECIPIENTS, SUBJECT_MAX

@@ -108,18 +108,17 @@ def settings_for(course: Course) -> CourseMessaging:
     return CourseMessaging.objects.filter(course=course).first() or CourseMessaging(course=course)
 
 
-def reachable_members(user: User, course: Course) -> QuerySet[User]:
-    """The people this user may message in the course (never themselves), by name."""
-    memberships = Membership.objects.filter(course=course)
-    role = policy.role_in(user, course.pk)
-    if not (policy.is_admin(user) or role in STAFF_ROLES):
-        learners_ok = settings_for(course).learners_may_message_learners and role == Role.LEARNER
-        memberships = memberships.filter(role__in=set(STAFF_ROLES) | ({Role.LEARNER} if learners_ok else set()))
-    return (
-        User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
-        .exclude(pk=user.pk)
-        .order_by("display_name", "id")
-    )
+def recipients_for(user: User, course: Course) -> QuerySet[User]:
+    """The people this user may message in the course (never themselves), by name: the policy's "message" scope."""
+    memberships = policy.scope(user, "message", Membership.objects.filter(course=course))
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "id")
+
+
+def learner_to_check_in(user: User, course: Course, learner_id: int) -> User | None:
+    """The learner of the course this user may check in on, or None: the policy's "check_in" scope."""
+    memberships = policy.scope(user, "check_in", Membership.objects.filter(course=course, user_id=learner_id))
+    membership = memberships.select_related("user").first()
+    return membership.user if membership is not None else None
 
 
 def messageable_courses(user: User) -> QuerySet[Course]:

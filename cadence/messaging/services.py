@@ -21,7 +21,7 @@ from cadence.core import audit, text
 from cadence.core.errors import DomainError, InvalidInput, NotAllowed
 from cadence.core.races import second_try_on_race
 from cadence.courses import selectors as course_selectors
-from cadence.courses.models import STAFF_ROLES, Course, Membership, Role
+from cadence.courses.models import Course, Membership
 from cadence.messaging import throttle
 from cadence.messaging.models import Conversation, CourseMessaging, Kind, Message, Participant, Status
 from cadence.notifications.models import Kind as NotificationKind
@@ -71,7 +71,7 @@ def _earlier(sender: User, key: str) -> Message | None:
 
 def _throttle(user: User, now: datetime, course: Course) -> None:
     # Staff get more room: checking in on a list of quiet learners is a burst of messages by design.
-    staff = policy.is_admin(user) or policy.role_in(user, course.pk) in STAFF_ROLES
+    staff = policy.can(user, "answer", course)
     limit = throttle.STAFF_MESSAGES_PER_MINUTE if staff else throttle.MESSAGES_PER_MINUTE
     if not throttle.allow_send(user_id=user.pk, now=now, limit=limit):
         raise RateLimited(_("You are sending messages too quickly. Wait a minute, then send it again."))
@@ -141,7 +141,7 @@ def ask_question(
     )  # fmt: skip
     message = _post(conversation=conversation, sender=actor, body=body, key=key, now=now, by_staff=False)
     notify(
-        recipients=course_selectors.staff_ids(course),
+        recipients=policy.audience("view", conversation, course_selectors.staff_ids(course)),
         kind=NotificationKind.MESSAGE,
         title=_("New question from %(name)s: %(subject)s") % {"name": actor.display_name, "subject": subject},
         url=conversation_url(conversation),
@@ -188,7 +188,7 @@ def reply(*, actor: User, conversation: Conversation, body: str, key: str | None
             .values_list("user_id", flat=True)
         )
         _check_reachable(actor, conversation.course, others)
-        staff = policy.is_admin(actor) or policy.role_in(actor, conversation.course_id) in STAFF_ROLES
+        staff = policy.can(actor, "answer", conversation.course)
         message = _post(conversation=conversation, sender=actor, body=body, key=key, now=now, by_staff=staff)
         _notify_message(actor=actor, conversation=conversation, message=message, recipients=others)
         return message
@@ -217,7 +217,7 @@ def reply(*, actor: User, conversation: Conversation, body: str, key: str | None
     if fields:
         conversation.save(update_fields=fields)
     notify(
-        recipients=recipients,
+        recipients=policy.audience("view", conversation, recipients),
         kind=NotificationKind.MESSAGE,
         title=title % {"name": actor.display_name, "subject": conversation.subject},
         url=conversation_url(conversation),
@@ -238,7 +238,7 @@ def _notify_message(
     else:
         title = _("New message from %(name)s") % {"name": actor.display_name}
     notify(
-        recipients=recipients,
+        recipients=policy.audience("view", conversation, recipients),
         kind=NotificationKind.CHECK_IN if check_in else NotificationKind.MESSAGE,
         title=title,
         url=conversation_url(conversation),
@@ -251,36 +251,17 @@ def _notify_message(
 
 
 # --- Direct messages --------------------------------------------------------------------------------
-def learners_may_message_learners(course: Course) -> bool:
-    return bool(
-        CourseMessaging.objects.filter(course=course).values_list("learners_may_message_learners", flat=True).first()
-    )
-
-
-def may_reach(*, sender_role: str | None, sender_is_admin: bool, recipient_role: str, learners_ok: bool) -> bool:
-    """Staff may message anyone in the course, anyone may message staff, learners each other if allowed."""
-    if sender_is_admin or sender_role in STAFF_ROLES or recipient_role in STAFF_ROLES:
-        return True
-    return learners_ok and sender_role == Role.LEARNER and recipient_role == Role.LEARNER
-
-
 def _check_reachable(actor: User, course: Course, others: Sequence[int]) -> None:
     """Learners keep writing in a conversation with staff in it; without staff, the course's rule applies now."""
-    roles = set(Membership.objects.filter(course=course, user_id__in=others).values_list("role", flat=True))
-    if roles & STAFF_ROLES:
+    if policy.audience("answer", course, others):
         return
-    sender_role = policy.role_in(actor, course.pk)
-    learners_ok = learners_may_message_learners(course)
-    if not all(
-        may_reach(
-            sender_role=sender_role, sender_is_admin=policy.is_admin(actor), recipient_role=r, learners_ok=learners_ok
-        )
-        for r in roles
-    ):
-        raise NotAllowed(
-            _("In %(course)s learners may message only the teachers and teaching assistants.")
-            % {"course": course.title}
-        )
+    for membership in Membership.objects.filter(course=course, user_id__in=others):
+        membership.course = course
+        if not policy.can(actor, "message", membership):
+            raise NotAllowed(
+                _("In %(course)s learners may message only the teachers and teaching assistants.")
+                % {"course": course.title}
+            )
 
 
 @second_try_on_race
@@ -307,22 +288,17 @@ def send_direct(
         raise InvalidInput(_("Choose someone to write to (other than yourself)."))
     if len(people) > MAX_RECIPIENTS:
         raise InvalidInput(_("A conversation may have at most %(n)s recipients.") % {"n": MAX_RECIPIENTS})
-    roles = dict(Membership.objects.filter(course=course, user_id__in=people).values_list("user_id", "role"))
-    learners_ok = learners_may_message_learners(course)
-    sender_role = policy.role_in(actor, course.pk)
+    memberships = {m.user_id: m for m in Membership.objects.filter(course=course, user_id__in=people)}
     for user_id, person in people.items():
-        if user_id not in roles or not person.is_active:
+        membership = memberships.get(user_id)
+        if membership is None or not person.is_active:
             # No name here: ids of people outside the course must not reveal who they are.
             raise InvalidInput(
                 _("Everyone you write to must be a member of %(course)s, and one of them is not.")
                 % {"course": course.title}
             )
-        if not may_reach(
-            sender_role=sender_role,
-            sender_is_admin=policy.is_admin(actor),
-            recipient_role=roles[user_id],
-            learners_ok=learners_ok,
-        ):
+        membership.course = course
+        if not policy.can(actor, "message", membership):
             raise NotAllowed(
                 _("In %(course)s learners may message only the teachers and teaching assistants.")
                 % {"course": course.title}
@@ -344,7 +320,7 @@ def send_direct(
         )  # fmt: skip
     for user_id in people:
         _join(conversation, user_id, now)
-    staff = policy.is_admin(actor) or sender_role in STAFF_ROLES
+    staff = policy.can(actor, "answer", course)
     message = _post(
         conversation=conversation, sender=actor, body=body, key=key, now=now, by_staff=staff, is_check_in=check_in
     )
@@ -362,7 +338,8 @@ def send_check_in(
     if earlier is not None:
         return earlier
     policy.require(actor, "answer", course)
-    if policy.role_in(learner, course.pk) != Role.LEARNER:
+    membership = Membership.objects.filter(course=course, user_id=learner.pk).first()
+    if membership is None or not policy.can(actor, "check_in", membership):
         raise InvalidInput(_("%(name)s is not a learner in this course.") % {"name": learner.display_name})
     message = send_direct(actor=actor, course=course, recipients=[learner], body=body, key=key, now=now, check_in=True)
     audit.record(actor=actor, verb="check_in", obj=message, course_id=course.pk, learner_id=learner.pk)

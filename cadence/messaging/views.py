@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
+from cadence.access import allowed, get_course, signed_in
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
-from cadence.courses.models import Role
-from cadence.courses.views.common import allowed, get_course, signed_in
 from cadence.messaging import selectors, services
 from cadence.messaging.forms import AskForm, CheckInForm, DirectForm, ReplyForm, SettingsForm, StatusForm
 from cadence.messaging.models import Conversation
@@ -211,9 +210,9 @@ def message_new(request: HttpRequest) -> HttpResponse:
                 return redirect("messaging:conversation-detail", conversation_id=message.conversation_id)
     else:
         to = [int(v) for v in request.GET.getlist("to") if v.isdigit()]
-        form = DirectForm(initial={"to": to}, people=selectors.reachable_members(user, course))
+        form = DirectForm(initial={"to": to}, people=selectors.recipients_for(user, course))
     # The page only ever offers the people this user may reach, also when a posted form is shown again.
-    reachable = selectors.reachable_members(user, course)
+    reachable = selectors.recipients_for(user, course)
     form.set_people(reachable)
     has_people = form.is_bound or reachable.exists()
     return render(
@@ -227,7 +226,7 @@ def message_new(request: HttpRequest) -> HttpResponse:
 def check_in(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     actor = signed_in(request)
     course = get_course(request, slug, "answer")
-    learner = User.objects.filter(pk=user_id, memberships__course=course, memberships__role=Role.LEARNER).first()
+    learner = selectors.learner_to_check_in(actor, course, user_id)
     if learner is None:
         raise Http404
     initial = {

@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from cadence.courses.views.common import signed_in
+from cadence.access import signed_in
 from cadence.notifications import selectors, services
 from cadence.notifications.models import Kind, Timing
 

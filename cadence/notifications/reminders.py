@@ -17,11 +17,12 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from cadence import policy
 from cadence.accounts.models import User
 from cadence.courses.models import Item, Membership, Role, Visibility
 from cadence.notifications.models import Kind
 from cadence.notifications.services import notify
-from cadence.progress.selectors import due_items
+from cadence.progress.selectors import DueItem, due_items
 
 REMIND_BEFORE = dt.timedelta(hours=24)
 
@@ -42,17 +43,32 @@ def _learners_with_deadlines() -> dict[int, list[int]]:
 
 def remind_deadlines(*, now: dt.datetime) -> int:
     """Tell each learner about items due within REMIND_BEFORE that they have not finished. Returns how many."""
-    told = 0
     learners = _learners_with_deadlines()
     users = User.objects.in_bulk(list(learners))
+    soon_by_learner: dict[int, list[DueItem]] = {}
     for user_id, course_ids in learners.items():
+        soon = [d for d in due_items(users[user_id], course_ids, now=now).upcoming if d.due_at <= now + REMIND_BEFORE]
+        if soon:
+            soon_by_learner[user_id] = soon
+    # A reminder names the item: only people the policy lets see it are told (one audience per item).
+    asked: dict[int, set[int]] = {}
+    for user_id, soon in soon_by_learner.items():
+        for due in soon:
+            asked.setdefault(due.item_id, set()).add(user_id)
+    items = Item.objects.select_related("module", "course").in_bulk(list(asked))
+    may_see = {
+        (item_id, user_id)
+        for item_id, item in items.items()
+        for user_id in policy.audience("view", item, asked[item_id])
+    }
+    told = 0
+    for user_id, soon in soon_by_learner.items():
         user = users[user_id]
-        soon = [d for d in due_items(user, course_ids, now=now).upcoming if d.due_at <= now + REMIND_BEFORE]
-        if not soon:
-            continue
         zone = ZoneInfo(user.time_zone or "UTC")
         with transaction.atomic(), override(user.language or "en"):
             for due in soon:
+                if (due.item_id, user_id) not in may_see:
+                    continue
                 local = formats.date_format(due.due_at.astimezone(zone), "DATETIME_FORMAT")
                 told += notify(
                     recipients=[user],

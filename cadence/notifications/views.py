@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cadence.access import signed_in
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
-from cadence.courses.views.common import signed_in
 from cadence.notifications import selectors, services, unsubscribe
 from cadence.notifications.forms import PreferencesForm
 from cadence.notifications.models import Kind, Notification

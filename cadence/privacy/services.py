@@ -52,7 +52,7 @@ def request_export(*, actor: User, subject: User, now: datetime) -> DataExport:
     if actor.pk != subject.pk:
         # Nothing about a child happens behind their back: they are told a parent asked for their data.
         notify(
-            recipients=[subject],
+            recipients=policy.audience("export_data", subject, [subject.pk]),
             kind=Kind.DATA_EXPORT,
             title=_("%(name)s asked for a copy of your data") % {"name": actor.display_name},
             url=reverse("privacy:home"),
@@ -113,7 +113,7 @@ def _mark_ready(export_id: int, *, name: str, size: int, sha256: str, now: datet
         else _("The copy of %(name)s's data is ready to download") % {"name": subject.display_name}
     )
     notify(
-        recipients=[requester],
+        recipients=policy.audience("download", data_export, [requester.pk]),
         kind=Kind.DATA_EXPORT,
         title=title,
         body=_("Download it from Your data before %(date)s; after that it is deleted.")
@@ -136,7 +136,7 @@ def _mark_failed(export_id: int, *, now: datetime) -> None:
     data_export.status = ExportStatus.FAILED
     data_export.save(update_fields=["status"])
     notify(
-        recipients=[data_export.requested_by],
+        recipients=policy.audience("download", data_export, [data_export.requested_by_id]),
         kind=Kind.DATA_EXPORT,
         title=_("Your copy of data could not be prepared"),
         body=_("Nothing was lost. Please ask for it again; if it fails again, tell a site administrator."),
@@ -188,9 +188,9 @@ def request_deletion(*, user: User, reason: str, now: datetime) -> DeletionReque
     except IntegrityError as exc:
         raise Conflict(_("You have already asked for your account to be deleted.")) from exc
     record(actor=user, verb="privacy.deletion_requested", obj=deletion)
-    admins = User.objects.filter(is_staff=True, is_active=True).exclude(pk=user.pk).values_list("pk", flat=True)
+    admins = User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True)
     notify(
-        recipients=list(admins),
+        recipients=policy.audience("decide", deletion, admins),
         kind=Kind.ACCOUNT_DELETION,
         title=_("%(name)s asked for their account to be deleted") % {"name": user.display_name},
         url=reverse("privacy:deletion-detail", args=[deletion.pk]),
@@ -224,7 +224,7 @@ def decline_deletion(*, actor: User, deletion: DeletionRequest, note: str, now: 
     deletion.save(update_fields=["status", "decided_by", "decided_at", "note"])
     record(actor=actor, verb="privacy.deletion_declined", obj=deletion, note=note)
     notify(
-        recipients=[deletion.user],
+        recipients=policy.audience("cancel", deletion, [deletion.user_id]),
         kind=Kind.ACCOUNT_DELETION,
         title=_("Your request to delete your account was declined"),
         body=note,

@@ -17,7 +17,7 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import InvalidInput, NotAllowed
-from cadence.courses.models import CompletionRule, Group, Item, Module, Role
+from cadence.courses.models import CompletionRule, Group, Item, Module
 from cadence.progress import ranges, release
 from cadence.progress.models import (
     Completion,
@@ -39,7 +39,7 @@ BEACON_VERBS = frozenset({Verb.PROGRESSED, Verb.PAUSED, Verb.HEARTBEAT, Verb.STA
 
 def is_tracked(user: User, item: Item) -> bool:
     """Only learners' activity counts; teachers and previews leave no trace in progress."""
-    return policy.role_in(user, item.course_id) == Role.LEARNER
+    return policy.learns_in(user, item.course_id)
 
 
 def _progress_row(user: User, item: Item) -> ItemProgress:
@@ -96,7 +96,7 @@ def record_activity(
 
     Like all progress, only learners' activity is recorded.
     """
-    if policy.role_in(user, course_id) != Role.LEARNER:
+    if not policy.learns_in(user, course_id):
         return None
     return Event.objects.create(
         actor=user,
@@ -374,7 +374,7 @@ def set_release_rule(*, actor: User, target: Item | Module, spec: ReleaseSpec) -
 def grant_release_override(*, actor: User, target: Item | Module, learner: User, now: datetime) -> ReleaseOverride:
     """Open an item or module early for one learner (an accommodation); recorded in the audit log."""
     policy.require(actor, "edit", target)
-    if policy.role_in(learner, target.course_id) != Role.LEARNER:
+    if not policy.learns_in(learner, target.course_id):
         raise InvalidInput(_("Only a learner of this course can be given early access."))
     lookup = release.target_lookup(target)
     override, _created = ReleaseOverride.objects.get_or_create(

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cadence.access import get_course, get_item, get_module, signed_in
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses.models import Course, Item, Module
-from cadence.courses.views.common import get_course, get_item, get_module, signed_in
 from cadence.progress import notes, selectors, services
 from cadence.progress.forms import NoteForm, OverrideForm, ReleaseForm
 

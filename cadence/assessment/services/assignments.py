@@ -32,7 +32,7 @@ from cadence.core import audit
 from cadence.core.email import queue_email
 from cadence.core.errors import InvalidInput, NotAllowed
 from cadence.courses import deadlines
-from cadence.courses.models import CompletionRule, Item, ItemKind, Role
+from cadence.courses.models import CompletionRule, Item, ItemKind
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
@@ -86,7 +86,7 @@ def save_settings(*, actor: User, item: Item, data: Mapping[str, Any]) -> Assign
 # --- Learners ---------------------------------------------------------------------------------------
 def _require_learner(user: User, assignment: Assignment, now: datetime) -> None:
     item = assignment.item
-    if not policy.can(user, "view", item) or policy.role_in(user, item.course_id) != Role.LEARNER:
+    if not policy.can(user, "submit", assignment):
         raise NotAllowed(_("Only learners of this course submit to its assignments."))
     if progress_selectors.item_lock(user, item, now=now) is not None:
         raise NotAllowed(_("This assignment is not open to you yet."))

@@ -19,7 +19,7 @@ from cadence.accounts.models import User
 from cadence.assessment.models import GradebookSettings, GradeCategory, GradedItem, GradeOverride
 from cadence.core import audit
 from cadence.core.errors import InvalidInput
-from cadence.courses.models import Course, Item, ItemKind, Membership, Role
+from cadence.courses.models import Course, Item, ItemKind
 
 _CATEGORY = re.compile(r"^(?P<name>[^:]+):\s*(?P<weight>[\d.,]+)\s*%?(?:\s*,?\s*drop\s+(?P<drop>\d+))?$", re.IGNORECASE)
 _LETTER = re.compile(r"^(?P<letter>\S{1,4})\s+(?P<bound>[\d.,]+)\s*%?$")
@@ -118,7 +118,7 @@ def set_override(
     policy.require(actor, "edit", item)
     if item.kind not in (ItemKind.QUIZ, ItemKind.ASSIGNMENT):
         raise InvalidInput(_("Only quizzes and assignments are in the gradebook."))
-    if not Membership.objects.filter(user=learner, course_id=item.course_id, role=Role.LEARNER).exists():
+    if not policy.learns_in(learner, item.course_id):
         raise InvalidInput(_("Only learners of this course have grades."))
     reason = reason.strip()
     if not reason:

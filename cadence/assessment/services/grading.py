@@ -218,7 +218,7 @@ def _on_release(grades: list[Grade], *, now: datetime) -> None:
             progress_services.mark_complete(user=learner, item=item, now=now, source="passed")
         max_points = submission.assignment.max_points
         notify(
-            recipients=[learner],
+            recipients=policy.audience("view", submission, [learner.pk]),
             kind=Kind.GRADE_RELEASED,
             title=_("Your grade for “%(title)s” is released") % {"title": item.title},
             body=_("%(points)s / %(max)s points. Read the feedback on your receipt page.")
@@ -235,7 +235,7 @@ def _on_feedback_changed(grade: Grade, *, now: datetime, key: str) -> None:
     submission = grade.submission
     item = submission.assignment.item
     notify(
-        recipients=[submission.user_id],
+        recipients=policy.audience("view", submission, [submission.user_id]),
         kind=Kind.FEEDBACK_POSTED,
         title=_("New feedback on “%(title)s”") % {"title": item.title},
         url=reverse("assessment:receipt", args=[item.course.slug, submission.pk]),
@@ -301,7 +301,7 @@ def grade_essay(*, grader: User, row: AttemptQuestion, points: Decimal, comment:
         record_completion(attempt, now=now)
         item = attempt.quiz.item
         notify(
-            recipients=[attempt.user_id],
+            recipients=policy.audience("view", attempt, [attempt.user_id]),
             kind=Kind.GRADE_RELEASED,
             title=_("Your attempt at “%(title)s” has been graded") % {"title": item.title},
             url=reverse("assessment:attempt", args=[item.course.slug, attempt.pk]),

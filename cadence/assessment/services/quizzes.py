@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.assessment import rendering
+from cadence.assessment import availability, rendering
 from cadence.assessment.definitions import QuestionDef
 from cadence.assessment.grading import grade
 from cadence.assessment.models import (
@@ -39,9 +39,8 @@ from cadence.assessment.models import (
     QuizSlot,
 )
 from cadence.core import audit
-from cadence.core.errors import Conflict, InvalidInput, NotAllowed
-from cadence.courses.models import CompletionRule, Item, ItemKind, Role
-from cadence.progress import selectors as progress_selectors
+from cadence.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from cadence.courses.models import CompletionRule, Item, ItemKind
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
 
@@ -161,31 +160,23 @@ def _grace(quiz: Quiz) -> timedelta:
 
 def accepts_until(attempt: Attempt) -> datetime | None:
     """The last moment a request may arrive and still be saved in the attempt."""
-    return None if attempt.ends_at is None else attempt.ends_at + _grace(attempt.quiz)
+    return availability.accepts_until(attempt.ends_at, attempt.quiz.grace_seconds)
 
 
 def is_expired(attempt: Attempt, now: datetime) -> bool:
-    until = accepts_until(attempt)
-    return until is not None and now > until
-
-
-def _require_taker(user: User, quiz: Quiz, now: datetime) -> None:
-    item = quiz.item
-    if not policy.can(user, "view", item):
-        raise NotAllowed(_("You cannot take this quiz."))
-    role = policy.role_in(user, item.course_id)
-    if role == Role.OBSERVER:
-        raise NotAllowed(_("Observers follow a learner's work; they do not take quizzes."))
-    if role == Role.LEARNER and progress_selectors.item_lock(user, item, now=now) is not None:
-        raise NotAllowed(_("This quiz is not open to you yet."))
+    return availability.is_expired(attempt.ends_at, attempt.quiz.grace_seconds, now)
 
 
 def attempts_left(quiz: Quiz, user: User) -> int | None:
     """None when there is no limit."""
     if not quiz.attempts_allowed:
         return None
-    used = Attempt.objects.filter(quiz=quiz, user=user).count()
-    return max(0, quiz.attempts_allowed - used)
+    return availability.attempts_left(quiz.attempts_allowed, Attempt.objects.filter(quiz=quiz, user=user).count())
+
+
+def _refusal(decision: policy.Decision) -> DomainError:
+    message = str(decision.message)
+    return InvalidInput(message) if decision.reason == availability.EMPTY else NotAllowed(message)
 
 
 # --- Starting ---------------------------------------------------------------------------------------
@@ -219,24 +210,19 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
 @transaction.atomic
 def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     """Begin an attempt, or return the one already open (a double click or a second tab starts one)."""
-    _require_taker(user, quiz, now)
+    decision = policy.may_start_attempt(user, quiz, now=now)
+    if not decision:
+        raise _refusal(decision)
     open_attempt = Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS).first()
     if open_attempt is not None:
         open_attempt.quiz = quiz
         if not is_expired(open_attempt, now):
             return open_attempt
         _submit(open_attempt, now=now, closed_by="time")
-    if quiz.opens_at and now < quiz.opens_at:
-        raise NotAllowed(_("This quiz opens later."))
-    if quiz.closes_at and now >= quiz.closes_at:
-        raise NotAllowed(_("This quiz has closed."))
-    left = attempts_left(quiz, user)
-    if left == 0:
-        raise NotAllowed(_("You have used every attempt this quiz allows."))
     rng = secrets.SystemRandom()  # learners must not be able to predict their draw or order
     questions = _questions_for(quiz, rng)
-    if not questions:
-        raise InvalidInput(_("This quiz has no questions yet."))
+    if not questions:  # the slots draw from categories or concepts that have no questions now
+        raise _refusal(policy.Decision(False, availability.EMPTY, policy.START_REASONS[availability.EMPTY]))
     ends = [
         t
         for t in (now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None, quiz.closes_at)
@@ -291,11 +277,18 @@ def _schedule_close(attempt: Attempt) -> None:
 
 
 # --- Answering ------------------------------------------------------------------------------------------
+def _require_answerer(user: User, attempt: Attempt | None) -> Attempt:
+    if attempt is None or attempt.user_id != user.pk:
+        raise NotAllowed(_("That is not your attempt."))
+    if not policy.can(user, "answer", attempt):
+        raise NotAllowed(_("You no longer take part in this course, so nothing more can be saved in this attempt."))
+    return attempt
+
+
 def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt:
     """The user's attempt, locked for the change; closed first if its time has run out."""
     attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
-    if attempt is None or attempt.user_id != user.pk:
-        raise NotAllowed(_("That is not your attempt."))
+    attempt = _require_answerer(user, attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted; nothing more can be saved in it."))
     if is_expired(attempt, now):  # closed by `_close_if_late` first; reached only by a race
@@ -405,8 +398,7 @@ def _submit(attempt: Attempt, *, now: datetime, closed_by: str) -> Attempt:
 def submit_attempt(*, user: User, attempt_id: int, now: datetime, answers: Sequence[AnswerInput] = ()) -> Attempt:
     """Save the last answers sent with the submit, then grade and close. Submitting twice is harmless."""
     attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
-    if attempt is None or attempt.user_id != user.pk:
-        raise NotAllowed(_("That is not your attempt."))
+    attempt = _require_answerer(user, attempt)
     if attempt.state == AttemptState.SUBMITTED:
         return attempt  # a retried or double submit
     if is_expired(attempt, now):

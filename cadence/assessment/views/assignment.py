@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
+from cadence.access import get_course, get_item, signed_in
 from cadence.assessment.forms import AssignmentSettingsForm
 from cadence.assessment.models import FeedbackFile, Grade, RubricCriterion, Submission, SubmissionFile
 from cadence.assessment.services import assignments
@@ -23,7 +24,6 @@ from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
 from cadence.core.work import keeps_work
 from cadence.courses.models import Course, Item, ItemKind
-from cadence.courses.views.common import get_course, get_item, signed_in
 
 
 def _assignment_item(request: HttpRequest, slug: str, item_id: int, action: str) -> tuple[Course, Item]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
+from cadence.access import get_course, signed_in
 from cadence.assessment import gift, rendering, selectors
 from cadence.assessment.definitions import QuestionType
 from cadence.assessment.forms import (
@@ -31,7 +32,6 @@ from cadence.assessment.models import QTYPE_CHOICES, Question
 from cadence.assessment.services import bank as bank_services
 from cadence.assessment.services.bank import QuestionInputError
 from cadence.courses.models import Course
-from cadence.courses.views.common import get_course, signed_in
 
 GIFT_MAX_BYTES = 2 * 1024 * 1024
 EXTRA_OPTION_ROWS = 3

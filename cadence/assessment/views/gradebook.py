@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cadence import policy
+from cadence.access import get_course, signed_in
 from cadence.accounts.models import User
 from cadence.assessment import gradebook
 from cadence.assessment.models import GradeOverride
@@ -21,7 +22,6 @@ from cadence.assessment.services import gradebook as gradebook_services
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
 from cadence.courses.models import Course, Group, Item, ItemKind
-from cadence.courses.views.common import get_course, signed_in
 
 PER_PAGE = 50
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
+from cadence.access import get_course, get_item, signed_in
 from cadence.assessment import selectors
 from cadence.assessment.models import (
     Attempt,
@@ -31,7 +32,6 @@ from cadence.assessment.services.grading import GradeInput
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
 from cadence.courses.models import Course, Group, Item, ItemKind
-from cadence.courses.views.common import get_course, get_item, signed_in
 
 
 def _grading_course(request: HttpRequest, slug: str) -> Course:

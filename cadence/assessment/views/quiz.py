@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
+from cadence.access import get_course, get_item, signed_in
 from cadence.assessment import analysis, quiz_pages, rendering
 from cadence.assessment.forms import QuizSettingsForm, SlotForm
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, QuizSlot
@@ -22,7 +23,6 @@ from cadence.core.htmx import is_htmx
 from cadence.core.middleware import arrival_time
 from cadence.core.work import keeps_work
 from cadence.courses.models import Course, Item, ItemKind
-from cadence.courses.views.common import get_course, get_item, signed_in
 
 
 def _quiz_item(request: HttpRequest, slug: str, item_id: int, action: str) -> tuple[Course, Item]:

@@ -1,24 +1,22 @@
-"""What the community services share: limits, the flood guard, mentions, attachments and audiences."""
+"""What the community services share: limits, the flood guard, mentions and attachments."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cadence.accounts.models import User
-from cadence.community.models import Post, Thread
+from cadence.community.models import Post
 from cadence.content import media
 from cadence.content import services as content_services
 from cadence.core import rate, text
 from cadence.core.errors import DomainError, InvalidInput
-from cadence.courses.models import STAFF_ROLES, Course, Membership
+from cadence.courses.models import Course
 
 TITLE_MAX = 200
 BODY_MAX = 20000
@@ -130,23 +128,6 @@ def attach(post: Post, upload: UploadedFile, fmt: media.ResourceFormat) -> None:
     post.size = upload.size
     post.file.save(post.filename, upload, save=False)
     post.save(update_fields=["file", "filename", "content_type", "size"])
-
-
-# --- Who may hear about a thread -----------------------------------------------------------------------
-def audience(thread: Thread, user_ids: Iterable[int], post: Post | None = None) -> list[int]:
-    """Of these people, those who are members of the thread's course and may see its group and, for a
-    reply in a post-first forum, the reply itself (staff, the asker, and those who have answered): a
-    notification carries an excerpt, so it must never tell anyone what they may not read."""
-    ids = set(user_ids)
-    if not ids:
-        return []
-    rows = Membership.objects.filter(course_id=thread.course_id, user_id__in=ids)
-    if thread.forum.group_separated and thread.group_id is not None:
-        rows = rows.filter(Q(role__in=STAFF_ROLES) | Q(groups=thread.group_id))
-    if post is not None and not post.is_opening and thread.forum.post_first:
-        answered = Post.objects.filter(thread_id=thread.pk).values("author_id")
-        rows = rows.filter(Q(role__in=STAFF_ROLES) | Q(user_id=thread.author_id) | Q(user_id__in=answered))
-    return sorted(set(rows.values_list("user_id", flat=True)))
 
 
 def is_staff_in(user: User, course: Course) -> bool:

@@ -70,12 +70,12 @@ def set_endorsed(*, actor: User, post: Post, endorsed: bool, now: datetime) -> P
     record(actor=actor, verb="community.answer_endorsed" if endorsed else "community.answer_unendorsed", obj=post,
            course_id=post.course_id)  # fmt: skip
     if endorsed:
-        notify(recipients=common.audience(thread, [post.author_id]), kind=Kind.ENDORSED,
+        notify(recipients=policy.audience("view", post, [post.author_id]), kind=Kind.ENDORSED,
                title=_("Your answer in “%(title)s” was endorsed") % {"title": thread.title},
                url=thread_url(thread, post), key=f"post:{post.pk}:endorsed", actor=actor, course=thread.course,
                now=now)  # fmt: skip
         if thread.author_id != post.author_id:  # the asker learns that their question has an endorsed answer
-            notify(recipients=common.audience(thread, [thread.author_id]), kind=Kind.ENDORSED,
+            notify(recipients=policy.audience("view", post, [thread.author_id]), kind=Kind.ENDORSED,
                    title=_("An answer to your question “%(title)s” was endorsed") % {"title": thread.title},
                    url=thread_url(thread, post), key=f"post:{post.pk}:endorsed:asker", actor=actor,
                    course=thread.course, body=common.excerpt(post.body), now=now)  # fmt: skip
@@ -95,7 +95,7 @@ def set_answered(*, actor: User, thread: Thread, answered: bool, now: datetime) 
         record(actor=actor, verb="community.question_answered" if answered else "community.question_reopened",
                obj=thread, course_id=thread.course_id)  # fmt: skip
     if answered:
-        notify(recipients=common.audience(thread, [thread.author_id]), kind=Kind.ENDORSED,
+        notify(recipients=policy.audience("view", thread, [thread.author_id]), kind=Kind.ENDORSED,
                title=_("Your question “%(title)s” was marked answered") % {"title": thread.title},
                url=thread_url(thread), key=f"thread:{thread.pk}:answered", actor=actor, course=thread.course,
                now=now)  # fmt: skip
@@ -113,7 +113,7 @@ def report_post(*, actor: User, post: Post, reason: str, now: datetime) -> Repor
     if Report.objects.filter(post=post, reporter=actor, status=ReportStatus.OPEN).exists():
         raise Conflict(_("You have already reported this post; the staff will look at it."))
     report = Report.objects.create(post=post, course=post.course, reporter=actor, reason=reason, created_at=now)
-    notify(recipients=course_selectors.staff_ids(post.course), kind=Kind.REPORT,
+    notify(recipients=policy.audience("moderate", post, course_selectors.staff_ids(post.course)), kind=Kind.REPORT,
            title=_("A post in “%(title)s” was reported") % {"title": post.thread.title},
            url=reverse("community:report-list", args=[post.course.slug]), key=f"report:{report.pk}", actor=actor,
            course=post.course, body=common.excerpt(reason), now=now)  # fmt: skip

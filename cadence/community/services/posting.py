@@ -104,19 +104,19 @@ def _announce_thread(actor: User, thread: Thread, post: Post, mentioned: list[Us
     excerpt = common.excerpt(post.body)
     told: set[int] = set()
     if mentioned:
-        ids = common.audience(thread, [u.pk for u in mentioned])
+        ids = policy.audience("view", post, [u.pk for u in mentioned])
         notify(recipients=ids, kind=Kind.MENTION, title=_("%(name)s mentioned you in “%(title)s”")
                % {"name": actor.display_name, "title": thread.title}, url=url, key=f"post:{post.pk}:mention",
                actor=actor, course=thread.course, body=excerpt, now=now)  # fmt: skip
         told |= set(ids)
     if forum.is_announcements:
         members = Membership.objects.filter(course_id=thread.course_id).values_list("user_id", flat=True)
-        ids = [i for i in common.audience(thread, members) if i not in told]
+        ids = [i for i in policy.audience("view", post, members) if i not in told]
         notify(recipients=ids, kind=Kind.ANNOUNCEMENT, title=thread.title, url=url,
                key=f"thread:{thread.pk}:announcement", actor=actor, course=thread.course, body=excerpt, now=now)  # fmt: skip
         return
     followers = Subscription.objects.filter(forum=forum).values_list("user_id", flat=True)
-    ids = [i for i in common.audience(thread, followers) if i not in told]
+    ids = [i for i in policy.audience("view", post, followers) if i not in told]
     notify(recipients=ids, kind=Kind.FORUM_ACTIVITY, title=_("New thread in %(forum)s: %(title)s")
            % {"forum": forum.title, "title": thread.title}, url=url, key=f"thread:{thread.pk}:new", actor=actor,
            course=thread.course, body=excerpt, now=now)  # fmt: skip
@@ -175,14 +175,14 @@ def _announce_reply(
     name = actor.display_name
     told: set[int] = {actor.pk}
     if mentioned:
-        ids = common.audience(thread, [u.pk for u in mentioned], post)
+        ids = policy.audience("view", post, [u.pk for u in mentioned])
         notify(recipients=ids, kind=Kind.MENTION, title=_("%(name)s mentioned you in “%(title)s”")
                % {"name": name, "title": thread.title}, url=url, key=f"post:{post.pk}:mention", actor=actor,
                course=thread.course, body=excerpt, now=now)  # fmt: skip
         told |= set(ids)
     replied_to = parent.author_id if parent is not None else thread.author_id
     if replied_to not in told:
-        ids = common.audience(thread, [replied_to], post)
+        ids = policy.audience("view", post, [replied_to])
         notify(recipients=ids, kind=Kind.REPLY, title=_("%(name)s replied in “%(title)s”")
                % {"name": name, "title": thread.title}, url=url, key=f"post:{post.pk}:reply", actor=actor,
                course=thread.course, body=excerpt, now=now)  # fmt: skip
@@ -192,7 +192,7 @@ def _announce_reply(
         .values_list("user_id", flat=True)
         .union(Subscription.objects.filter(forum_id=thread.forum_id).values_list("user_id", flat=True))
     )
-    ids = [i for i in common.audience(thread, list(followers), post) if i not in told]
+    ids = [i for i in policy.audience("view", post, followers) if i not in told]
     notify(recipients=ids, kind=Kind.FORUM_ACTIVITY, title=_("New reply in “%(title)s”") % {"title": thread.title},
            url=url, key=f"post:{post.pk}:activity", actor=actor, course=thread.course, body=excerpt, now=now)  # fmt: skip
 
@@ -222,7 +222,7 @@ def edit_post(*, actor: User, post: Post, body: str, now: datetime, title: str |
         thread.save(update_fields=["title"])
     if mentioned:
         # The same key as when posted: only people newly mentioned by this edit hear about it.
-        notify(recipients=common.audience(thread, [u.pk for u in mentioned], post), kind=Kind.MENTION,
+        notify(recipients=policy.audience("view", post, [u.pk for u in mentioned]), kind=Kind.MENTION,
                title=_("%(name)s mentioned you in “%(title)s”") % {"name": actor.display_name, "title": thread.title},
                url=thread_url(thread, post), key=f"post:{post.pk}:mention", actor=actor, course=thread.course,
                body=common.excerpt(body), now=now)  # fmt: skip

@@ -15,7 +15,7 @@ from cadence.content.models import Checklist, ChecklistStep, StepTick
 from cadence.content.services.common import ContentInputError, require_editable, require_kind
 from cadence.core import audit
 from cadence.core.errors import NotAllowed
-from cadence.courses.models import CompletionRule, Item, ItemKind, Role
+from cadence.courses.models import CompletionRule, Item, ItemKind
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
 
@@ -89,7 +89,7 @@ def set_step_ticked(*, user: User, item: Item, step_id: int, ticked: bool, now: 
     """Tick or untick one step. When every step is ticked and the item completes by checklist, it completes."""
     if not policy.can(user, "view", item):
         raise NotAllowed(_("You cannot see this checklist."))
-    if policy.role_in(user, item.course_id) == Role.OBSERVER:
+    if not policy.can(user, "tick", item):
         raise NotAllowed(_("Observers follow a learner's progress; they do not tick steps themselves."))
     require_kind(item, ItemKind.CHECKLIST)
     tracked = progress_services.is_tracked(user, item)

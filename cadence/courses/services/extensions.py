@@ -12,7 +12,7 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import InvalidInput
-from cadence.courses.models import DeadlineExtension, Group, Item, Membership, Role
+from cadence.courses.models import DeadlineExtension, Group, Item
 
 
 @transaction.atomic
@@ -33,10 +33,7 @@ def grant_extension(
         raise InvalidInput(_("This item has no deadline to extend."))
     if group is not None and group.course_id != item.course_id:
         raise InvalidInput(_("That group is in another course."))
-    if (
-        learner is not None
-        and not Membership.objects.filter(user=learner, course_id=item.course_id, role=Role.LEARNER).exists()
-    ):
+    if learner is not None and not policy.learns_in(learner, item.course_id):
         raise InvalidInput(_("Only learners of this course get extensions."))
     target: dict[str, Any] = {"user": learner} if learner is not None else {"group": group}
     extension, created = DeadlineExtension.objects.update_or_create(

@@ -190,6 +190,16 @@ def test_people_page_for_teacher_and_ta_not_learner(client, world: CourseWorld):
     assert client.get(_url("people", world.course.slug)).status_code == 403
 
 
+def test_people_page_offers_check_ins_for_learners_and_messages_to_others_from_the_policy(client, world: CourseWorld):
+    client.force_login(world.ta)
+    page = client.get(_url("people", world.course.slug)).content.decode()
+    check_in = reverse("messaging:check-in", args=[world.course.slug, world.learner.pk])
+    assert check_in in page
+    for person in (world.teacher, world.observer, world.ta):
+        assert reverse("messaging:check-in", args=[world.course.slug, person.pk]) not in page
+    assert f"to={world.observer.pk}" in page and f"to={world.ta.pk}" not in page  # never oneself
+
+
 def test_teacher_adds_a_person_by_email(client, world: CourseWorld, django_capture_on_commit_callbacks):
     client.force_login(world.teacher)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

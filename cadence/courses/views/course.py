@@ -13,13 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
-from cadence.accounts.models import User
-from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
-from cadence.courses import deadlines, selectors, services
-from cadence.courses.forms import CourseForm, JoinCodeForm
-from cadence.courses.models import Course, Item, Role
-from cadence.courses.views.common import (
+from cadence.access import (
     PREVIEW_SESSION_KEY,
     get_course,
     get_module,
@@ -27,6 +21,12 @@ from cadence.courses.views.common import (
     shows_hidden,
     signed_in,
 )
+from cadence.accounts.models import User
+from cadence.core.errors import DomainError
+from cadence.core.htmx import is_htmx
+from cadence.courses import deadlines, selectors, services
+from cadence.courses.forms import CourseForm, JoinCodeForm
+from cadence.courses.models import Course, Item
 from cadence.progress import release
 from cadence.progress import selectors as progress_selectors
 
@@ -42,8 +42,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: continue where you left off, what is due, progress per course, recent activity, time this week."""
     user = signed_in(request)
-    memberships = list(selectors.my_courses(user))
-    learning = [m.course_id for m in memberships if m.role == Role.LEARNER]
+    memberships = selectors.my_courses(user)
+    learning = [m.course_id for m in memberships if policy.learns_in(user, m.course_id)]
     last_course_id = progress_selectors.last_course_viewed(user, learning) or (learning[0] if learning else None)
     last_course = next((m.course for m in memberships if m.course_id == last_course_id), None)
     return render(
@@ -133,7 +133,7 @@ def _learner_context(
 ) -> dict[str, object]:
     """Progress, release locks and the next step, for learners only (teachers and previews see none)."""
     user = request.user
-    if not isinstance(user, User) or policy.role_in(user, course.pk) != Role.LEARNER:
+    if not isinstance(user, User) or not policy.learns_in(user, course.pk):
         return {"progress": None, "availability": None, "next_step": None, "deadlines": None}
     # A learner's outline holds exactly the items progress counts, in order: no need to read them twice.
     items = (

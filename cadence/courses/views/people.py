@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
+from cadence.access import get_course, signed_in
 from cadence.core.errors import DomainError
 from cadence.courses import selectors, services
 from cadence.courses.forms import AddPersonForm, GroupForm, RoleForm, RosterUploadForm
 from cadence.courses.models import Course, Group, Invitation, Membership
-from cadence.courses.views.common import get_course, signed_in
 
 
 def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
@@ -27,6 +27,9 @@ def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
         "groups": selectors.course_groups(course),
         "invitations": selectors.pending_invitations(course),
         "may_manage": policy.can(request.user, "manage_people", course),
+        # Who this person may write to or check in on, by membership id: the policy's scopes, one query each.
+        "may_message": selectors.membership_ids_allowed(request.user, course, "message"),
+        "may_check_in": selectors.membership_ids_allowed(request.user, course, "check_in"),
         "role_filter": role,
         "query": query,
         "add_form": AddPersonForm(),

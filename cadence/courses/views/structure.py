@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
+from cadence.access import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
 from cadence.courses import deadlines, item_types, selectors, services
 from cadence.courses.forms import ExtensionForm, ItemForm, ModuleForm
 from cadence.courses.models import Course, DeadlineExtension
-from cadence.courses.views.common import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
 from cadence.progress import notes
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services

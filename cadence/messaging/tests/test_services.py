@@ -206,11 +206,11 @@ def test_only_teachers_change_settings(world: CourseWorld) -> None:
         services.save_settings(actor=world.ta, course=world.course, learners_may_message_learners=True)
 
 
-def test_reachable_members_follow_the_rules(world: CourseWorld) -> None:
+def test_the_people_one_may_message_follow_the_rules(world: CourseWorld) -> None:
     other = MembershipFactory(course=world.course, role=Role.LEARNER).user
-    names = set(selectors.reachable_members(world.learner, world.course))
+    names = set(selectors.recipients_for(world.learner, world.course))
     assert names == {world.teacher, world.ta}
-    assert other in set(selectors.reachable_members(world.teacher, world.course))
+    assert other in set(selectors.recipients_for(world.teacher, world.course))
     _ = UserFactory()
 
 
