@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
+from axes.utils import reset as reset_signin_failures
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence import policy
-from cadence.accounts import services
+from cadence.accounts import auth_events, services
 from cadence.accounts.forms import ProfileForm, SignUpForm, TokenForm
 from cadence.accounts.models import ApiToken, SignupMode, SiteSettings, User
+from cadence.accounts.throttle import RESET_PER_ADDRESS, RESET_PER_RECIPIENT
 from cadence.core.errors import DomainError
+from cadence.core.rate import client_address
 from cadence.courses import services as course_services
 
 
@@ -120,3 +127,42 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke_api_token(actor=request.user, token=token, now=timezone.now())
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
     return redirect(reverse("accounts:token-list"))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link, throttled per client address (a page saying so: it reveals nothing about
+    accounts) and per recipient (silently: the page answers as usual and no email is sent, for known and
+    unknown addresses alike, so neither the answer nor the throttle tells whether an account exists)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        now = timezone.now()
+        address = client_address(self.request)
+        if RESET_PER_ADDRESS.reached(address, now):
+            response = render(self.request, "accounts/password_reset_throttled.html", {"minutes": 60}, status=429)
+            response["Retry-After"] = str(RESET_PER_ADDRESS.retry_after(now))
+            return response
+        RESET_PER_ADDRESS.hit(address, now)
+        email = str(form.cleaned_data["email"]).strip().lower()
+        throttled = RESET_PER_RECIPIENT.reached(email, now)
+        RESET_PER_RECIPIENT.hit(email, now)
+        auth_events.record(
+            "password_reset.requested",
+            request=self.request,
+            user_id=auth_events.account_id(email),
+            throttled=throttled,
+        )
+        if throttled:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing the new password: audited, and the account's sign-in failures are forgotten (whoever holds
+    the mailbox may sign in again at once)."""
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        user = self.user  # set by the parent's dispatch from the link
+        auth_events.record("password_reset.completed", request=self.request, user_id=user.pk, actor=user)
+        reset_signin_failures(username=user.email.lower())
+        return response

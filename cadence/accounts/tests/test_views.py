@@ -114,9 +114,10 @@ def test_failed_signin_does_not_reveal_whether_the_email_exists(client):
     assert page(known) == page(unknown)
 
 
-def test_signin_is_throttled_per_account(client, settings):
+def test_signin_is_throttled_per_account_across_addresses(client, settings):
+    settings.SIGNIN_ACCOUNT_FAILURE_LIMIT = 8
     user = UserFactory(email="grace@example.org")
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(settings.SIGNIN_ACCOUNT_FAILURE_LIMIT):
         client.post(reverse("accounts:login"), {"username": user.email, "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{n}")
     # Even the right password from a fresh address is refused while the account is locked.
     response = client.post(
@@ -127,8 +128,9 @@ def test_signin_is_throttled_per_account(client, settings):
 
 
 def test_signin_is_throttled_per_address(client, settings):
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 12
     user = UserFactory(email="grace@example.org")
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(settings.SIGNIN_ADDRESS_FAILURE_LIMIT):
         client.post(
             reverse("accounts:login"), {"username": f"guess{n}@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.9"
         )
