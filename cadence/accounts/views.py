@@ -20,9 +20,10 @@ from cadence.accounts import auth_events, services
 from cadence.accounts.forms import ProfileForm, SignUpForm, TokenForm
 from cadence.accounts.models import ApiToken, SignupMode, SiteSettings, User
 from cadence.accounts.throttle import RESET_PER_ADDRESS, RESET_PER_RECIPIENT
-from cadence.core.errors import DomainError
+from cadence.core.errors import DomainError, InvalidInput
 from cadence.core.rate import client_address
 from cadence.courses import services as course_services
+from cadence.courses.models import Course
 
 
 @login_not_required
@@ -40,11 +41,13 @@ def signup(request: HttpRequest) -> HttpResponse:
             invitation_token = ""
     initial = {"email": invitation.email, "display_name": invitation.display_name} if invitation else {}
     form = SignUpForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        code_course = course_services.course_for_code(data["code"]) if data["code"] else None
-        if data["code"] and code_course is None:
-            form.add_error("code", _("No open course uses that enrolment code. Check it and try again."))
+        code_course, code_error = _course_for_signup_code(request, data["code"])
+        if code_error is not None:
+            form.add_error("code", code_error.message)
+            status = 429 if code_error.status_code == 429 else status
         elif site.signup_mode == SignupMode.INVITE and invitation is None and code_course is None:
             form.add_error("code", _("Sign-up on this site needs an enrolment code or an invitation from a teacher."))
         elif invitation is not None and data["email"] != invitation.email:
@@ -75,7 +78,24 @@ def signup(request: HttpRequest) -> HttpResponse:
             "invitation_token": invitation_token,
             "invite_only": site.signup_mode == SignupMode.INVITE,
         },
+        status=status,
     )
+
+
+def _course_for_signup_code(request: HttpRequest, code: str) -> tuple[Course | None, DomainError | None]:
+    """The course a code typed at sign-up opens; wrong codes count against the client's address."""
+    if not code:
+        return None, None
+    now, address = timezone.now(), client_address(request)
+    try:
+        course_services.check_code_attempts(user_id=None, address=address, now=now)
+    except DomainError as exc:
+        return None, exc
+    course = course_services.course_for_code(code)
+    if course is None:
+        course_services.count_wrong_code(user_id=None, address=address, now=now)
+        return None, InvalidInput(_("No open course uses that enrolment code. Check it and try again."))
+    return course, None
 
 
 def _after_signup(request: HttpRequest, user: User, *, code: str, invitation_token: str) -> HttpResponse:
@@ -83,7 +103,9 @@ def _after_signup(request: HttpRequest, user: User, *, code: str, invitation_tok
         if invitation_token:
             membership = course_services.accept_invitation(user=user, token=invitation_token, now=timezone.now())
         elif code:
-            membership = course_services.join_with_code(user=user, code=code)
+            membership = course_services.join_with_code(
+                user=user, code=code, address=client_address(request), now=timezone.now()
+            )
         else:
             messages.success(request, _("Welcome to Cadence, %(name)s.") % {"name": user.display_name})
             return redirect("home")

@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AwareDatetime, Field
 
 from cadence import policy
+from cadence.core.rate import client_address
 from cadence.courses import selectors, services
 from cadence.courses.api_access import course_for
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
@@ -256,7 +257,10 @@ def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) ->
 )
 def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> Status[Membership]:
     course = course_for(request, course_id, "discover")
-    return Status(201, services.join_course(user=signed_in(request), course=course, code=payload.code))
+    membership = services.join_course(
+        user=signed_in(request), course=course, code=payload.code, address=client_address(request), now=timezone.now()
+    )
+    return Status(201, membership)
 
 
 @router.get("/courses/{course_id}/modules", response=list[ModuleOut])

@@ -2,9 +2,12 @@
 
 from cadence.courses.services.enrolment import (
     InvitationInvalid,
+    TooManyAttempts,
     accept_invitation,
     add_person,
     change_role,
+    check_code_attempts,
+    count_wrong_code,
     course_for_code,
     create_group,
     invitation_for_token,
@@ -35,8 +38,8 @@ from cadence.courses.services.structure import (
 )
 
 __all__ = [
-    "InvitationInvalid", "RosterError", "RosterInvalid", "RosterResult", "accept_invitation", "add_person",
-    "change_role", "course_for_code", "create_course", "create_group", "create_item", "create_module",
+    "InvitationInvalid", "RosterError", "RosterInvalid", "RosterResult", "TooManyAttempts", "accept_invitation",
+    "add_person", "change_role", "check_code_attempts", "count_wrong_code", "course_for_code", "create_course", "create_group", "create_item", "create_module",
     "delete_item", "delete_module", "grant_extension", "import_roster", "invitation_for_token", "invite",
     "join_course", "join_with_code", "link_observer", "move_item", "move_module", "parse_roster",
     "regenerate_enrolment_code", "remove_member", "reorder_items", "reorder_modules", "revoke_extension",

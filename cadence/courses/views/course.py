@@ -16,6 +16,7 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
+from cadence.core.rate import client_address
 from cadence.courses import deadlines, selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
 from cadence.courses.models import Course, Item, Role
@@ -160,7 +161,13 @@ def course_join(request: HttpRequest, slug: str) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "discover")
     try:
-        services.join_course(user=user, course=course, code=request.POST.get("code", ""))
+        services.join_course(
+            user=user,
+            course=course,
+            code=request.POST.get("code", ""),
+            address=client_address(request),
+            now=timezone.now(),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("courses:course-detail", slug=course.slug)
@@ -173,13 +180,17 @@ def join_with_code(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.join_with_code(user=user, code=form.cleaned_data["code"])
+            membership = services.join_with_code(
+                user=user, code=form.cleaned_data["code"], address=client_address(request), now=timezone.now()
+            )
         except DomainError as exc:
             form.add_error("code", exc.message)
+            status = 429 if isinstance(exc, services.TooManyAttempts) else 400
         else:
             messages.success(request, _("You have joined %(course)s.") % {"course": membership.course.title})
             return redirect("courses:course-detail", slug=membership.course.slug)
-    status = 400 if form.errors else 200
+    else:
+        status = 400 if form.errors else 200
     return render(request, "courses/join_code.html", {"form": form}, status=status)
 
 
