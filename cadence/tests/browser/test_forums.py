@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 from django.utils import formats, timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Request, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cadence.accounts.tests.factories import UserFactory
@@ -199,6 +200,11 @@ def test_without_javascript_similar_questions_quote_and_upvote(live_server: Live
     expect(page.locator("article", has_text="Thanks!").locator("blockquote")).to_contain_text("A histogram shows it.")
 
 
+def _note_similar_request(sent: list[str], request: Request) -> None:
+    if "/similar/" in request.url:
+        sent.append(request.url)
+
+
 def test_checking_for_similar_questions_sends_only_the_title(live_server: LiveServer, new_page: NewPage) -> None:
     """With and without JavaScript, the learner's draft and the CSRF token never reach the address bar."""
     course = CourseFactory(title="Plain", slug="plain")
@@ -215,7 +221,7 @@ def test_checking_for_similar_questions_sends_only_the_title(live_server: LiveSe
         sign_in(page, live_server.url, learner)
         visit(page, form_url)
         sent: list[str] = []
-        page.on("request", lambda request, sent=sent: sent.append(request.url) if "/similar/" in request.url else None)
+        page.on("request", partial(_note_similar_request, sent))
         page.get_by_label("Title").fill("distribution chart")
         page.get_by_label("Message").fill("My private draft")
         check = page.get_by_role("button", name="Check for similar questions")
