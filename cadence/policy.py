@@ -396,3 +396,13 @@ def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
     filtered = qs.filter(condition)
     # The observer join can repeat rows; other conditions are subqueries and never do.
     return filtered.distinct() if model is Membership else filtered
+
+
+# --- Issue 11, abuse limits: answering invitations ---------------------------------------------------------
+# An invitation is answered (accepted or declined) only by the person it was sent to: the owner of the
+# invited email address. Teachers invite; nobody is added to a course without their own say.
+def _invitation_respond(user: AnyUser, invitation: Invitation) -> bool:
+    return bool(user.is_authenticated and user.email and invitation.email.lower() == user.email.lower())
+
+
+RULES[(Invitation, "respond")] = _invitation_respond

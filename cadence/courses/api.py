@@ -350,13 +350,13 @@ def list_memberships(request: HttpRequest, course_id: int) -> Any:
 
 @router.post(
     "/courses/{course_id}/memberships",
-    response={201: MembershipOut, 202: InvitationOut},
-    summary="Add a person by email: 201 if they have an account, 202 when an invitation was sent",
+    response={202: InvitationOut},
+    summary="Invite a person by email; they join when they accept (the same answer whether or not they have an account)",
 )
-def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Membership | Invitation]:
+def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Invitation]:
     course = course_for(request, course_id, "manage_people")
-    result = services.add_person(actor=signed_in(request), course=course, now=timezone.now(), **payload.dict())
-    return Status(202 if isinstance(result, Invitation) else 201, result)
+    invitation = services.add_person(actor=signed_in(request), course=course, now=timezone.now(), **payload.dict())
+    return Status(202, invitation)
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut)

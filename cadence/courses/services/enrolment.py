@@ -176,13 +176,11 @@ def invite(
     return invitation
 
 
-def invitation_for_token(token: str, *, now: datetime) -> Invitation:
-    """The pending invitation behind a token, or InvitationInvalid with the reason."""
-    invitation = Invitation.objects.select_related("course").filter(digest=digest(token)).first()
-    if invitation is None:
-        raise InvitationInvalid(_("This invitation link is not valid. Ask your teacher for a new one."))
+def _check_pending(invitation: Invitation, *, now: datetime) -> Invitation:
     if invitation.accepted_at is not None:
         raise InvitationInvalid(_("This invitation has already been used."))
+    if invitation.declined_at is not None:
+        raise InvitationInvalid(_("This invitation was declined. Ask your teacher to send a new one."))
     if invitation.expires_at <= now:
         raise InvitationInvalid(_("This invitation has expired. Ask your teacher to send a new one."))
     if invitation.course.visibility == Visibility.ARCHIVED:
@@ -190,17 +188,28 @@ def invitation_for_token(token: str, *, now: datetime) -> Invitation:
     return invitation
 
 
-@transaction.atomic
-def accept_invitation(*, user: User, token: str, now: datetime) -> Membership:
-    invitation = invitation_for_token(token, now=now)
-    invitation = Invitation.objects.select_for_update().select_related("course").get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise InvitationInvalid(_("This invitation has already been used."))
-    if invitation.email.lower() != user.email.lower():
+def invitation_for_token(token: str, *, now: datetime) -> Invitation:
+    """The pending invitation behind a token, or InvitationInvalid with the reason."""
+    invitation = Invitation.objects.select_related("course").filter(digest=digest(token)).first()
+    if invitation is None:
+        raise InvitationInvalid(_("This invitation link is not valid. Ask your teacher for a new one."))
+    return _check_pending(invitation, now=now)
+
+
+def _locked_pending(invitation: Invitation, *, user: User, now: datetime) -> Invitation:
+    invitation = _check_pending(
+        Invitation.objects.select_for_update().select_related("course").get(pk=invitation.pk), now=now
+    )
+    if not policy.can(user, "respond", invitation):
         raise NotAllowed(
             _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
             % {"email": invitation.email}
         )
+    return invitation
+
+
+def _accept(*, user: User, invitation: Invitation, now: datetime) -> Membership:
+    invitation = _locked_pending(invitation, user=user, now=now)
     groups = [invitation.group] if invitation.group else []
     membership = _add_membership(actor=user, course=invitation.course, user=user, role=invitation.role, groups=groups)
     invitation.accepted_at = now
@@ -209,16 +218,40 @@ def accept_invitation(*, user: User, token: str, now: datetime) -> Membership:
 
 
 @transaction.atomic
+def accept_invitation(*, user: User, token: str, now: datetime) -> Membership:
+    """Accept through the emailed link."""
+    return _accept(user=user, invitation=invitation_for_token(token, now=now), now=now)
+
+
+@transaction.atomic
+def accept_my_invitation(*, user: User, invitation: Invitation, now: datetime) -> Membership:
+    """Accept in the app: a pending invitation addressed to the user's own email, listed on their home page."""
+    return _accept(user=user, invitation=invitation, now=now)
+
+
+@transaction.atomic
+def decline_invitation(*, user: User, invitation: Invitation, now: datetime) -> Invitation:
+    """The invitee says no: the invitation stops working and leaves their home page; the teacher sees it declined."""
+    invitation = _locked_pending(invitation, user=user, now=now)
+    invitation.declined_at = now
+    invitation.save(update_fields=["declined_at"])
+    audit.record(actor=user, verb="invitation.declined", obj=invitation, course_id=invitation.course_id)
+    return invitation
+
+
+@transaction.atomic
 def add_person(
     *, actor: User, course: Course, email: str, role: str, display_name: str = "", now: datetime
-) -> Membership | Invitation:
-    """Add someone by email: an existing account joins at once, anyone else gets an invitation."""
+) -> Invitation:
+    """Add someone by email: they get an invitation to accept, whether or not they have an account yet (an
+    account is never added without its owner's say, and the answer never tells whether the address has
+    one). Someone already in the course is refused: the teacher sees the roster anyway."""
     policy.require(actor, "manage_people", course)
     email = _valid_email(email)
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        return invite(actor=actor, course=course, email=email, role=role, display_name=display_name, now=now)
-    return _add_membership(actor=actor, course=course, user=user, role=role)
+    member = Membership.objects.filter(course=course, user__email__iexact=email).select_related("user").first()
+    if member is not None:
+        raise Conflict(_("%(name)s is already in this course.") % {"name": member.user.display_name})
+    return invite(actor=actor, course=course, email=email, role=role, display_name=display_name, now=now)
 
 
 def _teacher_count(course: Course) -> int:
