@@ -281,6 +281,8 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
 def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
     if not user.is_active and user.is_authenticated:
         return False
+    if not token_allows(user, action, obj):
+        return False
     rule = RULES.get((type(obj) if obj is not None else None, action))
     if rule is None:
         return False  # deny anything the table does not name
@@ -388,6 +390,7 @@ def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
         return qs.filter(visibility=Visibility.PUBLISHED)
     if not user.is_authenticated or not user.is_active:
         return qs.none()
+    qs = token_scope(user, action, qs)
     condition = _scope_filter(user, model, action)
     if condition is None:
         return qs.none()
@@ -406,3 +409,88 @@ def _invitation_respond(user: AnyUser, invitation: Invitation) -> bool:
 
 
 RULES[(Invitation, "respond")] = _invitation_respond
+
+
+# --- Issue 11, abuse limits: API token limits -------------------------------------------------------------
+# A request made with a personal API token carries the token on its user (the API's token authentication
+# calls `limit_to_token`). `can` and `scope` then also apply the token's limits, so every router and every
+# service gets them: a read-only token may only read, and a token limited to one course reaches nothing
+# outside it (its other courses, and account-wide lists such as notifications and the inbox, are closed).
+_API_TOKEN = "_cadence_api_token"  # noqa: S105 - the name of an attribute, not a secret
+READ_ACTIONS = frozenset({"view", "discover", "view_people"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How each model reaches its course (an object's attribute path, or a queryset lookup).
+_COURSE_PATHS: dict[type[Model], str] = {
+    Course: "pk",
+    Module: "course_id",
+    Item: "course_id",
+    Resource: "course_id",
+    Question: "course_id",
+    Quiz: "item__course_id",
+    Attempt: "quiz__item__course_id",
+    Submission: "assignment__item__course_id",
+    Membership: "course_id",
+    Group: "course_id",
+    Invitation: "course_id",
+    Forum: "course_id",
+    Thread: "course_id",
+    Post: "course_id",
+    Conversation: "course_id",
+}
+# API paths that read or change things across all of a person's courses: closed to course-limited tokens.
+_ACCOUNT_WIDE_PATHS = ("/api/v1/notifications", "/api/v1/messages/conversations")
+
+
+def limit_to_token(user: User, token: ApiToken) -> None:
+    setattr(user, _API_TOKEN, token)
+
+
+def api_token_of(user: AnyUser) -> ApiToken | None:
+    token = getattr(user, _API_TOKEN, None)
+    return token if isinstance(token, ApiToken) else None
+
+
+def _course_id_of(obj: Model | None) -> int | None:
+    path = _COURSE_PATHS.get(type(obj)) if obj is not None else None
+    if path is None:
+        return None
+    value: Any = obj
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return int(value)
+
+
+def token_allows(user: AnyUser, action: str, obj: Model | None) -> bool:
+    """The token's limits for one object: True when the request carries no token."""
+    token = api_token_of(user)
+    if token is None:
+        return True
+    if token.read_only and action not in READ_ACTIONS:
+        return False
+    return token.course_id is None or _course_id_of(obj) == token.course_id
+
+
+def token_scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
+    """The token's limits for a list: rows outside its course (and, for a read-only token, any write) go."""
+    token = api_token_of(user)
+    if token is None:
+        return qs
+    if token.read_only and action not in READ_ACTIONS:
+        return qs.none()
+    if token.course_id is None:
+        return qs
+    path = _COURSE_PATHS.get(qs.model)
+    return qs.none() if path is None else qs.filter(**{path: token.course_id})
+
+
+def token_permits_request(token: ApiToken, *, method: str, path: str) -> bool:
+    """Checked by the API's token authentication before any router runs: a read-only token makes only safe
+    requests; a course-limited token stays out of account-wide lists and does not change the account."""
+    if token.read_only and method.upper() not in SAFE_METHODS:
+        return False
+    if token.course_id is not None:
+        if path.startswith(_ACCOUNT_WIDE_PATHS) and not path.startswith("/api/v1/messages/conversations/"):
+            return False
+        if path.rstrip("/") == "/api/v1/me" and method.upper() not in SAFE_METHODS:
+            return False
+    return True

@@ -129,24 +129,40 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def token_list(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
-    form = TokenForm(request.POST or None)
+    courses = policy.scope(request.user, "view", Course.objects.all()).order_by("title", "id")
+    form = TokenForm(request.POST or None, courses=courses)
     issued = None
+    now = timezone.now()
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            issued = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+            issued = services.create_api_token(
+                user=request.user,
+                name=data["name"],
+                expires_in_days=data["expires_in_days"],
+                access=data["access"],
+                course=data["course"],
+                now=now,
+                address=client_address(request),
+            )
         except DomainError as exc:
             form.add_error("name", exc.message)
         else:
-            form = TokenForm()
-    tokens = policy.scope(request.user, "manage", ApiToken.objects.all())
-    return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "issued": issued})
+            form = TokenForm(courses=courses)
+    tokens = policy.scope(request.user, "manage", ApiToken.objects.select_related("course"))
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"form": form, "tokens": tokens, "issued": issued, "now": now},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     assert isinstance(request.user, User)
     token = get_object_or_404(policy.scope(request.user, "manage", ApiToken.objects.all()), pk=pk)
-    services.revoke_api_token(actor=request.user, token=token, now=timezone.now())
+    services.revoke_api_token(actor=request.user, token=token, now=timezone.now(), address=client_address(request))
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
     return redirect(reverse("accounts:token-list"))
 

@@ -194,7 +194,9 @@ def test_language_preference_translates_nothing_missing(client):
 def test_tokens_are_created_shown_once_and_revoked(client):
     user = UserFactory()
     client.force_login(user)
-    page = client.post(reverse("accounts:token-list"), {"name": "grade export"}).content.decode()
+    page = client.post(
+        reverse("accounts:token-list"), {"name": "grade export", "expires_in_days": 90, "access": "read"}
+    ).content.decode()
     secret = re.search(r'id="new-token">(cdn_[^<]+)<', page)
     assert secret
     token = user.api_tokens.get()
@@ -208,7 +210,7 @@ def test_tokens_are_created_shown_once_and_revoked(client):
 def test_revoking_another_users_token_is_not_found(client):
     owner, other = UserFactory(), UserFactory()
     client.force_login(owner)
-    client.post(reverse("accounts:token-list"), {"name": "mine"})
+    client.post(reverse("accounts:token-list"), {"name": "mine", "expires_in_days": 30, "access": "write"})
     token = owner.api_tokens.get()
     client.force_login(other)
     assert client.post(reverse("accounts:token-revoke", args=[token.pk])).status_code == 404
