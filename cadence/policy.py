@@ -437,8 +437,11 @@ _COURSE_PATHS: dict[type[Model], str] = {
     Post: "course_id",
     Conversation: "course_id",
 }
-# API paths that read or change things across all of a person's courses: closed to course-limited tokens.
-_ACCOUNT_WIDE_PATHS = ("/api/v1/notifications", "/api/v1/messages/conversations")
+# API paths about all of a person's courses at once: closed to course-limited tokens. (Sending a message
+# names its course and is limited by `can` like everything else.)
+_NOTIFICATIONS_PATH = "/api/v1/notifications"
+_INBOX_PATH = "/api/v1/messages/conversations"
+_ME_PATH = "/api/v1/me"
 
 
 def limit_to_token(user: User, token: ApiToken) -> None:
@@ -486,11 +489,13 @@ def token_scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
 def token_permits_request(token: ApiToken, *, method: str, path: str) -> bool:
     """Checked by the API's token authentication before any router runs: a read-only token makes only safe
     requests; a course-limited token stays out of account-wide lists and does not change the account."""
-    if token.read_only and method.upper() not in SAFE_METHODS:
+    safe = method.upper() in SAFE_METHODS
+    if token.read_only and not safe:
         return False
     if token.course_id is not None:
-        if path.startswith(_ACCOUNT_WIDE_PATHS) and not path.startswith("/api/v1/messages/conversations/"):
-            return False
-        if path.rstrip("/") == "/api/v1/me" and method.upper() not in SAFE_METHODS:
-            return False
+        bare = path.rstrip("/")
+        if bare.startswith(_NOTIFICATIONS_PATH) or (bare == _INBOX_PATH and safe):
+            return False  # every course's notifications, or the inbox list of every course's conversations
+        if bare == _ME_PATH and not safe:
+            return False  # the account itself is no course's
     return True
