@@ -22,9 +22,15 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 
 
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter(e => !e.closest('.table-wrap') || e.classList.contains('table-wrap'))
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
 def _fits(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide: {page.evaluate(WIDEST)}"
 
 
 def test_invitee_accepts_a_waiting_invitation_on_a_phone_without_javascript(
