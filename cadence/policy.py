@@ -713,6 +713,8 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
 def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
     if not user.is_active and user.is_authenticated:
         return False
+    if not token_allows(user, action, obj):
+        return False
     # `obj.__class__`, not `type(obj)`: request.user is a lazy proxy whose type is not User.
     rule = RULES.get((obj.__class__ if obj is not None else None, action))
     if rule is None:
@@ -736,7 +738,7 @@ def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
     rule = RULES.get((model, action))
     if rule is None or rule.q is None:
         return qs.none()
-    return qs.filter(rule.q(user))
+    return token_scope(user, action, qs).filter(rule.q(user))
 
 
 def audience(action: str, obj: Model, user_ids: Iterable[int]) -> list[int]:
@@ -835,3 +837,108 @@ def may_start_attempt(
         now=now,
     )
     return _refuse(reason) if reason else _ALLOWED
+
+
+# --- Answering invitations -------------------------------------------------------------------------------
+# An invitation is answered (accepted or declined) only by the person it was sent to: the owner of the
+# invited email address. Teachers invite; nobody is added to a course without their own say.
+def _invitation_respond(user: AnyUser, invitation: Invitation) -> bool:
+    return bool(user.is_authenticated and user.email and invitation.email.lower() == user.email.lower())
+
+
+def _invitation_respond_q(user: AnyUser) -> Q:
+    email = getattr(user, "email", "")
+    return Q(email__iexact=email) if user.is_authenticated and email else Q(pk__in=[])
+
+
+RULES[(Invitation, "respond")] = Rule(_invitation_respond, _invitation_respond_q)
+
+
+# --- API token limits ------------------------------------------------------------------------------------
+# A request made with a personal API token carries the token on its user (the API's token authentication
+# calls `limit_to_token`). `can` and `scope` then also apply the token's limits, so every router and every
+# service gets them: a read-only token may only read, and a token limited to one course reaches nothing
+# outside it (its other courses, and account-wide lists such as notifications and the inbox, are closed).
+_API_TOKEN = "_cadence_api_token"  # noqa: S105 - the name of an attribute, not a secret
+READ_ACTIONS = frozenset({"view", "discover", "view_people"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How each model reaches its course (an object's attribute path, or a queryset lookup).
+_COURSE_PATHS: dict[type[Model], str] = {
+    Course: "pk",
+    Module: "course_id",
+    Item: "course_id",
+    Resource: "course_id",
+    Question: "course_id",
+    Quiz: "item__course_id",
+    Attempt: "quiz__item__course_id",
+    Submission: "assignment__item__course_id",
+    Membership: "course_id",
+    Group: "course_id",
+    Invitation: "course_id",
+    Forum: "course_id",
+    Thread: "course_id",
+    Post: "course_id",
+    Conversation: "course_id",
+}
+# API paths about all of a person's courses at once: closed to course-limited tokens. (Sending a message
+# names its course and is limited by `can` like everything else.)
+_NOTIFICATIONS_PATH = "/api/v1/notifications"
+_INBOX_PATH = "/api/v1/messages/conversations"
+_ME_PATH = "/api/v1/me"
+
+
+def limit_to_token(user: User, token: ApiToken) -> None:
+    setattr(user, _API_TOKEN, token)
+
+
+def api_token_of(user: AnyUser) -> ApiToken | None:
+    token = getattr(user, _API_TOKEN, None)
+    return token if isinstance(token, ApiToken) else None
+
+
+def _course_id_of(obj: Model | None) -> int | None:
+    path = _COURSE_PATHS.get(type(obj)) if obj is not None else None
+    if path is None:
+        return None
+    value: Any = obj
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return int(value)
+
+
+def token_allows(user: AnyUser, action: str, obj: Model | None) -> bool:
+    """The token's limits for one object: True when the request carries no token."""
+    token = api_token_of(user)
+    if token is None:
+        return True
+    if token.read_only and action not in READ_ACTIONS:
+        return False
+    return token.course_id is None or _course_id_of(obj) == token.course_id
+
+
+def token_scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
+    """The token's limits for a list: rows outside its course (and, for a read-only token, any write) go."""
+    token = api_token_of(user)
+    if token is None:
+        return qs
+    if token.read_only and action not in READ_ACTIONS:
+        return qs.none()
+    if token.course_id is None:
+        return qs
+    path = _COURSE_PATHS.get(qs.model)
+    return qs.none() if path is None else qs.filter(**{path: token.course_id})
+
+
+def token_permits_request(token: ApiToken, *, method: str, path: str) -> bool:
+    """Checked by the API's token authentication before any router runs: a read-only token makes only safe
+    requests; a course-limited token stays out of account-wide lists and does not change the account."""
+    safe = method.upper() in SAFE_METHODS
+    if token.read_only and not safe:
+        return False
+    if token.course_id is not None:
+        bare = path.rstrip("/")
+        if bare.startswith(_NOTIFICATIONS_PATH) or (bare == _INBOX_PATH and safe):
+            return False  # every course's notifications, or the inbox list of every course's conversations
+        if bare == _ME_PATH and not safe:
+            return False  # the account itself is no course's
+    return True

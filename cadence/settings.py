@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cadence.core.middleware.NoStoreForSignedInMiddleware",
     "cadence.core.middleware.LoginRequiredMiddleware",
     "cadence.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -176,17 +177,28 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed sign-ins: locked per account and, separately, per address. The same answer is given
-# whether or not the account exists.
+# Failed sign-ins (cadence/accounts/throttle.py): locked per account-and-address pair after
+# SIGNIN_FAILURE_LIMIT failures, and per address or per account only after much higher limits, so one
+# pupil's typos never lock out a whole school behind one address. The same answer is given whether or
+# not the account exists.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "cadence.accounts.throttle.SignInLockoutHandler"
 AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=50)
+SIGNIN_ACCOUNT_FAILURE_LIMIT = env.int("SIGNIN_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("SIGNIN_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/signin_locked.html"
 AXES_USERNAME_CALLABLE = "cadence.accounts.throttle.username_from_request"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Password reset requests per hour: per recipient, and per client address.
+PASSWORD_RESET_PER_RECIPIENT_HOURLY = env.int("PASSWORD_RESET_PER_RECIPIENT_HOURLY", default=3)
+PASSWORD_RESET_PER_ADDRESS_HOURLY = env.int("PASSWORD_RESET_PER_ADDRESS_HOURLY", default=20)
+# Wrong enrolment codes per hour: per user, and per client address (a whole class joins from one).
+ENROLMENT_CODE_FAILURES_PER_USER_HOURLY = env.int("ENROLMENT_CODE_FAILURES_PER_USER_HOURLY", default=10)
+ENROLMENT_CODE_FAILURES_PER_ADDRESS_HOURLY = env.int("ENROLMENT_CODE_FAILURES_PER_ADDRESS_HOURLY", default=60)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "cadence.core.views.csrf_failure"

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", course_views.home, name="home"),
     path("join/", course_views.join_with_code, name="join-code"),
     path("invitations/<str:token>/", course_views.invitation_accept, name="invitation-accept"),
+    path("invitations/mine/<int:pk>/accept/", course_views.my_invitation_accept, name="my-invitation-accept"),
+    path("invitations/mine/<int:pk>/decline/", course_views.my_invitation_decline, name="my-invitation-decline"),
     path("accounts/", include("cadence.accounts.urls")),
     path("courses/", include("cadence.courses.urls")),
     path("courses/", include("cadence.content.urls")),

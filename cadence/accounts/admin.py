@@ -23,7 +23,18 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # the stubs require A
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "access",
+        "course",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["access"]
     readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
     search_fields = ["name", "user__email"]
 

@@ -5,3 +5,8 @@ class AccountsConfig(AppConfig):
     name = "cadence.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from cadence.accounts import auth_events
+
+        auth_events.connect()

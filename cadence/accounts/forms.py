@@ -6,11 +6,13 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cadence.accounts.models import User
+from cadence.accounts.models import TokenAccess, User
 from cadence.accounts.timezones import time_zone_choices, validate_time_zone
 from cadence.core.tasks import send_email
+from cadence.courses.models import Course
 
 
 class TimeZoneField(forms.ChoiceField):
@@ -114,3 +116,29 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. “grade export script”.")
     )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        coerce=int,
+        choices=[(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (365, _("1 year"))],
+        initial=90,
+        help_text=_("A token stops working when it expires; make a new one then."),
+    )
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=TokenAccess.choices,
+        initial=TokenAccess.READ,
+        widget=forms.RadioSelect,
+        help_text=_("Read only is enough for reports and exports."),
+    )
+    course = forms.ModelChoiceField(
+        label=_("Course"),
+        queryset=Course.objects.none(),
+        required=False,
+        empty_label=_("All my courses"),
+        help_text=_("Limit the token to one course, or leave it for all your courses."),
+    )
+
+    def __init__(self, *args: Any, courses: QuerySet[Course] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if courses is not None:
+            self.fields["course"].queryset = courses  # type: ignore[attr-defined]  # a ModelChoiceField

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -77,14 +77,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
+class TokenAccess(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
 class ApiToken(models.Model):
-    """A personal token for the REST API. Only a SHA-256 digest is stored; the secret is shown once."""
+    """A personal token for the REST API. Only a SHA-256 digest is stored; the secret is shown once.
+
+    Every token expires (chosen at creation, at most a year), may be read-only, and may be limited to one
+    course; the policy enforces the limits on every API request made with it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    access = models.CharField(_("access"), max_length=8, choices=TokenAccess.choices, default=TokenAccess.READ)
+    # A token limited to a course goes with it: it must never widen to every course.
+    course = models.ForeignKey(
+        "courses.Course", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("course")
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -97,6 +111,13 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def read_only(self) -> bool:
+        return self.access == TokenAccess.READ
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
 
 
 class SignupMode(models.TextChoices):

@@ -22,7 +22,7 @@ urlpatterns = [
     path(
         "password/reset/",
         login_not_required(
-            auth_views.PasswordResetView.as_view(
+            views.PasswordResetView.as_view(
                 template_name="accounts/password_reset.html",
                 form_class=QueuedPasswordResetForm,
                 email_template_name="accounts/email/password_reset.txt",
@@ -40,7 +40,7 @@ urlpatterns = [
     path(
         "password/reset/<uidb64>/<token>/",
         login_not_required(
-            auth_views.PasswordResetConfirmView.as_view(
+            views.PasswordResetConfirmView.as_view(
                 template_name="accounts/password_reset_confirm.html",
                 success_url=reverse_lazy("accounts:password-reset-complete"),
             )

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from cadence import policy
@@ -167,16 +167,18 @@ def forum_subscribe(request: HttpRequest, slug: str, forum_id: int) -> HttpRespo
 
 
 # --- Threads --------------------------------------------------------------------------------------------
-def _thread_form(request: HttpRequest, user: Any, forum: Forum) -> ThreadForm:
+def _thread_form(request: HttpRequest, user: Any, forum: Forum, *, draft: dict[str, str] | None = None) -> ThreadForm:
+    """The new-thread form: bound to a posted thread, or unbound showing a `draft` brought back by "Check
+    for similar questions" (only a title ever comes in the address: a draft is never put in a URL)."""
     groups: list[Any] = []
     if forum.group_separated:
         groups = (selectors.course_groups(forum.course) if selectors.is_moderator(user, forum.course)
                   else selectors.groups_of(user, forum.course))  # fmt: skip
-    if request.method == "POST":
+    if request.method == "POST" and draft is None:
         form = ThreadForm(request.POST, request.FILES, groups=groups)
     else:
-        typed = {name: request.GET.get(name, "")[:20000] for name in ("title", "body")}
-        form = ThreadForm(initial={"key": request.GET.get("key") or fresh_key(), **typed}, groups=groups)
+        typed = draft if draft is not None else {"title": request.GET.get("title", "")[:200]}
+        form = ThreadForm(initial={**typed, "key": typed.get("key") or fresh_key()}, groups=groups)
     # While the title is typed, similar threads are fetched into #similar-threads.
     form.fields["title"].widget.attrs.update({
         "hx-get": reverse("community:thread-suggest", args=[forum.course.slug, forum.pk]),
@@ -217,20 +219,30 @@ def thread_create(request: HttpRequest, slug: str, forum_id: int) -> HttpRespons
     return _thread_form_page(request, course, forum, form, [], False)
 
 
+DRAFT_FIELDS = ("title", "body", "group", "key")
+
+
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def thread_suggest(request: HttpRequest, slug: str, forum_id: int) -> HttpResponse:
-    """Threads like the one being typed: an htmx fragment, or without JavaScript the form page listing them."""
+    """Threads like the one being typed. With JavaScript: a GET carrying only the title, answered with the
+    #similar-threads fragment. Without: the form is POSTed here (so the draft and the CSRF token stay out of
+    the address bar, history and server logs), nothing is saved, and the form page comes back with the
+    draft in it and the similar threads listed."""
     user = signed_in(request)
     course = get_course(request, slug, "view")
     forum = _forum(request, course, forum_id)
-    title = request.GET.get("title", "")[:200]
+    source = request.POST if request.method == "POST" else request.GET
+    title = source.get("title", "")[:200]
     similar = selectors.similar_threads(user, forum, title) if title.strip() else []
-    if is_htmx(request):
+    if is_htmx(request) and request.method == "GET":
         return render(request, "community/thread_form.html#similar-threads",
                       {"course": course, "forum": forum, "similar": similar, "checked": bool(title.strip())})  # fmt: skip
     if not policy.can(user, "post", forum):
         raise PermissionDenied
-    return _thread_form_page(request, course, forum, _thread_form(request, user, forum), similar, True)
+    draft = {name: request.POST.get(name, "")[:20000] for name in DRAFT_FIELDS} if request.method == "POST" else None
+    form = _thread_form(request, user, forum, draft=draft)
+    return _thread_form_page(request, course, forum, form, similar, True)
 
 
 def _quote(user: Any, thread: Thread, post_id: int | None) -> str:

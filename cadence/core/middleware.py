@@ -65,3 +65,22 @@ def arrival_time(request: HttpRequest) -> datetime:
     """When the request arrived (now, for requests that did not pass the middleware, as in some tests)."""
     arrived = getattr(request, "arrived_at", None)
     return arrived if isinstance(arrived, datetime) else timezone.now()
+
+
+class NoStoreForSignedInMiddleware:
+    """Every response to a signed-in person (a session, or an API token, which authenticates inside the
+    view) says `Cache-Control: no-store, private`: a shared computer's browser cache must not give the
+    next person a pupil's messages or grades, not even with the back button after signing out. Anything
+    a view said about caching is replaced; static files are answered before this runs and keep theirs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
+            response["Cache-Control"] = "no-store, private"
+            if "Expires" in response:
+                del response["Expires"]
+        return response

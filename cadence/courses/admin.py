@@ -43,5 +43,5 @@ class GroupAdmin(admin.ModelAdmin[Group]):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin[Invitation]):
-    list_display = ["email", "course", "role", "created_at", "expires_at", "accepted_at"]
+    list_display = ["email", "course", "role", "created_at", "expires_at", "accepted_at", "declined_at"]
     readonly_fields = ["digest"]

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, Field
 
 from cadence import policy
 from cadence.access import course_for, signed_in
+from cadence.core.rate import client_address
 from cadence.courses import selectors, services
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
 
@@ -255,7 +256,10 @@ def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) ->
 )
 def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> Status[Membership]:
     course = course_for(request, course_id, "discover")
-    return Status(201, services.join_course(user=signed_in(request), course=course, code=payload.code))
+    membership = services.join_course(
+        user=signed_in(request), course=course, code=payload.code, address=client_address(request), now=timezone.now()
+    )
+    return Status(201, membership)
 
 
 @router.get("/courses/{course_id}/modules", response=list[ModuleOut])
@@ -345,13 +349,13 @@ def list_memberships(request: HttpRequest, course_id: int) -> Any:
 
 @router.post(
     "/courses/{course_id}/memberships",
-    response={201: MembershipOut, 202: InvitationOut},
-    summary="Add a person by email: 201 if they have an account, 202 when an invitation was sent",
+    response={202: InvitationOut},
+    summary="Invite a person by email; they join when they accept (the same answer whether or not they have an account)",
 )
-def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Membership | Invitation]:
+def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Invitation]:
     course = course_for(request, course_id, "manage_people")
-    result = services.add_person(actor=signed_in(request), course=course, now=timezone.now(), **payload.dict())
-    return Status(202 if isinstance(result, Invitation) else 201, result)
+    invitation = services.add_person(actor=signed_in(request), course=course, now=timezone.now(), **payload.dict())
+    return Status(202, invitation)
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut)

@@ -240,9 +240,11 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email", "accepted_at"], name="invitation_email_idx")]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.course}"

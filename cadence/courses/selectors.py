@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.courses.models import STAFF_ROLES, Course, Group, Invitation, Item, Membership, Module, Role
+from cadence.courses.models import (
+    STAFF_ROLES,
+    Course,
+    Group,
+    Invitation,
+    Item,
+    Membership,
+    Module,
+    Role,
+    Visibility,
+)
 from cadence.policy import AnyUser
 
 
@@ -126,7 +137,23 @@ def course_groups(course: Course) -> QuerySet[Group]:
 
 
 def pending_invitations(course: Course) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(course=course, accepted_at__isnull=True).order_by("-created_at")
+    return Invitation.objects.filter(course=course, accepted_at__isnull=True, declined_at__isnull=True).order_by(
+        "-created_at"
+    )
+
+
+def invitations_for(user: User, *, now: datetime) -> QuerySet[Invitation]:
+    """Invitations waiting for this person's answer: sent to their email, not yet answered or expired, to a
+    course that still takes people. Newest first."""
+    return (
+        Invitation.objects.filter(
+            email=user.email.lower(), accepted_at__isnull=True, declined_at__isnull=True, expires_at__gt=now
+        )
+        .exclude(course__visibility=Visibility.ARCHIVED)
+        .exclude(course__memberships__user=user)
+        .select_related("course", "invited_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def membership_in_course(course: Course, membership_id: int) -> Membership | None:

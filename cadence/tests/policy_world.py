@@ -43,7 +43,11 @@ class PolicyWorld:
 def _token(user: User, name: str) -> ApiToken:
     secret = f"{name}-{user.pk}"
     return ApiToken.objects.create(
-        user=user, name=name, prefix=secret[:8], digest=hashlib.sha256(secret.encode()).hexdigest()
+        user=user,
+        name=name,
+        prefix=secret[:8],
+        digest=hashlib.sha256(secret.encode()).hexdigest(),
+        expires_at=timezone.now() + timedelta(days=90),
     )
 
 
@@ -106,7 +110,14 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
     invitation = Invitation.objects.create(
         course=course, email="new@example.org", digest="0" * 64, expires_at=now + timedelta(days=7), invited_by=teacher
     )
-    pw.add(red, blue, invitation)
+    to_outsider = Invitation.objects.create(
+        course=course,
+        email=world.outsider.email,
+        digest="1" * 64,
+        expires_at=now + timedelta(days=7),
+        invited_by=teacher,
+    )
+    pw.add(red, blue, invitation, to_outsider)
 
     # The library: published, unpublished, and resources shown by a published and an unpublished item.
     file_item = ItemFactory(module=world.modules[1], kind="file", title="Reading")

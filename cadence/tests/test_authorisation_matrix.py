@@ -49,7 +49,7 @@ from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, 
 from cadence.core.tests import matrix_rows as core_rows
 from cadence.courses import services as course_services
 from cadence.courses.models import DeadlineExtension, Item, Membership, Role
-from cadence.courses.tests.factories import ItemFactory, MembershipFactory
+from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory
 from cadence.messaging.tests import matrix_rows as messaging_rows
 from cadence.notifications.tests import matrix_rows as notifications_rows
 from cadence.privacy.tests import matrix_rows as privacy_rows
@@ -129,6 +129,20 @@ def item_form(c: Ctx) -> dict[str, object]:
 def roster_upload(c: Ctx) -> dict[str, object]:
     csv = b"email,name,role,group\nnew.person@example.org,New Person,learner,Group A\n"
     return {"file": SimpleUploadedFile("roster.csv", csv, content_type="text/csv")}
+
+
+def my_invitation(name: str, *, addressed_to_actor: bool = True) -> Callable[[Ctx], str]:
+    """An invitation to another course, sent to the actor's own email (or to someone else's)."""
+
+    def build(c: Ctx) -> str:
+        teacher = UserFactory()
+        course = CourseFactory()
+        MembershipFactory(course=course, user=teacher, role=Role.TEACHER)
+        email = c.user.email if c.user and addressed_to_actor else "someone.else@example.org"
+        invitation = course_services.invite(actor=teacher, course=course, email=email, now=timezone.now())
+        return reverse(name, args=[invitation.pk])
+
+    return build
 
 
 def reset_link(c: Ctx) -> str:
@@ -344,6 +358,15 @@ PAGES: dict[str, Case] = {
     "POST invitation-accept [someone else's invitation]": Case(
         page("POST", lambda c: reverse("invitation-accept", args=[c.invitation_token("someone@example.org")])),
         Row(OK, 403, 403, 403, 403, 403, 403),
+    ),
+    # Invitations waiting on the home page: answered only by the person they were sent to.
+    "POST my-invitation-accept": Case(page("POST", my_invitation("my-invitation-accept")), signed_in(GO)),
+    "POST my-invitation-accept [someone else's invitation]": Case(
+        page("POST", my_invitation("my-invitation-accept", addressed_to_actor=False)), signed_in(404)
+    ),
+    "POST my-invitation-decline": Case(page("POST", my_invitation("my-invitation-decline")), signed_in(GO)),
+    "POST my-invitation-decline [someone else's invitation]": Case(
+        page("POST", my_invitation("my-invitation-decline", addressed_to_actor=False)), signed_in(404)
     ),
     # Accounts
     "GET accounts:signup": Case(page("GET", url("accounts:signup")), signed_in(GO, anonymous=OK)),

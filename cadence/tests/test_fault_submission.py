@@ -59,7 +59,7 @@ item = services.create_item(
     actor=teacher, module=module, data={"title": "Essay", "kind": "assignment", "completion_rule": "submitted"}
 )
 assignments.save_settings(actor=teacher, item=item, data={"accept_text": True, "accept_files": True})
-services.add_person(actor=teacher, course=course, email=learner.email, role="learner", now=timezone.now())
+services.join_course(user=learner, course=course)
 session = SessionStore()
 session[SESSION_KEY] = str(learner.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

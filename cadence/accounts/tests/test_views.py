@@ -114,9 +114,10 @@ def test_failed_signin_does_not_reveal_whether_the_email_exists(client):
     assert page(known) == page(unknown)
 
 
-def test_signin_is_throttled_per_account(client, settings):
+def test_signin_is_throttled_per_account_across_addresses(client, settings):
+    settings.SIGNIN_ACCOUNT_FAILURE_LIMIT = 8
     user = UserFactory(email="grace@example.org")
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(settings.SIGNIN_ACCOUNT_FAILURE_LIMIT):
         client.post(reverse("accounts:login"), {"username": user.email, "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{n}")
     # Even the right password from a fresh address is refused while the account is locked.
     response = client.post(
@@ -127,8 +128,9 @@ def test_signin_is_throttled_per_account(client, settings):
 
 
 def test_signin_is_throttled_per_address(client, settings):
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 12
     user = UserFactory(email="grace@example.org")
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(settings.SIGNIN_ADDRESS_FAILURE_LIMIT):
         client.post(
             reverse("accounts:login"), {"username": f"guess{n}@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.9"
         )
@@ -192,7 +194,9 @@ def test_language_preference_translates_nothing_missing(client):
 def test_tokens_are_created_shown_once_and_revoked(client):
     user = UserFactory()
     client.force_login(user)
-    page = client.post(reverse("accounts:token-list"), {"name": "grade export"}).content.decode()
+    page = client.post(
+        reverse("accounts:token-list"), {"name": "grade export", "expires_in_days": 90, "access": "read"}
+    ).content.decode()
     secret = re.search(r'id="new-token">(cdn_[^<]+)<', page)
     assert secret
     token = user.api_tokens.get()
@@ -206,7 +210,7 @@ def test_tokens_are_created_shown_once_and_revoked(client):
 def test_revoking_another_users_token_is_not_found(client):
     owner, other = UserFactory(), UserFactory()
     client.force_login(owner)
-    client.post(reverse("accounts:token-list"), {"name": "mine"})
+    client.post(reverse("accounts:token-list"), {"name": "mine", "expires_in_days": 30, "access": "write"})
     token = owner.api_tokens.get()
     client.force_login(other)
     assert client.post(reverse("accounts:token-revoke", args=[token.pk])).status_code == 404

@@ -124,6 +124,7 @@ PAGES: dict[str, Case] = {
     "GET community:thread-suggest": Case(
         page("GET", forum_url("community:thread-suggest", query="?title=histograms")), WRITERS_OK
     ),
+    "POST community:thread-suggest": Case(page("POST", forum_url("community:thread-suggest"), thread_form), WRITERS_OK),
     "POST community:forum-mark-read": Case(page("POST", forum_url("community:forum-mark-read")), MEMBERS_GO),
     "POST community:forum-subscribe": Case(page("POST", forum_url("community:forum-subscribe")), MEMBERS_GO),
     "GET community:thread-detail": Case(page("GET", thread_url("community:thread-detail")), MEMBERS_OK),

@@ -252,8 +252,34 @@ def test_similar_questions_are_suggested_with_and_without_javascript(client: Cli
     url = reverse("community:thread-suggest", args=[world.course.slug, forum.pk])
     fragment = client.get(url + "?title=median", headers={"HX-Request": "true"}).content.decode()
     assert "What is a median?" in fragment and "<html" not in fragment
-    page = client.get(url + "?title=median&body=draft+text").content.decode()
+    page = client.post(url, {"title": "median", "body": "draft text", "key": "k-1"}).content.decode()
     assert "What is a median?" in page and "draft text" in page and "<html" in page
+
+
+def test_checking_for_similar_questions_never_puts_the_draft_or_csrf_token_in_the_address(
+    client: Client, world: CourseWorld
+) -> None:
+    forum = f.forum(world.course, kind=ForumKind.QA)
+    f.thread(world.teacher, forum, title="What is a median?", body="The middle value")
+    client.force_login(world.learner)
+    suggest = reverse("community:thread-suggest", args=[world.course.slug, forum.pk])
+    form_page = client.get(reverse("community:thread-create", args=[world.course.slug, forum.pk])).content.decode()
+    button = next(b for b in form_page.split("<button")[1:] if "Check for similar questions" in b)
+    # Without JavaScript the button POSTs the form (no file upload) to the check; with htmx it GETs the title only.
+    assert 'formmethod="post"' in button and 'formmethod="get"' not in button
+    assert 'formenctype="application/x-www-form-urlencoded"' in button
+    assert f'hx-get="{suggest}"' in button and 'hx-include="#id_title"' in button
+
+    threads = Thread.objects.count()
+    response = client.post(suggest, {"title": "median", "body": "My private draft", "key": "draft-key-1"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "What is a median?" in page and "My private draft" in page
+    assert 'value="draft-key-1"' in page  # the same idempotency key: posting later still posts once
+    assert Thread.objects.count() == threads  # checking writes nothing
+    # A draft in an address is never read into the form.
+    page = client.get(suggest + "?title=median&body=leaked+draft").content.decode()
+    assert "leaked draft" not in page and "What is a median?" in page
 
 
 def test_report_queue_lists_open_reports(client: Client, world: CourseWorld) -> None:

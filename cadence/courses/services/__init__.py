@@ -2,11 +2,16 @@
 
 from cadence.courses.services.enrolment import (
     InvitationInvalid,
+    TooManyAttempts,
     accept_invitation,
+    accept_my_invitation,
     add_person,
     change_role,
+    check_code_attempts,
+    count_wrong_code,
     course_for_code,
     create_group,
+    decline_invitation,
     invitation_for_token,
     invite,
     join_course,
@@ -35,9 +40,9 @@ from cadence.courses.services.structure import (
 )
 
 __all__ = [
-    "InvitationInvalid", "RosterError", "RosterInvalid", "RosterResult", "accept_invitation", "add_person",
-    "change_role", "course_for_code", "create_course", "create_group", "create_item", "create_module",
-    "delete_item", "delete_module", "grant_extension", "import_roster", "invitation_for_token", "invite",
+    "InvitationInvalid", "RosterError", "RosterInvalid", "RosterResult", "TooManyAttempts", "accept_invitation",
+    "accept_my_invitation", "add_person", "change_role", "check_code_attempts", "count_wrong_code", "course_for_code", "create_course", "create_group", "create_item", "create_module",
+    "decline_invitation", "delete_item", "delete_module", "grant_extension", "import_roster", "invitation_for_token", "invite",
     "join_course", "join_with_code", "link_observer", "move_item", "move_module", "parse_roster",
     "regenerate_enrolment_code", "remove_member", "reorder_items", "reorder_modules", "revoke_extension",
     "set_derived_minutes", "set_groups", "update_course", "update_item", "update_module",

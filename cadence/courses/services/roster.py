@@ -18,7 +18,7 @@ from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import DomainError
 from cadence.courses.models import Course, Group, Membership, Role
-from cadence.courses.services.enrolment import _add_membership, invite
+from cadence.courses.services.enrolment import invite
 
 REQUIRED_COLUMNS = ("email", "name", "role", "group")
 _ROLE_WORDS = {value: value for value in Role.values} | {
@@ -46,7 +46,6 @@ class RosterError:
 
 @dataclass
 class RosterResult:
-    enrolled: list[str] = field(default_factory=list)
     invited: list[str] = field(default_factory=list)
     grouped: list[str] = field(default_factory=list)
 
@@ -183,24 +182,23 @@ def import_roster(*, actor: User, course: Course, data: bytes, now: datetime) ->
             if group is None:
                 group = groups[row.group.lower()] = Group.objects.create(course=course, name=row.group)
         user = users.get(row.email)
-        if user is None:
-            invite(
-                actor=actor, course=course, email=row.email, role=row.role, display_name=row.name, group=group, now=now
-            )
-            result.invited.append(row.email)
-        elif user.pk in existing:
+        if user is not None and user.pk in existing:
             if group is not None:
                 existing[user.pk].groups.add(group)
             result.grouped.append(row.email)
         else:
-            _add_membership(actor=actor, course=course, user=user, role=row.role, groups=[group] if group else [])
-            result.enrolled.append(row.email)
+            # With or without an account, a person joins only by accepting: nobody is added without their say,
+            # and the result never tells the teacher which addresses have accounts.
+            invite(
+                actor=actor, course=course, email=row.email, role=row.role, display_name=row.name, group=group, now=now
+            )
+            result.invited.append(row.email)
     audit.record(
         actor=actor,
         verb="roster.imported",
         obj=course,
         course_id=course.pk,
-        enrolled=len(result.enrolled),
         invited=len(result.invited),
+        grouped=len(result.grouped),
     )
     return result

@@ -136,11 +136,15 @@ def test_observer_sees_only_the_linked_learner(client, world: CourseWorld):
     assert _json(client, "get", f"/api/v1/memberships/{other.pk}", world.observer).status_code == 404
 
 
-def test_add_membership_201_or_invitation_202(client, world: CourseWorld):
+def test_add_membership_invites_with_202_whether_or_not_the_account_exists(client, world: CourseWorld):
     known = UserFactory(email="known@example.org")
     url = f"/api/v1/courses/{world.course.pk}/memberships"
-    assert _json(client, "post", url, world.teacher, {"email": known.email}).status_code == 201
-    assert _json(client, "post", url, world.teacher, {"email": known.email}).status_code == 409
+    answers = [_json(client, "post", url, world.teacher, {"email": e}) for e in (known.email, "unknown@example.org")]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json().keys() == answers[1].json().keys()
+    assert not Membership.objects.filter(course=world.course, user=known).exists()
+    member = world.learner.email
+    assert _json(client, "post", url, world.teacher, {"email": member}).status_code == 409
     assert _json(client, "post", url, world.teacher, {"email": "new@example.org", "role": "ta"}).status_code == 202
     assert Invitation.objects.filter(email="new@example.org", role="ta").exists()
     assert _json(client, "post", url, world.teacher, {"email": "not-an-email"}).status_code == 422

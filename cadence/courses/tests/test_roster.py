@@ -26,20 +26,23 @@ def _state(world: CourseWorld) -> tuple[int, int, int]:
     )
 
 
-def test_import_enrols_existing_accounts_invites_others_and_creates_groups(
+def test_import_invites_everyone_not_yet_in_the_course_and_creates_groups(
     world: CourseWorld, django_capture_on_commit_callbacks
 ):
-    UserFactory(email="ada@example.org")
+    ada = UserFactory(email="ada@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         result = _import(
             world,
             "email,name,role,group\nada@example.org,Ada,learner,Evening\ngrace@example.org,Grace,ta,\nlin@example.org,Lin,,Evening\n",
         )
-    assert result.enrolled == ["ada@example.org"]
-    assert result.invited == ["grace@example.org", "lin@example.org"]
-    assert Group.objects.get(course=world.course, name="Evening").memberships.count() == 1
+    # An existing account is invited like anyone else: never added without its owner's say.
+    assert result.invited == ["ada@example.org", "grace@example.org", "lin@example.org"]
+    assert not Membership.objects.filter(course=world.course, user=ada).exists()
+    assert Invitation.objects.get(email="ada@example.org").group == Group.objects.get(
+        course=world.course, name="Evening"
+    )
     assert Invitation.objects.get(email="lin@example.org").role == "learner"
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
 
 
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(world: CourseWorld):

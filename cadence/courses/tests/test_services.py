@@ -211,13 +211,14 @@ def test_learner_cannot_invite(world: CourseWorld):
     assert mail.outbox == []
 
 
-def test_add_person_enrols_an_existing_account_or_invites(world: CourseWorld):
+def test_add_person_invites_existing_and_new_accounts_alike(world: CourseWorld):
     now = timezone.now()
     existing = UserFactory(email="known@example.org")
     result = services.add_person(
         actor=world.teacher, course=world.course, email="KNOWN@example.org", role="learner", now=now
     )
-    assert isinstance(result, Membership) and result.user == existing
+    assert isinstance(result, Invitation) and result.email == "known@example.org"
+    assert not Membership.objects.filter(course=world.course, user=existing).exists()  # never added without a say
     result = services.add_person(
         actor=world.teacher, course=world.course, email="unknown@example.org", role="learner", now=now
     )

@@ -9,6 +9,8 @@ from cadence.courses.views.course import (
     invitation_accept,
     join_with_code,
     module_detail,
+    my_invitation_accept,
+    my_invitation_decline,
 )
 from cadence.courses.views.people import (
     code_regenerate,
@@ -40,5 +42,5 @@ __all__ = [
     "course_preview", "extension_revoke", "group_create", "home", "invitation_accept", "item_create",
     "item_delete", "item_detail", "item_edit", "item_extensions", "item_move", "join_with_code",
     "membership_groups", "membership_remove", "membership_role", "module_create", "module_delete",
-    "module_detail", "module_edit", "module_move", "observer_link", "people", "people_add", "roster_import",
+    "module_detail", "module_edit", "module_move", "my_invitation_accept", "my_invitation_decline", "observer_link", "people", "people_add", "roster_import",
 ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +24,10 @@ from cadence.access import (
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx
+from cadence.core.rate import client_address
 from cadence.courses import deadlines, selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
-from cadence.courses.models import Course, Item
+from cadence.courses.models import Course, Invitation, Item
 from cadence.progress import release
 from cadence.progress import selectors as progress_selectors
 
@@ -60,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_learner": bool(learning),
             "join_form": JoinCodeForm(),
             "may_create": policy.can(user, "create_course"),
+            "invitations": list(selectors.invitations_for(user, now=timezone.now())),
         },
     )
 
@@ -160,7 +162,13 @@ def course_join(request: HttpRequest, slug: str) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "discover")
     try:
-        services.join_course(user=user, course=course, code=request.POST.get("code", ""))
+        services.join_course(
+            user=user,
+            course=course,
+            code=request.POST.get("code", ""),
+            address=client_address(request),
+            now=timezone.now(),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("courses:course-detail", slug=course.slug)
@@ -173,13 +181,17 @@ def join_with_code(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.join_with_code(user=user, code=form.cleaned_data["code"])
+            membership = services.join_with_code(
+                user=user, code=form.cleaned_data["code"], address=client_address(request), now=timezone.now()
+            )
         except DomainError as exc:
             form.add_error("code", exc.message)
+            status = 429 if isinstance(exc, services.TooManyAttempts) else 400
         else:
             messages.success(request, _("You have joined %(course)s.") % {"course": membership.course.title})
             return redirect("courses:course-detail", slug=membership.course.slug)
-    status = 400 if form.errors else 200
+    else:
+        status = 400 if form.errors else 200
     return render(request, "courses/join_code.html", {"form": form}, status=status)
 
 
@@ -202,6 +214,39 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("You have joined %(course)s.") % {"course": membership.course.title})
         return redirect("courses:course-detail", slug=membership.course.slug)
     return render(request, "courses/invitation.html", {"invitation": invitation, "token": token})
+
+
+def _my_invitation(request: HttpRequest, pk: int) -> Invitation:
+    """A pending invitation addressed to the signed-in person: 404 for anyone else's (never saying it exists)."""
+    user = signed_in(request)
+    invitation = selectors.invitations_for(user, now=timezone.now()).filter(pk=pk).first()
+    if invitation is None or not policy.can(user, "respond", invitation):
+        raise Http404
+    return invitation
+
+
+@require_POST
+def my_invitation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _my_invitation(request, pk)
+    try:
+        membership = services.accept_my_invitation(user=signed_in(request), invitation=invitation, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("home")
+    messages.success(request, _("You have joined %(course)s.") % {"course": membership.course.title})
+    return redirect("courses:course-detail", slug=membership.course.slug)
+
+
+@require_POST
+def my_invitation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _my_invitation(request, pk)
+    try:
+        services.decline_invitation(user=signed_in(request), invitation=invitation, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You declined the invitation to %(course)s.") % {"course": invitation.course.title})
+    return redirect("home")
 
 
 @require_POST

@@ -14,7 +14,7 @@ from cadence.access import get_course, signed_in
 from cadence.core.errors import DomainError
 from cadence.courses import selectors, services
 from cadence.courses.forms import AddPersonForm, GroupForm, RoleForm, RosterUploadForm
-from cadence.courses.models import Course, Group, Invitation, Membership
+from cadence.courses.models import Course, Group, Membership
 
 
 def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
@@ -57,14 +57,12 @@ def people_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = AddPersonForm(request.POST)
     if form.is_valid():
         try:
-            result = services.add_person(actor=user, course=course, now=timezone.now(), **form.cleaned_data)
+            invitation = services.add_person(actor=user, course=course, now=timezone.now(), **form.cleaned_data)
         except DomainError as exc:
             form.add_error("email", exc.message)
         else:
-            if isinstance(result, Invitation):
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": result.email})
-            else:
-                messages.success(request, _("%(name)s has been added.") % {"name": result.user.display_name})
+            # The same answer whether or not the address has an account: the invitee accepts either way.
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("courses:people", slug=course.slug)
     context = _people_context(request, course) | {"add_form": form}
     return render(request, "courses/people.html", context, status=400)

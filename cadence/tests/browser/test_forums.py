@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 from django.utils import formats, timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Request, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cadence.accounts.tests.factories import UserFactory
@@ -197,3 +198,45 @@ def test_without_javascript_similar_questions_quote_and_upvote(live_server: Live
     page.get_by_label("Your reply").fill("> **Tess Teacher** wrote:\n>\n> A histogram shows it.\n\nThanks!")
     submit(page, page.get_by_role("button", name="Post reply"))
     expect(page.locator("article", has_text="Thanks!").locator("blockquote")).to_contain_text("A histogram shows it.")
+
+
+def _note_similar_request(sent: list[str], request: Request) -> None:
+    if "/similar/" in request.url:
+        sent.append(request.url)
+
+
+def test_checking_for_similar_questions_sends_only_the_title(live_server: LiveServer, new_page: NewPage) -> None:
+    """With and without JavaScript, the learner's draft and the CSRF token never reach the address bar."""
+    course = CourseFactory(title="Plain", slug="plain")
+    teacher, learner = UserFactory(display_name="Tess Teacher"), UserFactory(display_name="Lee Learner")
+    MembershipFactory(course=course, user=teacher, role=Role.TEACHER)
+    MembershipFactory(course=course, user=learner, role=Role.LEARNER)
+    forum = Forum.objects.create(course=course, kind=ForumKind.QA, title="Questions")
+    services.create_thread(actor=teacher, forum=forum, title="Which chart shows a distribution?",
+                           body="A histogram shows it.", now=timezone.now())  # fmt: skip
+    form_url = f"{live_server.url}/courses/plain/forums/{forum.pk}/new/"
+
+    for javascript in (True, False):
+        page = new_page(java_script_enabled=javascript)
+        sign_in(page, live_server.url, learner)
+        visit(page, form_url)
+        sent: list[str] = []
+        page.on("request", partial(_note_similar_request, sent))
+        page.get_by_label("Title").fill("distribution chart")
+        page.get_by_label("Message").fill("My private draft")
+        check = page.get_by_role("button", name="Check for similar questions")
+        if javascript:
+            check.click()  # htmx fills #similar-threads in place
+        else:
+            submit(page, check)
+        expect(page.locator("#similar-threads")).to_contain_text("Which chart shows a distribution?")
+        expect(page.get_by_label("Message")).to_have_value("My private draft")
+        assert sent, "the check asked the server"
+        for url in [*sent, page.url]:
+            assert "draft" not in url.replace("distribution", "") and "csrf" not in url.lower(), url
+        if javascript:
+            assert all(url.split("?", 1)[1] == "title=distribution%20chart" for url in sent), sent
+            assert page.url == form_url
+        else:
+            assert "?" not in page.url
+        check_a11y(page)

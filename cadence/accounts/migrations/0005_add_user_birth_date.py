@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial_accounts'),
+        ('accounts', '0004_api_token_expiry_required'),
     ]
 
     operations = [
