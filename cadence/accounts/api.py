@@ -1,11 +1,22 @@
+from typing import Annotated
+
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import WithJsonSchema
 
 from cadence.accounts import services
 from cadence.accounts.models import User
+from cadence.accounts.timezones import all_time_zones
+from cadence.core.api_types import errors, omittable
 
 router = Router(tags=["me"])
+
+# Declared with the very lists the services check against, so the document and the answers agree.
+TimeZoneName = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": list(all_time_zones()), "description": "An IANA time zone"})
+]
+LanguageCode = Annotated[str, WithJsonSchema({"type": "string", "enum": [code for code, _name in settings.LANGUAGES]})]
 
 
 class MeOut(Schema):
@@ -22,9 +33,9 @@ class MeOut(Schema):
 
 
 class MePatch(Schema):
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
-    time_zone: str | None = None
-    language: str | None = None
+    display_name: str = omittable(min_length=1, max_length=100)
+    time_zone: TimeZoneName = omittable()
+    language: LanguageCode = omittable()
 
 
 def _me(request: HttpRequest) -> User:
@@ -32,11 +43,11 @@ def _me(request: HttpRequest) -> User:
     return request.user
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user")
+@router.get("/me", response={200: MeOut, **errors()}, summary="The signed-in user")
 def me(request: HttpRequest) -> User:
     return _me(request)
 
 
-@router.patch("/me", response=MeOut, summary="Change your name, time zone or language")
+@router.patch("/me", response={200: MeOut, **errors(400, 403, 422)}, summary="Change your name, time zone or language")
 def update_me(request: HttpRequest, payload: MePatch) -> User:
     return services.update_profile(user=_me(request), data=payload.dict(exclude_unset=True))
