@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
@@ -103,15 +103,6 @@ class Pagination(LimitOffsetPagination):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
 
-    def paginate_queryset(
-        self,
-        queryset: QuerySet[Any],
-        pagination: Input,  # type: ignore[override]  # ninja's base names its own Input class; ours narrows the ranges
-        request: HttpRequest,
-        **params: Any,
-    ) -> Any:
-        return super().paginate_queryset(queryset, pagination, request, **params)  # type: ignore[arg-type]  # same fields as ninja's Input
-
 
 class ErrorOut(Schema):
     """Every refusal: what went wrong, in words that can be shown to the person."""
@@ -148,14 +139,30 @@ class BodyNotAnObject(ValueError):
     pass
 
 
+def _without_nul(value: Any) -> Any:
+    """U+0000 becomes U+FFFD (�) in every text value: PostgreSQL cannot store it (a server error before this);
+    the length stays, so every declared length still holds."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
+
+
 class ObjectBodyParser(Parser):
-    """Every request body of this API is a JSON object: `[null]` or `"text"` is refused, not read as defaults."""
+    """Every request body of this API is a JSON object: `[null]` or `"text"` is refused, not read as defaults.
+    Text in bodies and query strings never carries a NUL character to the database."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise BodyNotAnObject("The request body must be a JSON object.")
-        return data
+        return cast(dict[str, Any], _without_nul(data))
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> Any:
+        return _without_nul(super().parse_querydict(data, list_fields, request))
 
 
 def body_error_message(cause: BaseException | None) -> str:
@@ -186,6 +193,8 @@ def describe_validation_errors(raw: list[dict[str, Any]]) -> tuple[str, list[dic
         loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
         msg = str(error.get("msg", "Invalid value"))
         fields.append({"loc": loc, "msg": msg, "type": str(error.get("type", "value_error"))})
-        where = ".".join(str(part) for part in loc[1:]) or (str(loc[0]) if loc else "request")
+        # ["query", "limit"] reads "limit"; ["body", "payload", "ids", 0] reads "ids.0" (payload: the view's argument).
+        named = loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc[1:]
+        where = ".".join(str(part) for part in named) or (str(loc[0]) if loc else "request")
         parts.append(f"{where}: {msg}")
     return "; ".join(parts) + ".", fields

@@ -239,3 +239,14 @@ def test_a_preference_time_of_day_is_saved_and_returned_the_same(world: CourseWo
     assert response.status_code == 200
     data = response.json()
     assert (data["quiet_start"], data["quiet_end"], data["digest_time"]) == ("21:30:00", "07:00:00", "18:15:00")
+
+
+def test_a_nul_character_in_text_is_stored_as_a_replacement_character_not_a_server_error(world: CourseWorld):
+    """PostgreSQL cannot store U+0000: a title carrying one was a server error there (schemathesis found it)."""
+    client = _client(world.teacher)
+    url = f"/api/v1/courses/{world.course.pk}/modules"
+    response = client.post(url, {"title": "Week\x001"}, content_type="application/json")
+    assert response.status_code == 201, response.content[:200]
+    assert response.json()["title"] == "Week\ufffd1"
+    assert world.course.modules.filter(title="Week\ufffd1").exists()
+    assert client.get("/api/v1/courses", {"q": "Data\x00", "mine": "true"}).status_code == 200
