@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from cadence.accounts.api import router as accounts_router
 from cadence.community.api import router as community_router
 from cadence.core.api_auth import ActiveSessionAuth, TokenAuth
+from cadence.core.api_types import ObjectBodyParser, body_error_message, describe_validation_errors
 from cadence.core.errors import DomainError
 from cadence.courses.api import router as courses_router
 from cadence.messaging.api import router as messaging_router
@@ -23,6 +25,7 @@ api = NinjaAPI(
     description="Courses, modules, items and memberships. Authenticate with a personal token "
     "(`Authorization: Bearer cdn_…`, created on your profile) or a signed-in session.",
     auth=[TokenAuth(), ActiveSessionAuth()],
+    parser=ObjectBodyParser(),
     urls_namespace="api",
 )
 
@@ -42,6 +45,20 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return api.create_response(
         request, {"detail": "Authentication required: send a personal API token or sign in."}, status=401
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals (an unreadable body, a failed CSRF check), with a clear message."""
+    detail = body_error_message(exc.__cause__) if exc.status_code == 400 else exc.message
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def out_of_range(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """A value out of range, missing or of the wrong kind: one sentence to show, and the fields."""
+    detail, fields = describe_validation_errors(exc.errors)
+    return api.create_response(request, {"detail": detail, "errors": fields}, status=422)
 
 
 @api.exception_handler(DjangoValidationError)

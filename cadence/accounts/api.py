@@ -1,11 +1,29 @@
+from typing import Annotated
+
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from cadence.accounts import services
 from cadence.accounts.models import User
+from cadence.core.api_types import errors, omittable
 
 router = Router(tags=["me"])
+
+# The services check a time zone against the system's tz database; the document gives the shape of a name
+# (listing all ~400 would make the document, and a fuzzer's every pass over it, much larger).
+TimeZoneName = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=64,
+        pattern=r"^(UTC|[A-Z][A-Za-z_-]+(/[A-Za-z0-9_+-]+){1,2})$",
+        description="An IANA time zone, such as Europe/Madrid or America/Argentina/Buenos_Aires",
+    ),
+]
+# Declared with the list the services check against, so the document and the answers agree.
+LanguageCode = Annotated[str, WithJsonSchema({"type": "string", "enum": [code for code, _name in settings.LANGUAGES]})]
 
 
 class MeOut(Schema):
@@ -22,9 +40,9 @@ class MeOut(Schema):
 
 
 class MePatch(Schema):
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
-    time_zone: str | None = None
-    language: str | None = None
+    display_name: str = omittable(min_length=1, max_length=100)
+    time_zone: TimeZoneName = omittable()
+    language: LanguageCode = omittable()
 
 
 def _me(request: HttpRequest) -> User:
@@ -32,11 +50,11 @@ def _me(request: HttpRequest) -> User:
     return request.user
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user")
+@router.get("/me", response={200: MeOut, **errors()}, summary="The signed-in user")
 def me(request: HttpRequest) -> User:
     return _me(request)
 
 
-@router.patch("/me", response=MeOut, summary="Change your name, time zone or language")
+@router.patch("/me", response={200: MeOut, **errors(400, 403, 422)}, summary="Change your name, time zone or language")
 def update_me(request: HttpRequest, payload: MePatch) -> User:
     return services.update_profile(user=_me(request), data=payload.dict(exclude_unset=True))

@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: ninja reads the annotations at imp
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -17,11 +18,15 @@ from cadence.access import course_for, signed_in
 from cadence.community import selectors, services
 from cadence.community.models import Forum, Thread
 from cadence.community.selectors import PostView
+from cadence.core.api_types import Id, IdIn, PageNumber, errors
 from cadence.core.errors import InvalidInput
 from cadence.core.markdown import render_markdown
 from cadence.courses.models import Group
 
 router = Router(tags=["community"])
+
+ShowT = Literal["all", "unanswered", "mine", "unread"]  # selectors.FILTERS
+SortT = Literal["oldest", "votes"]  # selectors.SORTS
 
 
 class ForumOut(Schema):
@@ -88,13 +93,13 @@ class ThreadDetailOut(Schema):
 class ThreadIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20000)
-    group_id: int | None = None
+    group_id: IdIn | None = None
     key: str = Field(default="", max_length=64, description="Idempotency key: a retried request posts once")
 
 
 class ReplyIn(Schema):
     body: str = Field(min_length=1, max_length=20000)
-    parent_id: int | None = None
+    parent_id: IdIn | None = None
     key: str = Field(default="", max_length=64, description="Idempotency key: a retried request posts once")
 
 
@@ -142,16 +147,22 @@ def _post_out(view: PostView, request: HttpRequest, course_slug: str) -> PostOut
     )  # fmt: skip
 
 
-@router.get("/courses/{course_id}/forums", response=list[ForumOut], summary="The forums of a course you can see")
-def list_forums(request: HttpRequest, course_id: int) -> list[Forum]:
+@router.get(
+    "/courses/{course_id}/forums",
+    response={200: list[ForumOut], **errors(403, 404, 422)},
+    summary="The forums of a course you can see",
+)
+def list_forums(request: HttpRequest, course_id: Id) -> list[Forum]:
     return selectors.forums_for_course(signed_in(request), course_for(request, course_id))
 
 
-@router.get("/forums/{forum_id}/threads", response=ThreadPageOut, summary="A page of a forum's threads")
-def list_threads(request: HttpRequest, forum_id: int, page: int = 1, show: str = "all") -> ThreadPageOut:
+@router.get(
+    "/forums/{forum_id}/threads",
+    response={200: ThreadPageOut, **errors(403, 404, 422)},
+    summary="A page of a forum's threads",
+)
+def list_threads(request: HttpRequest, forum_id: Id, page: PageNumber = 1, show: ShowT = "all") -> ThreadPageOut:
     forum = _forum(request, forum_id)
-    if show not in selectors.FILTERS:
-        raise InvalidInput(f"show must be one of {', '.join(selectors.FILTERS)}.")
     rows, page_obj = selectors.thread_list(signed_in(request), forum, show=show, page=page)
     items = [
         ThreadRowOut(**_thread_out(r.thread).model_dump(), is_new=r.is_new, new_replies=r.new_replies) for r in rows
@@ -161,8 +172,12 @@ def list_threads(request: HttpRequest, forum_id: int, page: int = 1, show: str =
     )
 
 
-@router.post("/forums/{forum_id}/threads", response={201: ThreadOut}, summary="Start a thread (ask a question)")
-def create_thread(request: HttpRequest, forum_id: int, payload: ThreadIn) -> Status[ThreadOut]:
+@router.post(
+    "/forums/{forum_id}/threads",
+    response={201: ThreadOut, **errors(400, 403, 404, 422, 429)},
+    summary="Start a thread (ask a question)",
+)
+def create_thread(request: HttpRequest, forum_id: Id, payload: ThreadIn) -> Status[ThreadOut]:
     forum = _forum(request, forum_id, "post")
     group = None
     if payload.group_id is not None:
@@ -176,11 +191,15 @@ def create_thread(request: HttpRequest, forum_id: int, payload: ThreadIn) -> Sta
     return Status(201, _thread_out(thread))
 
 
-@router.get("/threads/{thread_id}", response=ThreadDetailOut, summary="A thread with a page of its posts")
-def get_thread(request: HttpRequest, thread_id: int, page: int = 1, sort: str = "oldest") -> ThreadDetailOut:
+@router.get(
+    "/threads/{thread_id}",
+    response={200: ThreadDetailOut, **errors(403, 404, 422)},
+    summary="A thread with a page of its posts",
+)
+def get_thread(request: HttpRequest, thread_id: Id, page: PageNumber = 1, sort: SortT = "oldest") -> ThreadDetailOut:
     user = signed_in(request)
     thread = _thread(request, thread_id)
-    view = selectors.thread_page(user, thread, page=page, sort=sort if sort in selectors.SORTS else "oldest")
+    view = selectors.thread_page(user, thread, page=page, sort=sort)
     services.mark_thread_read(user=user, thread=thread, now=timezone.now())
     slug = thread.course.slug
     replies: list[PostOut] = []
@@ -193,8 +212,12 @@ def get_thread(request: HttpRequest, thread_id: int, page: int = 1, sort: str = 
     )  # fmt: skip
 
 
-@router.post("/threads/{thread_id}/posts", response={201: PostOut}, summary="Reply in a thread")
-def create_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Status[PostOut]:
+@router.post(
+    "/threads/{thread_id}/posts",
+    response={201: PostOut, **errors(400, 403, 404, 409, 422, 429)},
+    summary="Reply in a thread",
+)
+def create_reply(request: HttpRequest, thread_id: Id, payload: ReplyIn) -> Status[PostOut]:
     user = signed_in(request)
     thread = _thread(request, thread_id, "reply")
     parent = None

@@ -11,11 +11,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AwareDatetime, Field
+from ninja.pagination import paginate
+from pydantic import Field
 
 from cadence import policy
 from cadence.access import course_for, signed_in
+from cadence.accounts.api import TimeZoneName
+from cadence.core.api_types import (
+    AwareDateTimeIn,
+    BoolIn,
+    DateIn,
+    DateTimeIn,
+    Id,
+    IdIn,
+    IntIn,
+    Pagination,
+    errors,
+    omittable,
+)
 from cadence.core.rate import client_address
 from cadence.courses import selectors, services
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
@@ -49,25 +62,25 @@ class CourseIn(Schema):
     slug: str = Field(min_length=1, max_length=80, pattern=SLUG)
     summary: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=20000)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    time_zone: str = "UTC"
+    starts_at: DateTimeIn | None = None
+    ends_at: DateTimeIn | None = None
+    time_zone: TimeZoneName = "UTC"
     pacing: PacingT = "self_paced"
     visibility: VisibilityT = "draft"
     enrolment: EnrolmentT = "open"
 
 
 class CoursePatch(Schema):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    slug: str | None = Field(default=None, min_length=1, max_length=80, pattern=SLUG)
-    summary: str | None = Field(default=None, max_length=300)
-    description: str | None = Field(default=None, max_length=20000)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    time_zone: str | None = None
-    pacing: PacingT | None = None
-    visibility: VisibilityT | None = None
-    enrolment: EnrolmentT | None = None
+    title: str = omittable(min_length=1, max_length=200)
+    slug: str = omittable(min_length=1, max_length=80, pattern=SLUG)
+    summary: str = omittable(max_length=300)
+    description: str = omittable(max_length=20000)
+    starts_at: DateTimeIn | None = None
+    ends_at: DateTimeIn | None = None
+    time_zone: TimeZoneName = omittable()
+    pacing: PacingT = omittable()
+    visibility: VisibilityT = omittable()
+    enrolment: EnrolmentT = omittable()
 
 
 class ModuleOut(Schema):
@@ -82,13 +95,13 @@ class ModuleOut(Schema):
 class ModuleIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(default="", max_length=5000)
-    is_published: bool = True
+    is_published: BoolIn = True
 
 
 class ModulePatch(Schema):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    summary: str | None = Field(default=None, max_length=5000)
-    is_published: bool | None = None
+    title: str = omittable(min_length=1, max_length=200)
+    summary: str = omittable(max_length=5000)
+    is_published: BoolIn = omittable()
 
 
 CompletionRuleT = Literal["viewed", "watched", "checklist", "marked_done", "submitted", "passed"]
@@ -117,35 +130,35 @@ class ItemIn(Schema):
     kind: KindT
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20000)
-    is_published: bool = True
-    is_required: bool = True
+    is_published: BoolIn = True
+    is_required: BoolIn = True
     completion_rule: CompletionRuleT = "viewed"
-    completion_threshold: int = Field(default=80, ge=1, le=100)
-    estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
-    due_at: AwareDatetime | None = Field(
+    completion_threshold: IntIn = Field(default=80, ge=1, le=100)
+    estimated_minutes: IntIn | None = Field(default=None, ge=1, le=1440)
+    due_at: AwareDateTimeIn | None = Field(
         default=None, description="An instant with its offset, such as 2026-03-01T23:59:00+01:00"
     )
-    due_date: date | None = Field(default=None, description="Due at the end of this day in each learner's zone")
-    due_after_days: int | None = Field(default=None, ge=0, le=3650, description="Due N days after joining")
+    due_date: DateIn | None = Field(default=None, description="Due at the end of this day in each learner's zone")
+    due_after_days: IntIn | None = Field(default=None, ge=0, le=3650, description="Due N days after joining")
 
 
 class ItemPatch(Schema):
-    kind: KindT | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=20000)
-    is_published: bool | None = None
-    is_required: bool | None = None
-    completion_rule: CompletionRuleT | None = None
-    completion_threshold: int | None = Field(default=None, ge=1, le=100)
-    estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
-    due_at: AwareDatetime | None = None
-    due_date: date | None = None
-    due_after_days: int | None = Field(default=None, ge=0, le=3650)
-    module_id: int | None = None
+    kind: KindT = omittable()
+    title: str = omittable(min_length=1, max_length=200)
+    description: str = omittable(max_length=20000)
+    is_published: BoolIn = omittable()
+    is_required: BoolIn = omittable()
+    completion_rule: CompletionRuleT = omittable()
+    completion_threshold: IntIn = omittable(ge=1, le=100)
+    estimated_minutes: IntIn | None = Field(default=None, ge=1, le=1440)
+    due_at: AwareDateTimeIn | None = None
+    due_date: DateIn | None = None
+    due_after_days: IntIn | None = Field(default=None, ge=0, le=3650)
+    module_id: IdIn = omittable()
 
 
 class OrderIn(Schema):
-    ids: list[int] = Field(min_length=1, max_length=2000)
+    ids: list[IdIn] = Field(min_length=1, max_length=2000)
 
 
 class MemberUser(Schema):
@@ -222,8 +235,12 @@ def _membership(request: HttpRequest, membership_id: int, action: str) -> Member
     return membership
 
 
-@router.get("/courses", response=list[CourseOut], summary="Courses you can see: the catalogue and your own")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/courses",
+    response={200: list[CourseOut], **errors(422)},
+    summary="Courses you can see: the catalogue and your own",
+)
+@paginate(Pagination)
 def list_courses(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
     if filters.mine:
         courses = policy.scope(request.user, "view", Course.objects.all())
@@ -233,28 +250,34 @@ def list_courses(request: HttpRequest, filters: Query[CourseFilter]) -> Any:
     return selectors.catalogue(request.user, query=filters.q)
 
 
-@router.post("/courses", response={201: CourseOut}, summary="Create a course (you become its teacher)")
+@router.post(
+    "/courses",
+    response={201: CourseOut, **errors(400, 403, 409, 422)},
+    summary="Create a course (you become its teacher)",
+)
 def create_course(request: HttpRequest, payload: CourseIn) -> Status[Course]:
     if not policy.can(request.user, "create_course"):
         raise PermissionDenied
     return Status(201, services.create_course(actor=signed_in(request), data=payload.dict()))
 
 
-@router.get("/courses/{course_id}", response=CourseOut)
-def get_course(request: HttpRequest, course_id: int) -> Course:
+@router.get("/courses/{course_id}", response={200: CourseOut, **errors(404, 422)})
+def get_course(request: HttpRequest, course_id: Id) -> Course:
     return course_for(request, course_id, "discover")
 
 
-@router.patch("/courses/{course_id}", response=CourseOut)
-def update_course(request: HttpRequest, course_id: int, payload: CoursePatch) -> Course:
+@router.patch("/courses/{course_id}", response={200: CourseOut, **errors(400, 403, 404, 409, 422)})
+def update_course(request: HttpRequest, course_id: Id, payload: CoursePatch) -> Course:
     course = course_for(request, course_id, "edit")
     return services.update_course(actor=signed_in(request), course=course, data=payload.dict(exclude_unset=True))
 
 
 @router.post(
-    "/courses/{course_id}/join", response={201: MembershipOut}, summary="Join an open course or one with a code"
+    "/courses/{course_id}/join",
+    response={201: MembershipOut, **errors(400, 403, 404, 409, 422, 429)},
+    summary="Join an open course or one with a code",
 )
-def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> Status[Membership]:
+def join_course(request: HttpRequest, course_id: Id, payload: JoinIn) -> Status[Membership]:
     course = course_for(request, course_id, "discover")
     membership = services.join_course(
         user=signed_in(request), course=course, code=payload.code, address=client_address(request), now=timezone.now()
@@ -262,68 +285,76 @@ def join_course(request: HttpRequest, course_id: int, payload: JoinIn) -> Status
     return Status(201, membership)
 
 
-@router.get("/courses/{course_id}/modules", response=list[ModuleOut])
-def list_modules(request: HttpRequest, course_id: int) -> list[Module]:
+@router.get("/courses/{course_id}/modules", response={200: list[ModuleOut], **errors(403, 404, 422)})
+def list_modules(request: HttpRequest, course_id: Id) -> list[Module]:
     course = course_for(request, course_id)
     return policy.scope(request.user, "view", Module.objects.filter(course=course)).order_by("position", "id")  # type: ignore[return-value]  # ninja serialises the queryset
 
 
-@router.post("/courses/{course_id}/modules", response={201: ModuleOut})
-def create_module(request: HttpRequest, course_id: int, payload: ModuleIn) -> Status[Module]:
+@router.post("/courses/{course_id}/modules", response={201: ModuleOut, **errors(400, 403, 404, 422)})
+def create_module(request: HttpRequest, course_id: Id, payload: ModuleIn) -> Status[Module]:
     course = course_for(request, course_id, "edit")
     return Status(201, services.create_module(actor=signed_in(request), course=course, data=payload.dict()))
 
 
-@router.put("/courses/{course_id}/modules/order", response=list[ModuleOut], summary="Reorder all modules")
-def reorder_modules(request: HttpRequest, course_id: int, payload: OrderIn) -> Any:
+@router.put(
+    "/courses/{course_id}/modules/order",
+    response={200: list[ModuleOut], **errors(400, 403, 404, 422)},
+    summary="Reorder all modules",
+)
+def reorder_modules(request: HttpRequest, course_id: Id, payload: OrderIn) -> Any:
     course = course_for(request, course_id, "edit")
     services.reorder_modules(actor=signed_in(request), course=course, ordered_ids=payload.ids)
     return Module.objects.filter(course=course).order_by("position", "id")
 
 
-@router.get("/modules/{module_id}", response=ModuleOut)
-def get_module(request: HttpRequest, module_id: int) -> Module:
+@router.get("/modules/{module_id}", response={200: ModuleOut, **errors(403, 404, 422)})
+def get_module(request: HttpRequest, module_id: Id) -> Module:
     return _module(request, module_id)
 
 
-@router.patch("/modules/{module_id}", response=ModuleOut)
-def update_module(request: HttpRequest, module_id: int, payload: ModulePatch) -> Module:
+@router.patch("/modules/{module_id}", response={200: ModuleOut, **errors(400, 403, 404, 422)})
+def update_module(request: HttpRequest, module_id: Id, payload: ModulePatch) -> Module:
     module = _module(request, module_id, "edit")
     return services.update_module(actor=signed_in(request), module=module, data=payload.dict(exclude_unset=True))
 
 
-@router.delete("/modules/{module_id}", response={204: None})
-def delete_module(request: HttpRequest, module_id: int) -> Status[None]:
+@router.delete("/modules/{module_id}", response={204: None, **errors(403, 404, 422)})
+def delete_module(request: HttpRequest, module_id: Id) -> Status[None]:
     services.delete_module(actor=signed_in(request), module=_module(request, module_id, "edit"))
     return Status(204, None)
 
 
-@router.get("/modules/{module_id}/items", response=list[ItemOut])
-def list_items(request: HttpRequest, module_id: int) -> Any:
+@router.get("/modules/{module_id}/items", response={200: list[ItemOut], **errors(403, 404, 422)})
+def list_items(request: HttpRequest, module_id: Id) -> Any:
     module = _module(request, module_id)
     return policy.scope(request.user, "view", Item.objects.filter(module=module)).order_by("position", "id")
 
 
-@router.post("/modules/{module_id}/items", response={201: ItemOut})
-def create_item(request: HttpRequest, module_id: int, payload: ItemIn) -> Status[Item]:
+@router.post("/modules/{module_id}/items", response={201: ItemOut, **errors(400, 403, 404, 422)})
+def create_item(request: HttpRequest, module_id: Id, payload: ItemIn) -> Status[Item]:
     module = _module(request, module_id, "edit")
     return Status(201, services.create_item(actor=signed_in(request), module=module, data=payload.dict()))
 
 
-@router.put("/modules/{module_id}/items/order", response=list[ItemOut], summary="Reorder all items of a module")
-def reorder_items(request: HttpRequest, module_id: int, payload: OrderIn) -> Any:
+@router.put(
+    "/modules/{module_id}/items/order",
+    response={200: list[ItemOut], **errors(400, 403, 404, 422)},
+    summary="Reorder all items of a module",
+)
+def reorder_items(request: HttpRequest, module_id: Id, payload: OrderIn) -> Any:
     module = _module(request, module_id, "edit")
     services.reorder_items(actor=signed_in(request), module=module, ordered_ids=payload.ids)
     return Item.objects.filter(module=module).order_by("position", "id")
 
 
-@router.get("/items/{item_id}", response=ItemOut)
-def get_item(request: HttpRequest, item_id: int) -> Item:
+@router.get("/items/{item_id}", response={200: ItemOut, **errors(403, 404, 422)})
+def get_item(request: HttpRequest, item_id: Id) -> Item:
     return _item(request, item_id)
 
 
-@router.patch("/items/{item_id}", response=ItemOut)
-def update_item(request: HttpRequest, item_id: int, payload: ItemPatch) -> Item:
+@router.patch("/items/{item_id}", response={200: ItemOut, **errors(400, 403, 404, 422)})
+def update_item(request: HttpRequest, item_id: Id, payload: ItemPatch) -> Item:
     item = _item(request, item_id, "edit")
     data = payload.dict(exclude_unset=True)
     target = None
@@ -334,42 +365,42 @@ def update_item(request: HttpRequest, item_id: int, payload: ItemPatch) -> Item:
     return services.update_item(actor=signed_in(request), item=item, data=data, module=target)
 
 
-@router.delete("/items/{item_id}", response={204: None})
-def delete_item(request: HttpRequest, item_id: int) -> Status[None]:
+@router.delete("/items/{item_id}", response={204: None, **errors(403, 404, 422)})
+def delete_item(request: HttpRequest, item_id: Id) -> Status[None]:
     services.delete_item(actor=signed_in(request), item=_item(request, item_id, "edit"))
     return Status(204, None)
 
 
-@router.get("/courses/{course_id}/memberships", response=list[MembershipOut])
-@paginate(LimitOffsetPagination)
-def list_memberships(request: HttpRequest, course_id: int) -> Any:
+@router.get("/courses/{course_id}/memberships", response={200: list[MembershipOut], **errors(403, 404, 422)})
+@paginate(Pagination)
+def list_memberships(request: HttpRequest, course_id: Id) -> Any:
     course = course_for(request, course_id)
     return policy.scope(request.user, "view", selectors.roster(course))
 
 
 @router.post(
     "/courses/{course_id}/memberships",
-    response={202: InvitationOut},
+    response={202: InvitationOut, **errors(400, 403, 404, 409, 422)},
     summary="Invite a person by email; they join when they accept (the same answer whether or not they have an account)",
 )
-def add_membership(request: HttpRequest, course_id: int, payload: MembershipIn) -> Status[Invitation]:
+def add_membership(request: HttpRequest, course_id: Id, payload: MembershipIn) -> Status[Invitation]:
     course = course_for(request, course_id, "manage_people")
     invitation = services.add_person(actor=signed_in(request), course=course, now=timezone.now(), **payload.dict())
     return Status(202, invitation)
 
 
-@router.get("/memberships/{membership_id}", response=MembershipOut)
-def get_membership(request: HttpRequest, membership_id: int) -> Membership:
+@router.get("/memberships/{membership_id}", response={200: MembershipOut, **errors(403, 404, 422)})
+def get_membership(request: HttpRequest, membership_id: Id) -> Membership:
     return _membership(request, membership_id, "view")
 
 
-@router.patch("/memberships/{membership_id}", response=MembershipOut)
-def update_membership(request: HttpRequest, membership_id: int, payload: MembershipPatch) -> Membership:
+@router.patch("/memberships/{membership_id}", response={200: MembershipOut, **errors(400, 403, 404, 409, 422)})
+def update_membership(request: HttpRequest, membership_id: Id, payload: MembershipPatch) -> Membership:
     membership = _membership(request, membership_id, "edit")
     return services.change_role(actor=signed_in(request), membership=membership, role=payload.role)
 
 
-@router.delete("/memberships/{membership_id}", response={204: None})
-def delete_membership(request: HttpRequest, membership_id: int) -> Status[None]:
+@router.delete("/memberships/{membership_id}", response={204: None, **errors(403, 404, 409, 422)})
+def delete_membership(request: HttpRequest, membership_id: Id) -> Status[None]:
     services.remove_member(actor=signed_in(request), membership=_membership(request, membership_id, "edit"))
     return Status(204, None)

@@ -12,12 +12,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from cadence import policy
 from cadence.access import course_for, signed_in
 from cadence.accounts.models import User
+from cadence.core.api_types import Id, IdIn, Pagination, errors
 from cadence.core.errors import InvalidInput
 from cadence.messaging import selectors, services
 from cadence.messaging.models import Conversation, Participant
@@ -71,8 +72,8 @@ class MessageIn(Schema):
 
 
 class DirectIn(MessageIn):
-    course_id: int
-    recipient_ids: list[int] = Field(min_length=1, max_length=MAX_RECIPIENTS)
+    course_id: IdIn
+    recipient_ids: list[IdIn] = Field(min_length=1, max_length=MAX_RECIPIENTS)
     subject: str = Field(default="", max_length=SUBJECT_MAX)
 
 
@@ -82,7 +83,7 @@ class QuestionIn(MessageIn):
 
 class MessageWindow(Schema):
     limit: int = Field(default=MESSAGES_LIMIT, ge=1, le=MESSAGES_LIMIT, description="How many of the latest messages")
-    before: int | None = Field(default=None, description="Only messages older than this message id (earlier pages)")
+    before: Id | None = Field(default=None, description="Only messages older than this message id (earlier pages)")
 
 
 class QueueFilter(Schema):
@@ -132,18 +133,22 @@ class _Mapped:
         return [self.to_out(row) for row in self.rows[index]]
 
 
-@router.get("/messages/conversations", response=list[InboxRowOut], summary="My conversations, newest activity first")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/messages/conversations",
+    response={200: list[InboxRowOut], **errors(422)},
+    summary="My conversations, newest activity first",
+)
+@paginate(Pagination)
 def list_conversations(request: HttpRequest) -> Any:
     return _Mapped(selectors.inbox(signed_in(request)), _inbox_row)
 
 
 @router.get(
     "/messages/conversations/{conversation_id}",
-    response=ConversationDetailOut,
+    response={200: ConversationDetailOut, **errors(403, 404, 422)},
     summary="A conversation with its latest messages, oldest first; page back with `before`",
 )
-def get_conversation(request: HttpRequest, conversation_id: int, window: Query[MessageWindow]) -> dict[str, Any]:
+def get_conversation(request: HttpRequest, conversation_id: Id, window: Query[MessageWindow]) -> dict[str, Any]:
     conversation = _conversation(request, conversation_id)
     rows = selectors.messages_of(conversation).order_by("-created_at", "-id")
     if window.before is not None:
@@ -155,8 +160,12 @@ def get_conversation(request: HttpRequest, conversation_id: int, window: Query[M
     }
 
 
-@router.post("/messages/conversations/{conversation_id}/read", response={204: None}, summary="Mark a conversation read")
-def read_conversation(request: HttpRequest, conversation_id: int) -> Status[None]:
+@router.post(
+    "/messages/conversations/{conversation_id}/read",
+    response={204: None, **errors(403, 404, 422)},
+    summary="Mark a conversation read",
+)
+def read_conversation(request: HttpRequest, conversation_id: Id) -> Status[None]:
     conversation = _conversation(request, conversation_id)
     services.mark_read(user=signed_in(request), conversation=conversation, now=timezone.now())
     return Status(204, None)
@@ -164,10 +173,10 @@ def read_conversation(request: HttpRequest, conversation_id: int) -> Status[None
 
 @router.post(
     "/messages/conversations/{conversation_id}/messages",
-    response={201: MessageOut},
+    response={201: MessageOut, **errors(400, 403, 404, 422, 429)},
     summary="Reply in a conversation; a retry with the same key sends once",
 )
-def reply(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Status[Any]:
+def reply(request: HttpRequest, conversation_id: Id, payload: MessageIn) -> Status[Any]:
     conversation = _conversation(request, conversation_id, "reply")
     message = services.reply(
         actor=signed_in(request), conversation=conversation, body=payload.body, key=payload.key, now=timezone.now()
@@ -177,7 +186,7 @@ def reply(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Sta
 
 @router.post(
     "/messages/conversations",
-    response={201: MessageOut},
+    response={201: MessageOut, **errors(400, 403, 404, 422, 429)},
     summary="Send a direct message to members of a course (two people keep one conversation per course)",
 )
 def send_direct(request: HttpRequest, payload: DirectIn) -> Status[Any]:
@@ -199,10 +208,10 @@ def send_direct(request: HttpRequest, payload: DirectIn) -> Status[Any]:
 
 @router.post(
     "/messages/courses/{course_id}/questions",
-    response={201: ConversationOut},
+    response={201: ConversationOut, **errors(400, 403, 404, 422, 429)},
     summary="Ask the course's teachers a private question",
 )
-def ask(request: HttpRequest, course_id: int, payload: QuestionIn) -> Status[dict[str, Any]]:
+def ask(request: HttpRequest, course_id: Id, payload: QuestionIn) -> Status[dict[str, Any]]:
     course = course_for(request, course_id, "ask")
     conversation = services.ask_question(
         actor=signed_in(request),
@@ -217,10 +226,10 @@ def ask(request: HttpRequest, course_id: int, payload: QuestionIn) -> Status[dic
 
 @router.get(
     "/messages/courses/{course_id}/questions",
-    response=list[ConversationOut],
+    response={200: list[ConversationOut], **errors(403, 404, 422)},
     summary="The course's questions to the teachers (staff): open first, oldest first",
 )
-@paginate(LimitOffsetPagination)
-def question_queue(request: HttpRequest, course_id: int, filters: Query[QueueFilter]) -> Any:
+@paginate(Pagination)
+def question_queue(request: HttpRequest, course_id: Id, filters: Query[QueueFilter]) -> Any:
     course = course_for(request, course_id, "answer")
     return _Mapped(selectors.question_queue(course, filters.status), _out)

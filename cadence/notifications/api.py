@@ -10,10 +10,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from cadence.access import signed_in
+from cadence.core.api_types import BoolIn, IdIn, IntIn, Pagination, TimeOfDay, errors
 from cadence.notifications import selectors, services
 from cadence.notifications.models import Kind, Timing
 
@@ -40,7 +41,7 @@ class UnreadOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(default=None, max_length=500, description="Leave out to mark all read")
+    ids: list[IdIn] | None = Field(default=None, max_length=500, description="Leave out to mark all read")
 
 
 class MarkedOut(Schema):
@@ -49,31 +50,37 @@ class MarkedOut(Schema):
 
 class PreferencesSchema(Schema):
     timings: dict[Kind, Timing] = Field(description="Email timing per kind; kinds left out keep their choice")
-    email_enabled: bool = True
-    quiet_start: time | None = None
-    quiet_end: time | None = None
-    digest_time: time = time(17, 0)
-    weekly_day: int = Field(default=4, ge=0, le=6, description="0 = Monday")
+    email_enabled: BoolIn = True
+    quiet_start: TimeOfDay | None = None
+    quiet_end: TimeOfDay | None = None
+    digest_time: TimeOfDay = time(17, 0)
+    weekly_day: IntIn = Field(default=4, ge=0, le=6, description="0 = Monday")
 
 
-@router.get("/notifications", response=list[NotificationOut], summary="My notifications, newest first")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/notifications", response={200: list[NotificationOut], **errors(422)}, summary="My notifications, newest first"
+)
+@paginate(Pagination)
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilter]) -> Any:
     return selectors.notifications_for(signed_in(request), unread_only=filters.unread)
 
 
-@router.get("/notifications/unread-count", response=UnreadOut)
+@router.get("/notifications/unread-count", response={200: UnreadOut, **errors()})
 def unread_count(request: HttpRequest) -> dict[str, int]:
     return {"unread": selectors.unread_count(signed_in(request))}
 
 
-@router.post("/notifications/read", response=MarkedOut, summary="Mark some or all of my notifications read")
+@router.post(
+    "/notifications/read",
+    response={200: MarkedOut, **errors(400, 403, 422)},
+    summary="Mark some or all of my notifications read",
+)
 def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
     marked = services.mark_read(user=signed_in(request), notification_ids=payload.ids, now=timezone.now())
     return {"marked": marked}
 
 
-@router.get("/notifications/preferences", response=PreferencesSchema)
+@router.get("/notifications/preferences", response={200: PreferencesSchema, **errors()})
 def get_preferences(request: HttpRequest) -> dict[str, Any]:
     user = signed_in(request)
     current = selectors.delivery_settings_of(user)
@@ -87,7 +94,7 @@ def get_preferences(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.put("/notifications/preferences", response=PreferencesSchema)
+@router.put("/notifications/preferences", response={200: PreferencesSchema, **errors(400, 403, 422)})
 def put_preferences(request: HttpRequest, payload: PreferencesSchema) -> dict[str, Any]:
     user = signed_in(request)
     services.set_preferences(

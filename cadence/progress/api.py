@@ -1,7 +1,6 @@
 """The activity beacon: batched client events (video progress, heartbeats), stored once each."""
 
-from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -9,19 +8,22 @@ from ninja import Router, Schema, Status
 from pydantic import Field, model_validator
 
 from cadence.accounts.models import User
+from cadence.core.api_types import DateTimeIn, IdIn, errors
 from cadence.progress import services
 
 router = Router(tags=["progress"])
+
+Seconds = Annotated[float, Field(ge=0, le=86400, strict=True)]
 
 
 class BeaconEventIn(Schema):
     id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Idempotency key")
     verb: Literal["started", "progressed", "paused", "heartbeat"]
-    item: int
-    timestamp: datetime | None = None
-    position: float | None = Field(default=None, ge=0, le=86400)
-    duration: float | None = Field(default=None, gt=0, le=86400)
-    watched: tuple[float, float] | None = Field(default=None, description="A stretch watched, [from, to] seconds")
+    item: IdIn
+    timestamp: DateTimeIn | None = None
+    position: float | None = Field(default=None, ge=0, le=86400, strict=True)
+    duration: float | None = Field(default=None, gt=0, le=86400, strict=True)
+    watched: tuple[Seconds, Seconds] | None = Field(default=None, description="A stretch watched, [from, to] seconds")
 
     @model_validator(mode="after")
     def _watched_in_order(self) -> "BeaconEventIn":
@@ -41,7 +43,7 @@ class BeaconOut(Schema):
 
 @router.post(
     "/progress/events",
-    response={202: BeaconOut},
+    response={202: BeaconOut, **errors(400, 403, 422)},
     summary="Send a batch of activity events; a batch sent twice is stored once",
 )
 def post_events(request: HttpRequest, payload: BeaconIn) -> Status[BeaconOut]:
