@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadence import policy
-from cadence.assessment import rendering
+from cadence.assessment import rendering, scores
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, FeedbackTiming, Quiz, QuizSlot
 from cadence.assessment.services import quizzes
 from cadence.courses import deadlines, item_types
@@ -71,7 +71,7 @@ def question_views(
 class AttemptSummary:
     attempt: Attempt
     url: str
-    percent: Decimal | None
+    percent: Decimal | None  # as shown: one decimal
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class QuizSummary:
     attempts: list[AttemptSummary]
     open_attempt: Attempt | None
     attempts_left: int | None
-    grade: Decimal | None
+    grade: Decimal | None  # as shown: one decimal, the same figure as the gradebook's
     may_start: bool
     reason: str  # why one cannot start now, if not
     start_url: str
@@ -110,7 +110,8 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
     elif not question_count:
         reason = "empty"
     summaries = [
-        AttemptSummary(a, reverse("assessment:attempt", args=[item.course.slug, a.pk]), a.percent) for a in attempts
+        AttemptSummary(a, reverse("assessment:attempt", args=[item.course.slug, a.pk]), a.shown_percent)
+        for a in attempts
     ]
     return {
         "summary": QuizSummary(
@@ -119,7 +120,7 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
             attempts=summaries,
             open_attempt=open_attempt,
             attempts_left=left,
-            grade=quizzes.quiz_grade(quiz, user) if attempts else None,
+            grade=scores.shown_or_none(quizzes.quiz_grade(quiz, user)) if attempts else None,
             may_start=is_taker and (open_attempt is not None or not reason),
             reason=reason,
             start_url=reverse("assessment:attempt-start", args=[item.course.slug, item.pk]),
