@@ -22,6 +22,7 @@ from cadence.assessment.definitions import Option, QuestionDef, QuestionType
 from cadence.assessment.grading import Graded, Outcome, grade, normalise_text
 from cadence.assessment.grading import _index as option_index  # grading's own reading, so counts match grades
 from cadence.assessment.models import AttemptQuestion, AttemptState, Quiz
+from cadence.core.text import excerpt
 
 CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.TRUE_FALSE, QuestionType.MULTIPLE})
 TYPED_TYPES = frozenset({QuestionType.SHORT, QuestionType.NUMERIC})
@@ -165,8 +166,7 @@ def looks_miskeyed(
 
 
 def _snippet(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return excerpt(text, limit)
 
 
 # --- Selector ------------------------------------------------------------------------------------------------
