@@ -34,7 +34,6 @@ from cadence.assessment.models import (
 from cadence.courses.models import Course, Item, ItemKind, Membership, Role
 
 HUNDRED = Decimal(100)
-TENTH = Decimal("0.1")
 CHUNK = 500
 
 
