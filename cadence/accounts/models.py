@@ -139,5 +139,5 @@ class SiteSettings(models.Model):
 
     @classmethod
     def current(cls) -> SiteSettings:
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        return settings_row
+        """The settings, or the defaults unsaved until an administrator saves them (a page view never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

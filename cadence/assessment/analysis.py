@@ -17,10 +17,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cadence.assessment import scores
 from cadence.assessment.definitions import Option, QuestionDef, QuestionType
 from cadence.assessment.grading import Graded, Outcome, grade, normalise_text
 from cadence.assessment.grading import _index as option_index  # grading's own reading, so counts match grades
 from cadence.assessment.models import AttemptQuestion, AttemptState, Quiz
+from cadence.core.text import excerpt
 
 CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.TRUE_FALSE, QuestionType.MULTIPLE})
 TYPED_TYPES = frozenset({QuestionType.SHORT, QuestionType.NUMERIC})
@@ -164,8 +166,7 @@ def looks_miskeyed(
 
 
 def _snippet(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return excerpt(text, limit)
 
 
 # --- Selector ------------------------------------------------------------------------------------------------
@@ -268,9 +269,8 @@ def _first_attempts(quiz: Quiz) -> tuple[dict[int, list[_Row]], list[float]]:
 
 def _percent(score: Decimal | None, max_score: Decimal, *, needs_grading: bool) -> float | None:
     """An attempt's percent; None while an essay waits (its score leaves the essay out) or with no points."""
-    if needs_grading or score is None or not max_score:
-        return None
-    return float(score * 100 / max_score)
+    percent = None if needs_grading else scores.percent(score, max_score)
+    return None if percent is None else float(percent)
 
 
 def _answers(rows: Sequence[_Row]) -> list[Answer]:

@@ -14,6 +14,7 @@ from decimal import Decimal, localcontext
 
 from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
 from cadence.assessment.grading import parse_number
+from cadence.core.text import excerpt
 
 __all__ = ["GiftError", "GiftExport", "GiftParse", "GiftQuestion", "parse_gift", "to_gift"]
 
@@ -508,8 +509,7 @@ def _name(chars: _Chars) -> str:
 
 
 def _snippet(text: str, length: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[:length].rstrip() + "…"
+    return excerpt(text, length)
 
 
 # --- Writing -------------------------------------------------------------------------------------------

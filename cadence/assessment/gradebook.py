@@ -13,14 +13,13 @@ Rules (also in docs/usage.md):
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
 from cadence.accounts.models import User
+from cadence.assessment import scores
 from cadence.assessment.models import (
     DEFAULT_LETTERS,
     Attempt,
@@ -35,7 +34,6 @@ from cadence.assessment.models import (
 from cadence.courses.models import Course, Item, ItemKind, Membership, Role
 
 HUNDRED = Decimal(100)
-TENTH = Decimal("0.1")
 CHUNK = 500
 
 
@@ -94,7 +92,7 @@ class Book:
 
     @cached_property
     def letters(self) -> list[tuple[Decimal, str]]:
-        return sorted(((Decimal(str(b)), str(letter)) for b, letter in self.scheme), reverse=True)
+        return scores.letters(self.scheme)
 
 
 def book(course: Course) -> Book:
@@ -115,35 +113,19 @@ def book(course: Course) -> Book:
     )
 
 
-def letter_for(percent: Decimal | None, scheme: Sequence[Sequence[object]]) -> str:
-    if percent is None:
-        return ""
-    for bound, letter in sorted(((Decimal(str(b)), str(letter)) for b, letter in scheme), reverse=True):
-        if percent >= bound:
-            return letter
-    return ""
-
-
 def _quiz_percents(
     quiz_methods: dict[int, str], rows: Sequence[tuple[int, int, int, Decimal, Decimal]]
 ) -> dict[tuple[int, int], Decimal]:
-    """(item, user) → percent by each quiz's grading method, from (quiz, user, number, score, max) rows."""
+    """(item, user) → unrounded percent by each quiz's grading method, from (quiz, user, number, score, max) rows."""
     by: dict[tuple[int, int], list[Decimal]] = {}
     for quiz_id, user_id, _number, score, max_score in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
-        if max_score:
-            by.setdefault((quiz_id, user_id), []).append(score * HUNDRED / max_score)
+        if (percent := scores.percent(score, max_score)) is not None:
+            by.setdefault((quiz_id, user_id), []).append(percent)
     result: dict[tuple[int, int], Decimal] = {}
     for key, percents in by.items():
-        method = quiz_methods.get(key[0], GradingMethod.HIGHEST)
-        if method == GradingMethod.LAST:
-            value = percents[-1]
-        elif method == GradingMethod.FIRST:
-            value = percents[0]
-        elif method == GradingMethod.AVERAGE:
-            value = sum(percents, Decimal(0)) / len(percents)
-        else:
-            value = max(percents)
-        result[key] = value.quantize(TENTH)
+        value = scores.quiz_grade(quiz_methods.get(key[0], GradingMethod.HIGHEST), percents)
+        if value is not None:
+            result[key] = value
     return result
 
 
@@ -169,7 +151,7 @@ def _cells(course: Course, user_ids: Sequence[int], *, released_only: bool) -> d
     grades = Grade.objects.filter(submission__assignment__item__course=course, submission__user_id__in=user_ids)
     if released_only:
         grades = grades.filter(released_at__isnull=False)
-    latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    latest: dict[tuple[int, int], tuple[int, Decimal | None]] = {}
     for item_id, user_id, number, points, max_points in grades.values_list(
         "submission__assignment_id",
         "submission__user_id",
@@ -178,19 +160,12 @@ def _cells(course: Course, user_ids: Sequence[int], *, released_only: bool) -> d
         "submission__assignment__max_points",
     ):
         if (item_id, user_id) not in latest or number > latest[(item_id, user_id)][0]:
-            latest[(item_id, user_id)] = (number, (points * HUNDRED / max_points).quantize(TENTH))
+            latest[(item_id, user_id)] = (number, scores.percent(points, max_points))
     cells.update({key: Cell(percent) for key, (_n, percent) in latest.items()})
     overrides = GradeOverride.objects.filter(item__course=course, user_id__in=user_ids)
     for item_id, user_id, percent in overrides.values_list("item_id", "user_id", "percent"):
         cells[(item_id, user_id)] = Cell(percent, overridden=True)
     return cells
-
-
-def _average(values: list[Decimal], drop: int) -> Decimal | None:
-    if not values:
-        return None
-    kept = sorted(values)[min(drop, len(values) - 1) :]
-    return (sum(kept, Decimal(0)) / len(kept)).quantize(TENTH)
 
 
 def _row(the_book: Book, user_id: int, name: str, email: str, cells: dict[tuple[int, int], Cell]) -> Row:
@@ -201,16 +176,16 @@ def _row(the_book: Book, user_id: int, name: str, email: str, cells: dict[tuple[
     for category in the_book.categories:
         values = [p for i in grouped.get(category.pk, ()) if (p := mine[i].percent) is not None]
         results.append(
-            CategoryResult(category.pk, category.name, category.weight, _average(values, category.drop_lowest))
+            CategoryResult(
+                category.pk, category.name, category.weight, scores.mean_after_dropping(values, category.drop_lowest)
+            )
         )
     loose = grouped.get(None)
     if loose and (the_book.rest_weight > 0 or not the_book.categories):
         values = [p for i in loose if (p := mine[i].percent) is not None]
-        results.append(CategoryResult(None, "", the_book.rest_weight or HUNDRED, _average(values, 0)))
-    weighed = [(r.weight, r.percent) for r in results if r.percent is not None and r.weight > 0]
-    total_weight = sum((w for w, _p in weighed), Decimal(0))
-    total = (sum((w * p for w, p in weighed), Decimal(0)) / total_weight).quantize(TENTH) if total_weight else None
-    letter = next((letter for bound, letter in the_book.letters if total is not None and total >= bound), "")
+        results.append(CategoryResult(None, "", the_book.rest_weight or HUNDRED, scores.mean_after_dropping(values, 0)))
+    total = scores.weighted_mean((r.weight, r.percent) for r in results)
+    letter = scores.letter_for(total, the_book.letters)
     return Row(user_id, name, email, mine, results, total, letter)
 
 
@@ -238,28 +213,22 @@ def learner_row(course: Course, user: User) -> tuple[Book, Row]:
     return the_book, rows_for(course, the_book, [(user.pk, user.display_name, user.email)], released_only=True)[0]
 
 
-def csv_lines(course: Course, *, group_id: int | None = None) -> Iterator[str]:
-    """The whole gradebook as CSV, streamed: learners are read and computed 500 at a time."""
+def csv_rows(course: Course, *, group_id: int | None = None) -> Iterator[list[object]]:
+    """The whole gradebook's rows for CSV (`core.csv_export` writes them), streamed: learners are read and
+    computed 500 at a time. Percents are as shown on the grid."""
     the_book = book(course)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: list[object]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in values])
-        return buffer.getvalue()
+    shown = scores.shown_or_none
 
     header: list[object] = ["name", "email", *[c.title for c in the_book.columns]]
     header += [f"{c.name} ({c.weight:g} %)" for c in the_book.categories] + ["total", "letter"]
-    yield line(header)
+    yield header
     chunk: list[tuple[int, str, str]] = []
 
-    def flush() -> Iterator[str]:
+    def flush() -> Iterator[list[object]]:
         for row in rows_for(course, the_book, chunk, released_only=False):
-            cells = [row.cells[c.item_id].percent for c in the_book.columns]
-            cats = [r.percent for r in row.categories if r.category_id is not None]
-            yield line([row.name, row.email, *cells, *cats, row.total, row.letter])
+            cells = [shown(row.cells[c.item_id].percent) for c in the_book.columns]
+            cats = [shown(r.percent) for r in row.categories if r.category_id is not None]
+            yield [row.name, row.email, *cells, *cats, shown(row.total), row.letter]
 
     for person in learners(course, group_id=group_id):
         chunk.append(person)

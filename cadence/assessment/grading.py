@@ -18,22 +18,15 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Any
 
 from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
+from cadence.assessment.scores import Outcome as Outcome  # re-exported: graders and their callers use it here
+from cadence.assessment.scores import outcome_for, question_points
 
 ZERO, ONE = Decimal(0), Decimal(1)
 MAX_TEXT_CHARS = 20_000  # an essay; other typed answers are far shorter
 MAX_MATCHED_CHARS = 500  # short answers compared or matched against a pattern are cut to this
-
-
-class Outcome(StrEnum):
-    RIGHT = "right"
-    PARTLY = "partly"
-    WRONG = "wrong"
-    UNANSWERED = "unanswered"
-    MANUAL = "manual"  # waits for a person
 
 
 @dataclass(frozen=True)
@@ -43,22 +36,16 @@ class Graded:
     feedback: tuple[str, ...] = ()  # the feedback of the options the answer chose or matched
 
     def score(self, points: Decimal) -> Decimal | None:
-        return None if self.fraction is None else (points * self.fraction).quantize(Decimal("0.01"))
+        return question_points(points, self.fraction)
 
 
 def _clamp(value: Decimal) -> Decimal:
     return max(ZERO, min(ONE, value))
 
 
-def _outcome(fraction: Decimal) -> Outcome:
-    if fraction >= ONE:
-        return Outcome.RIGHT
-    return Outcome.PARTLY if fraction > ZERO else Outcome.WRONG
-
-
 def _graded(fraction: Decimal, feedback: list[str]) -> Graded:
     fraction = _clamp(fraction)
-    return Graded(fraction, _outcome(fraction), tuple(f for f in feedback if f))
+    return Graded(fraction, outcome_for(fraction), tuple(f for f in feedback if f))
 
 
 UNANSWERED = Graded(ZERO, Outcome.UNANSWERED)

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cadence.assessment import scores
 from cadence.assessment.definitions import QuestionDef, QuestionType
 from cadence.courses.models import Course, Item
 
@@ -190,9 +191,12 @@ class Attempt(models.Model):
 
     @property
     def percent(self) -> Decimal | None:
-        if self.score is None or not self.max_score:
-            return None
-        return (self.score * 100 / self.max_score).quantize(Decimal("0.1"))
+        """The unrounded percent (`scores.percent`); pages show `shown_percent`."""
+        return scores.percent(self.score, self.max_score)
+
+    @property
+    def shown_percent(self) -> Decimal | None:
+        return scores.shown_or_none(self.percent)
 
 
 class AttemptQuestion(models.Model):
@@ -228,9 +232,9 @@ class AttemptQuestion(models.Model):
     @property
     def manual_points(self) -> Decimal | None:
         """The points a person gave (essays), for the grading form."""
-        if self.graded_at is None or self.fraction is None:
+        if self.graded_at is None:
             return None
-        return (self.points * self.fraction).quantize(Decimal("0.01"))
+        return scores.question_points(self.points, self.fraction)
 
     def as_def(self) -> QuestionDef:
         return QuestionDef.from_json(self.definition)

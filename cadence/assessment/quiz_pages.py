@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from cadence import policy
-from cadence.assessment import availability, rendering
+from cadence.assessment import availability, rendering, scores
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, FeedbackTiming, Quiz, QuizSlot
 from cadence.assessment.services import quizzes
 from cadence.courses import deadlines, item_types
@@ -72,7 +72,7 @@ def question_views(
 class AttemptSummary:
     attempt: Attempt
     url: str
-    percent: Decimal | None
+    percent: Decimal | None  # as shown: one decimal
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class QuizSummary:
     attempts: list[AttemptSummary]
     open_attempt: Attempt | None
     attempts_left: int | None
-    grade: Decimal | None
+    grade: Decimal | None  # as shown: one decimal, the same figure as the gradebook's
     may_start: bool
     reason: str  # why one cannot start now, if not: a code of policy.START_REASONS
     refusal: str | Promise  # ... and the sentence that says so, the same as the service's refusal
@@ -106,7 +106,8 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
         user, quiz, now=now, attempts=attempts, question_count=question_count, check_release=False
     )
     summaries = [
-        AttemptSummary(a, reverse("assessment:attempt", args=[item.course.slug, a.pk]), a.percent) for a in attempts
+        AttemptSummary(a, reverse("assessment:attempt", args=[item.course.slug, a.pk]), a.shown_percent)
+        for a in attempts
     ]
     return {
         "summary": QuizSummary(
@@ -115,7 +116,7 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
             attempts=summaries,
             open_attempt=open_attempt,
             attempts_left=left,
-            grade=quizzes.quiz_grade(quiz, user) if attempts else None,
+            grade=scores.shown_or_none(quizzes.quiz_grade(quiz, user)) if attempts else None,
             may_start=decision.allowed,
             reason=decision.reason,
             refusal=decision.message,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,21 +81,12 @@ def _answers(definition: QuestionDef) -> str:
     return " | ".join(parts)
 
 
-def csv_rows(course: Course, bank_filter: BankFilter | None = None) -> Iterator[str]:
-    """The bank as CSV lines, streamed: one question at a time, whatever the bank's size."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: list[object]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_safe_cell(v) for v in values])
-        return buffer.getvalue()
-
-    yield line(list(CSV_HEADER))
+def csv_rows(course: Course, bank_filter: BankFilter | None = None) -> Iterator[list[object]]:
+    """The bank's rows for CSV (`core.csv_export` writes them), streamed: one question at a time."""
+    yield list(CSV_HEADER)
     for question in bank_questions(course, bank_filter).iterator(chunk_size=500):
         definition = question.as_def()
-        yield line(
+        yield (
             [
                 question.pk,
                 question.qtype,
@@ -111,20 +100,6 @@ def csv_rows(course: Course, bank_filter: BankFilter | None = None) -> Iterator[
                 question.version,
             ]
         )
-
-
-def _safe_cell(value: object) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: such text gets a leading apostrophe."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 # --- Grading ---------------------------------------------------------------------------------------------

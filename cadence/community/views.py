@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from cadence import policy
 from cadence.access import allowed, get_course, signed_in
@@ -22,7 +21,7 @@ from cadence.community.forms import EditForm, ForumForm, ReplyForm, ReportForm, 
 from cadence.community.models import Forum, Post, ReportStatus, Thread
 from cadence.content import media
 from cadence.core.errors import Conflict, DomainError
-from cadence.core.htmx import is_htmx
+from cadence.core.htmx import is_htmx, render_page_or_fragment, varies_with_htmx
 from cadence.courses.models import Course
 
 
@@ -112,7 +111,6 @@ def forum_edit(request: HttpRequest, slug: str, forum_id: int) -> HttpResponse:
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@vary_on_headers("HX-Request")
 def forum_detail(request: HttpRequest, slug: str, forum_id: int) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "view")
@@ -137,8 +135,7 @@ def forum_detail(request: HttpRequest, slug: str, forum_id: int) -> HttpResponse
         "may_edit": policy.can(user, "edit", forum),
         "subscribed": forum.is_announcements or selectors.is_subscribed(user, forum=forum),
     }  # fmt: skip
-    template = "community/forum_detail.html" + ("#thread-list" if is_htmx(request) else "")
-    return render(request, template, context)
+    return render_page_or_fragment(request, "community/forum_detail.html", "thread-list", context)
 
 
 @require_POST
@@ -223,7 +220,7 @@ DRAFT_FIELDS = ("title", "body", "group", "key")
 
 
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
+@varies_with_htmx
 def thread_suggest(request: HttpRequest, slug: str, forum_id: int) -> HttpResponse:
     """Threads like the one being typed. With JavaScript: a GET carrying only the title, answered with the
     #similar-threads fragment. Without: the form is POSTed here (so the draft and the CSRF token stay out of
@@ -420,7 +417,7 @@ def post_delete(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
 
 @require_POST
-@vary_on_headers("HX-Request")
+@varies_with_htmx
 def post_vote(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "view")

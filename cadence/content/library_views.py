@@ -20,7 +20,7 @@ from cadence.content.forms import CourseSearchForm, LibraryFilterForm, ResourceF
 from cadence.content.models import Resource
 from cadence.content.services import ContentInputError
 from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
+from cadence.core.htmx import render_page_or_fragment
 from cadence.courses.models import Course, Item, ItemKind
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
@@ -101,8 +101,7 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
         "may_edit": policy.can(request.user, "edit", course),
         "shows_hidden": shows_hidden(request, course),
     }
-    template = "content/library.html#library-results" if is_htmx(request) else "content/library.html"
-    return render(request, template, context)
+    return render_page_or_fragment(request, "content/library.html", "library-results", context)
 
 
 def _resource_editor(
@@ -255,5 +254,4 @@ def course_search(request: HttpRequest, slug: str) -> HttpResponse:
             now=now,
         )
     context = {"course": course, "form": form, "results": results}
-    template = "content/search.html#search-results" if is_htmx(request) else "content/search.html"
-    return render(request, template, context)
+    return render_page_or_fragment(request, "content/search.html", "search-results", context)

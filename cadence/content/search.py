@@ -1,12 +1,9 @@
 """Full-text search within a course: item titles and text, lessons, library resources, video transcripts.
 
 `SearchEntry` rows copy the searchable text; the content services keep them current (`index_*`).
-Matching and ranking are the database's own, behind one function, `search_course`:
-
-- SQLite: an FTS5 table (`content_search_fts`, Porter stemming, accents folded) kept in step with
-  `content_searchentry` by triggers; ranked by bm25 with titles weighted over text.
-- PostgreSQL: a GIN index on the weighted `to_tsvector('english', …)` of title (A) and text (B);
-  ranked by `ts_rank`, passages by `ts_headline`.
+Matching, ranking and passages are `cadence.core.search`'s (the one search module, shared with the
+forums), over this app's index: the `content_search_fts` FTS5 table on SQLite, the GIN index on the
+weighted vector on PostgreSQL.
 
 Every word typed must match (as a prefix, so results follow typing). Visibility is the caller's:
 `cadence.content.selectors.search_course` keeps only what the user may open.
@@ -15,28 +12,20 @@ Every word typed must match (as a prefix, so results follow typing). Visibility 
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from django.db import connection, transaction
-from django.utils.html import escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.db import transaction
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
 
 from cadence.content.models import CaptionTrack, Cue, Lesson, Resource, SearchEntry, SearchSource
+from cadence.core import search as core_search
 from cadence.core.markdown import render_markdown
+from cadence.core.search import FullTextIndex
 from cadence.courses.models import Item
 
-MAX_QUERY_WORDS = 12
-MAX_QUERY_CHARS = 200
 # Transcript cues are indexed in stretches of about this long, each linking to its start.
 TRANSCRIPT_STRETCH_MS = 30_000
-# Markers around matched words in passages; escaped text never contains them, so they become <mark>.
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-# SQL kept here and in the migration that creates the index (0002): the expression must match the index.
-PG_VECTOR = "(setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B'))"
 
 
 # --- Keeping the index -----------------------------------------------------------------------------------
@@ -118,75 +107,17 @@ def rebuild_course(course_id: int) -> int:
     return SearchEntry.objects.filter(course_id=course_id).count()
 
 
-# --- Querying --------------------------------------------------------------------------------------------
-def query_words(text: str) -> list[str]:
-    return _WORD.findall(text[:MAX_QUERY_CHARS].lower())[:MAX_QUERY_WORDS]
+# --- Querying (the engine is cadence.core.search) ----------------------------------------------------------
+INDEX = FullTextIndex(SearchEntry, fts_table="content_search_fts")
+MAX_QUERY_CHARS = core_search.MAX_QUERY_CHARS
+query_words = core_search.query_words
 
 
-@dataclass(frozen=True)
-class Match:
-    entry_id: int
-    rank: float  # higher is better, comparable only within one search
-
-
-def _fts5_query(words: Iterable[str]) -> str:
-    # Each word quoted (so FTS5 operators typed by the user are just words) and matched as a prefix.
-    return " ".join(f'"{w}"*' for w in words)
-
-
-def _pg_query(words: Iterable[str]) -> str:
-    return " & ".join(f"'{w}':*" for w in words)
-
-
-def matches(course_id: int, words: Sequence[str], *, limit: int) -> list[Match]:
+def matches(course_id: int, words: Sequence[str], *, limit: int) -> list[core_search.Match]:
     """The best-ranked passages of a course matching every word."""
-    if not words:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT e.id, ts_rank({PG_VECTOR}, q) AS rank "  # noqa: S608 - constants; values are parameters
-                "FROM content_searchentry e, to_tsquery('english', %s) q "
-                f"WHERE e.course_id = %s AND {PG_VECTOR} @@ q ORDER BY rank DESC, e.id LIMIT %s",
-                [_pg_query(words), course_id, limit],
-            )
-            return [Match(row[0], float(row[1])) for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT e.id, -bm25(content_search_fts, 5.0, 1.0) AS rank "
-            "FROM content_search_fts JOIN content_searchentry e ON e.id = content_search_fts.rowid "
-            "WHERE content_search_fts MATCH %s AND e.course_id = %s ORDER BY rank DESC, e.id LIMIT %s",
-            [_fts5_query(words), course_id, limit],
-        )
-        return [Match(row[0], float(row[1])) for row in cursor.fetchall()]
+    return core_search.matches(INDEX, SearchEntry.objects.filter(course_id=course_id), words, limit=limit)
 
 
 def passages(entry_ids: Sequence[int], words: Sequence[str]) -> dict[int, SafeString]:
     """A short passage of each entry's text around the matched words, which are wrapped in <mark>."""
-    if not entry_ids or not words:
-        return {}
-    marks = ", ".join(["%s"] * len(entry_ids))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT e.id, ts_headline('english', e.body, q, %s) FROM content_searchentry e, "  # noqa: S608 - as above
-                f"to_tsquery('english', %s) q WHERE e.id IN ({marks})",
-                [
-                    f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, "
-                    'FragmentDelimiter=" … "',
-                    _pg_query(words),
-                    *entry_ids,
-                ],
-            )
-        else:
-            cursor.execute(
-                f"SELECT rowid, snippet(content_search_fts, 1, %s, %s, '…', 24) FROM content_search_fts "  # noqa: S608
-                f"WHERE content_search_fts MATCH %s AND rowid IN ({marks})",
-                [_OPEN, _CLOSE, _fts5_query(words), *entry_ids],
-            )
-        return {row[0]: highlight(row[1] or "") for row in cursor.fetchall()}
-
-
-def highlight(text: str) -> SafeString:
-    """Escape a passage, then turn the match markers into <mark> elements."""
-    safe = str(escape(text)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
-    return mark_safe(safe)  # noqa: S308 - escaped above; only our own <mark> tags are added
+    return core_search.passages(INDEX, entry_ids, words)

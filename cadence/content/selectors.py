@@ -253,7 +253,7 @@ def search_course(user: AnyUser, course: Course, query: str, *, now: datetime) -
         return SearchResults(query=query, hits=[])
     entries = {
         e.pk: e
-        for e in SearchEntry.objects.filter(pk__in=[m.entry_id for m in ranked])
+        for e in SearchEntry.objects.filter(pk__in=[m.pk for m in ranked])
         .select_related("item__module", "resource__item", "track")
         .defer("body")
     }
@@ -269,7 +269,7 @@ def search_course(user: AnyUser, course: Course, query: str, *, now: datetime) -
             )
         return entry.item_id is not None and (open_items is None or entry.item_id in open_items)
 
-    chosen = [entries[m.entry_id] for m in ranked if m.entry_id in entries and may_open(entries[m.entry_id])]
+    chosen = [entries[m.pk] for m in ranked if m.pk in entries and may_open(entries[m.pk])]
     chosen = chosen[:SEARCH_RESULTS]
     found = search.passages([e.pk for e in chosen], words)
     hits = [

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from cadence.access import get_course, get_item, signed_in
 from cadence.content import item_pages, media, selectors, services
@@ -33,7 +32,7 @@ from cadence.content.forms import (
 from cadence.content.models import CourseImage
 from cadence.content.services import ContentInputError
 from cadence.core.errors import DomainError, NotAllowed
-from cadence.core.htmx import is_htmx
+from cadence.core.htmx import is_htmx, varies_with_htmx
 from cadence.core.markdown import render_markdown
 from cadence.courses.models import Course, Item, ItemKind
 from cadence.progress import selectors as progress_selectors
@@ -322,7 +321,7 @@ def caption_file(request: HttpRequest, slug: str, item_id: int, track_id: int) -
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@varies_with_htmx
 def transcript(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     """The transcript list, searched with ?q=: the fragment for htmx, else the item page itself."""
     course, item = _item_of_kind(request, slug, item_id, "view", ItemKind.VIDEO)
@@ -358,6 +357,7 @@ def checklist_edit(request: HttpRequest, slug: str, item_id: int) -> HttpRespons
 
 
 @require_POST
+@varies_with_htmx
 def step_tick(request: HttpRequest, slug: str, item_id: int, step_id: int) -> HttpResponse:
     user = signed_in(request)
     course, item = _item_of_kind(request, slug, item_id, "view", ItemKind.CHECKLIST)

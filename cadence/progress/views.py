@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from cadence.access import get_course, get_item, get_module, signed_in
 from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
+from cadence.core.htmx import is_htmx, varies_with_htmx
 from cadence.courses.models import Course, Item, Module
 from cadence.progress import notes, selectors, services
 from cadence.progress.forms import NoteForm, OverrideForm, ReleaseForm
@@ -39,6 +39,7 @@ def item_status(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 @require_POST
+@varies_with_htmx
 def item_review(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "view")
@@ -155,6 +156,7 @@ def _notes_panel(request: HttpRequest, course: Course, item: Item, form: NoteFor
 
 
 @require_POST
+@varies_with_htmx
 def note_add(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "view")
@@ -190,6 +192,7 @@ def note_add(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 @require_POST
+@varies_with_htmx
 def note_delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "view")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.assessment import rubric_text
+from cadence.assessment import rubric_text, scores
 from cadence.assessment.models import (
     Assignment,
     Attempt,
@@ -212,8 +212,8 @@ def _on_release(grades: list[Grade], *, now: datetime) -> None:
         submission = grade.submission
         item = submission.assignment.item
         learner = submission.user
-        if item.completion_rule == CompletionRule.PASSED and grade.points * 100 >= (
-            submission.assignment.max_points * item.completion_threshold
+        if item.completion_rule == CompletionRule.PASSED and scores.reaches(
+            scores.percent(grade.points, submission.assignment.max_points), item.completion_threshold
         ):
             progress_services.mark_complete(user=learner, item=item, now=now, source="passed")
         max_points = submission.assignment.max_points
@@ -285,14 +285,13 @@ def grade_essay(*, grader: User, row: AttemptQuestion, points: Decimal, comment:
             % {"max": f"{row.points:g}", "given": f"{points:g}"}
         )
     row.fraction = (points / row.points).quantize(Decimal("0.00001")) if row.points else Decimal(0)
-    row.outcome = "right" if row.fraction >= 1 else "partly" if row.fraction > 0 else "wrong"
+    row.outcome = scores.outcome_for(row.fraction).value
     row.comment = comment.strip()[:20000]
     row.graded_by = grader
     row.graded_at = now
     row.save(update_fields=["fraction", "outcome", "comment", "graded_by", "graded_at"])
     rows = list(AttemptQuestion.objects.filter(attempt=attempt))
-    attempt.needs_grading = any(r.fraction is None for r in rows)
-    attempt.score = sum(((r.points * r.fraction).quantize(CENT) for r in rows if r.fraction is not None), Decimal(0))
+    attempt.score, attempt.needs_grading = scores.attempt_score((r.points, r.fraction) for r in rows)
     attempt.save(update_fields=["needs_grading", "score"])
     audit.record(actor=grader, verb="essay.graded", obj=row, course_id=attempt.quiz.item.course_id, points=str(points))
     if not attempt.needs_grading:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.assessment import availability, rendering
+from cadence.assessment import availability, rendering, scores
 from cadence.assessment.definitions import QuestionDef
 from cadence.assessment.grading import grade
 from cadence.assessment.models import (
@@ -32,7 +32,6 @@ from cadence.assessment.models import (
     AttemptQuestion,
     AttemptState,
     Concept,
-    GradingMethod,
     Question,
     QuestionCategory,
     Quiz,
@@ -372,16 +371,11 @@ def _check_answer(user: User, attempt_id: int, answer: AnswerInput, now: datetim
 def _submit(attempt: Attempt, *, now: datetime, closed_by: str) -> Attempt:
     """Grade every answer and close the attempt (caller holds the row lock)."""
     rows = list(AttemptQuestion.objects.select_for_update().filter(attempt=attempt).order_by("position"))
-    total = Decimal(0)
-    pending = False
     for row in rows:
         graded = grade(QuestionDef.from_json(row.definition), row.response)
         row.fraction = graded.fraction
         row.outcome = graded.outcome.value
-        if graded.fraction is None:
-            pending = True
-        else:
-            total += (row.points * graded.fraction).quantize(Decimal("0.01"))
+    total, pending = scores.attempt_score((row.points, row.fraction) for row in rows)
     AttemptQuestion.objects.bulk_update(rows, ["fraction", "outcome"])
     attempt.state = AttemptState.SUBMITTED
     # Closed by time: the time of record is the end, not whenever the server noticed.
@@ -424,23 +418,17 @@ def close_expired_attempts(*, now: datetime) -> int:
 
 
 def quiz_grade(quiz: Quiz, user: User) -> Decimal | None:
-    """The learner's grade for the quiz as a percentage, by the quiz's grading method; None before any."""
-    attempts = list(
+    """The learner's unrounded grade for the quiz as a percentage, by the quiz's grading method; None before any.
+
+    The gradebook computes the same figure with the same function (`scores.quiz_grade`)."""
+    attempts = (
         Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.SUBMITTED, needs_grading=False)
         .exclude(score__isnull=True)
         .order_by("number")
+        .values_list("score", "max_score")
     )
-    percents = [a.percent for a in attempts if a.percent is not None]
-    if not percents:
-        return None
-    method = quiz.grading_method
-    if method == GradingMethod.LAST:
-        return percents[-1]
-    if method == GradingMethod.FIRST:
-        return percents[0]
-    if method == GradingMethod.AVERAGE:
-        return (sum(percents, Decimal(0)) / len(percents)).quantize(Decimal("0.1"))
-    return max(percents)
+    percents = [p for score, max_score in attempts if (p := scores.percent(score, max_score)) is not None]
+    return scores.quiz_grade(quiz.grading_method, percents)
 
 
 def record_completion(attempt: Attempt, *, now: datetime) -> None:
@@ -460,7 +448,7 @@ def record_completion(attempt: Attempt, *, now: datetime) -> None:
     )
     if item.completion_rule == CompletionRule.SUBMITTED:
         progress_services.mark_complete(user=user, item=item, now=now, source="submitted")
-    elif item.completion_rule == CompletionRule.PASSED:
-        percent = quiz_grade(attempt.quiz, user)
-        if percent is not None and percent >= item.completion_threshold:
-            progress_services.mark_complete(user=user, item=item, now=now, source="passed")
+    elif item.completion_rule == CompletionRule.PASSED and scores.reaches(
+        quiz_grade(attempt.quiz, user), item.completion_threshold
+    ):
+        progress_services.mark_complete(user=user, item=item, now=now, source="passed")

@@ -12,13 +12,20 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from cadence.assessment import scores
 from cadence.assessment.gradebook import Book, Row
 
 register = template.Library()
 
 
 def _percent(value: Decimal | None) -> str:
-    return "—" if value is None else number_format(value, 1)
+    return "—" if value is None else number_format(scores.shown(value), 1)
+
+
+@register.filter
+def shown_percent(value: Decimal | None) -> str:
+    """A gradebook figure as shown everywhere: one decimal, rounded half up; "—" for none."""
+    return _percent(value)
 
 
 @register.simple_tag(takes_context=True)

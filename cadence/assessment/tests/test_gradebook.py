@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -143,6 +145,42 @@ def test_a_learner_sees_only_their_own_grades(client, world: CourseWorld):
     _graded_assignment(world, other, "Essay", D(99))
     client.force_login(world.learner)
     page = client.get(reverse("assessment:my-grades", args=[world.course.slug])).content.decode()
-    assert "99" not in page
+    assert "99.0" not in page and ">99" not in page  # (a bare "99" can occur in the random CSRF token)
     override = reverse("assessment:grade-override", args=[world.course.slug, world.items[0].pk, other.pk])
     assert client.get(override).status_code == 403
+
+
+def _export(client, world: CourseWorld) -> list[list[str]]:
+    client.force_login(world.teacher)
+    response = client.get(reverse("assessment:gradebook-export", args=[world.course.slug]))
+    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.mark.parametrize("payload", ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_gradebook_export_defuses_formulas_in_names_and_titles(client, world: CourseWorld, payload: str):
+    world.learner.display_name = payload + " name"
+    world.learner.save(update_fields=["display_name"])
+    _graded_assignment(world, world.learner, payload + " title", D(50))
+    setup.save_setup(
+        actor=world.teacher, course=world.course, categories_text=f"{payload} cat: 100", item_categories={},
+        letters_text="",
+    )  # fmt: skip
+    header, *rows = _export(client, world)
+    category = next(cell for cell in header if " cat (" in cell)
+    assert f"'{payload} title" in header and category.startswith("'")  # the name is stored stripped
+    mine = next(row for row in rows if row[1] == world.learner.email)
+    assert mine[0] == f"'{payload} name"
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in header + mine)
+
+
+def test_gradebook_export_leaves_empty_cells_empty(client, world: CourseWorld):
+    """A learner with no grades has no percent, total or letter: empty cells, not a lone apostrophe."""
+    _graded_assignment(world, world.learner, "Essay", D(70))
+    other = UserFactory(display_name="Nobody yet")
+    MembershipFactory(user=other, course=world.course, role="learner")
+    header, *rows = _export(client, world)
+    theirs = next(row for row in rows if row[1] == other.email)
+    assert theirs[2:] == ["", "", ""]  # Essay, total, letter
+    mine = next(row for row in rows if row[1] == world.learner.email)
+    assert mine[header.index("letter")] == "C"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -125,13 +127,16 @@ def test_gift_export_reimports_the_same_questions(client, world: CourseWorld):
     assert sorted(q.as_def().text for q in Question.objects.all()) == before
 
 
-def test_csv_export_streams_and_defuses_formulas(client, world: CourseWorld):
-    question(world.teacher, world.course, MEAN.with_changes(title="=HYPERLINK(evil)"))
+@pytest.mark.parametrize("payload", ["=HYPERLINK(evil)", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_csv_export_streams_and_defuses_formulas(client, world: CourseWorld, payload: str):
+    question(world.teacher, world.course, MEAN.with_changes(title=payload, text=payload + " text"))
     client.force_login(world.ta)
     response = client.get(_url("csv-export", world))
-    body = b"".join(response.streaming_content).decode()
-    assert body.splitlines()[0].startswith("id,type,category,concepts,title")
-    assert "'=HYPERLINK(evil)" in body
+    assert response.streaming and response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert ",".join(rows[0]).startswith("id,type,category,concepts,title")
+    title, text = rows[1][4], rows[1][5]
+    assert (title, text) == ("'" + payload, "'" + payload + " text")
 
 
 def test_bank_page_queries_do_not_grow_with_questions(client, world: CourseWorld):

@@ -40,7 +40,7 @@ def _item_url(course: Course, item: Item) -> str:
 
 def assignment_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     course, item = _assignment_item(request, slug, item_id, "edit")
-    assignment = assignments.assignment_for(item)
+    assignment = assignments.assignment_settings(item)  # the row is made when the settings are first saved
     form = AssignmentSettingsForm(request.POST or None, instance=assignment)
     if request.method == "POST" and form.is_valid():
         try:

@@ -31,6 +31,7 @@ from cadence.assessment.forms import (
 from cadence.assessment.models import QTYPE_CHOICES, Question
 from cadence.assessment.services import bank as bank_services
 from cadence.assessment.services.bank import QuestionInputError
+from cadence.core.csv_export import csv_response
 from cadence.courses.models import Course
 
 GIFT_MAX_BYTES = 2 * 1024 * 1024
@@ -274,8 +275,6 @@ def gift_export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def csv_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     course = _staff_course(request, slug)
-    response = StreamingHttpResponse(
-        selectors.csv_rows(course, _definitions_filter(request)), content_type="text/csv; charset=utf-8"
+    return csv_response(
+        selectors.csv_rows(course, _definitions_filter(request)), filename=f"{course.slug}-questions.csv"
     )
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}-questions.csv"'
-    return response

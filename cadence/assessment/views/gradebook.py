@@ -19,6 +19,7 @@ from cadence.accounts.models import User
 from cadence.assessment import gradebook
 from cadence.assessment.models import GradeOverride
 from cadence.assessment.services import gradebook as gradebook_services
+from cadence.core.csv_export import csv_response
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
 from cadence.courses.models import Course, Group, Item, ItemKind
@@ -64,11 +65,7 @@ def grid(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     course = _staff_course(request, slug)
-    response = StreamingHttpResponse(
-        gradebook.csv_lines(course, group_id=_group(request)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}-gradebook.csv"'
-    return response
+    return csv_response(gradebook.csv_rows(course, group_id=_group(request)), filename=f"{course.slug}-gradebook.csv")
 
 
 def setup(request: HttpRequest, slug: str) -> HttpResponse:

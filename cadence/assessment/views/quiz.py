@@ -19,7 +19,7 @@ from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, Qu
 from cadence.assessment.services import quizzes
 from cadence.assessment.services.quizzes import AnswerInput, AttemptClosed
 from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
+from cadence.core.htmx import is_htmx, varies_with_htmx
 from cadence.core.middleware import arrival_time
 from cadence.core.work import keeps_work
 from cadence.courses.models import Course, Item, ItemKind
@@ -40,7 +40,7 @@ def _item_url(course: Course, item: Item) -> str:
 # --- Teacher: settings and questions -------------------------------------------------------------------
 def quiz_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     course, item = _quiz_item(request, slug, item_id, "edit")
-    quiz = quizzes.quiz_for(item)
+    quiz = quizzes.quiz_settings(item)  # the row is made when the settings are first saved
     form = QuizSettingsForm(request.POST or None, instance=quiz)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,7 +52,7 @@ def quiz_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The quiz settings have been saved."))
             return redirect(reverse("assessment:quiz-edit", args=[course.slug, item.pk]))
-    slots = list(QuizSlot.objects.filter(quiz=quiz).select_related("question", "category", "concept"))
+    slots = list(QuizSlot.objects.filter(quiz_id=item.pk).select_related("question", "category", "concept"))
     return render(
         request,
         "assessment/quiz_edit.html",
@@ -230,6 +230,7 @@ def attempt_save(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
 
 @keeps_work
 @require_POST
+@varies_with_htmx
 def attempt_check(request: HttpRequest, slug: str, attempt_id: int) -> HttpResponse:
     course = get_course(request, slug, "view")
     attempt = _my_attempt(request, course, attempt_id)

@@ -4,9 +4,7 @@ import gzip
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -17,15 +15,10 @@ from cadence.community.models import Forum, Post
 from cadence.community.services.common import handle_of, mentioned_names
 from cadence.community.tests import factories as f
 from cadence.core.markdown import render_markdown
+from cadence.core.testing.queries import count_queries
 from conftest import CourseWorld
 
 pytestmark = pytest.mark.django_db
-
-
-def count_queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_forum_list_query_count_does_not_grow(client: Client, world: CourseWorld) -> None:

@@ -3,9 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +11,7 @@ from cadence.community import services
 from cadence.community.models import ForumKind, Post, Thread
 from cadence.community.tests import factories as f
 from cadence.content.tests.factories import upload
+from cadence.core.testing.queries import count_queries
 from cadence.courses.models import Role
 from cadence.courses.tests.factories import GroupFactory, ItemFactory, MembershipFactory
 from conftest import CourseWorld
@@ -29,19 +28,12 @@ def thread_url(thread: Thread) -> str:
     return reverse("community:thread-detail", args=[thread.course.slug, thread.pk])
 
 
-def queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_forum_index_runs_a_constant_number_of_queries_with_5000_threads(client: Client, world: CourseWorld) -> None:
     small, large = f.forum(world.course, title="Small"), f.forum(world.course, title="Large")
     f.bulk_threads(small, world.teacher, 3)
     f.bulk_threads(large, world.teacher, 5000)
     client.force_login(world.learner)
-    assert queries_for(client, forum_url(small)) == queries_for(client, forum_url(large))
+    assert count_queries(client, forum_url(small)) == count_queries(client, forum_url(large))
     response = client.get(forum_url(large) + "?page=7")
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.num_pages == 100
@@ -63,7 +55,7 @@ def test_thread_with_2000_posts_runs_a_constant_number_of_queries(client: Client
         for n in range(5)
     )
     client.force_login(world.learner)
-    assert queries_for(client, thread_url(short)) == queries_for(client, thread_url(long))
+    assert count_queries(client, thread_url(short)) == count_queries(client, thread_url(long))
     response = client.get(thread_url(long) + "?page=40")
     assert response.context["page_obj"].paginator.num_pages == 40
     assert "Reply number 1999" in response.content.decode()

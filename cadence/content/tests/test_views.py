@@ -14,6 +14,7 @@ from cadence.content.models import ChecklistStep, CourseImage, Cue, Lesson, Step
 from cadence.content.services import StepInput
 from cadence.content.tests.conftest import stored_files
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload, vtt_text
+from cadence.core.testing.queries import count_queries
 from cadence.courses.models import Item, Membership, Role
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory
 from cadence.progress import services as progress_services
@@ -34,13 +35,6 @@ def _item_page(item: Item) -> str:
 
 def _item(world: CourseWorld, kind: str, **kw) -> Item:
     return ItemFactory(module=world.modules[0], kind=kind, title=f"A {kind}", **kw)
-
-
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(captured)
 
 
 # --- Lessons ----------------------------------------------------------------------------------------
@@ -500,8 +494,10 @@ def test_item_page_queries_do_not_grow_with_steps_or_cues(client, world: CourseW
         client.get(_item_page(item))  # the first visit writes the learner's progress row
     pairs = [(few_steps, many_steps), (few_cues, many_cues), (short_lesson, long_lesson)]
     for few, many in pairs:
-        assert _queries(client, _item_page(few)) == _queries(client, _item_page(many)), few.kind
-    assert _queries(client, _item_page(many_cues) + "?q=rain") == _queries(client, _item_page(few_cues) + "?q=rain")
+        assert count_queries(client, _item_page(few)) == count_queries(client, _item_page(many)), few.kind
+    assert count_queries(client, _item_page(many_cues) + "?q=rain") == count_queries(
+        client, _item_page(few_cues) + "?q=rain"
+    )
 
 
 def test_editor_queries_do_not_grow_with_images_or_steps(client, world: CourseWorld):
@@ -517,8 +513,8 @@ def test_editor_queries_do_not_grow_with_images_or_steps(client, world: CourseWo
         )
         counts.append(
             (
-                _queries(client, _url("lesson-edit", world.course.slug, lesson.pk)),
-                _queries(client, _url("checklist-edit", world.course.slug, checklist.pk)),
+                count_queries(client, _url("lesson-edit", world.course.slug, lesson.pk)),
+                count_queries(client, _url("checklist-edit", world.course.slug, checklist.pk)),
             )
         )
     assert counts[0] == counts[1]

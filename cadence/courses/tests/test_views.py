@@ -4,12 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cadence.accounts.tests.factories import UserFactory
+from cadence.core.testing.queries import count_queries
 from cadence.courses import services
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, ModuleFactory
@@ -280,13 +279,6 @@ def test_dates_render_in_viewer_zone_with_zone_name(client, world: CourseWorld):
     assert "5 a.m. (America/Los_Angeles)" in page or "5:00 a.m. (America/Los_Angeles)" in page
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
-
-
 def _course_with_items(size: int) -> tuple[Course, Item]:
     course = CourseFactory()
     modules = [ModuleFactory(course=course, position=n) for n in range(5)]
@@ -304,8 +296,8 @@ def test_course_home_and_item_page_queries_do_not_grow_with_items(client):
         Membership.objects.create(user=learner, course=course, role="learner")
         client.force_login(learner)
         counts[size] = (
-            _queries(client, _url("course-detail", course.slug)),
-            _queries(client, _url("item-detail", course.slug, item.pk)),
+            count_queries(client, _url("course-detail", course.slug)),
+            count_queries(client, _url("item-detail", course.slug, item.pk)),
         )
     assert counts[10] == counts[500]
     # The first view of an item writes its progress row, a "viewed" event and the completion.
@@ -321,7 +313,7 @@ def test_module_page_queries_do_not_grow_with_items(client):
         course, item = _course_with_items(size)
         Membership.objects.create(user=learner, course=course, role="learner")
         client.force_login(learner)
-        counts.append(_queries(client, _url("module-detail", course.slug, item.module_id)))
+        counts.append(count_queries(client, _url("module-detail", course.slug, item.module_id)))
     assert counts[0] == counts[1] <= 14  # one of them: the header's unread notification count
 
 
@@ -342,7 +334,7 @@ def test_teacher_course_home_queries_do_not_grow_with_items(client):
         course, _item = _course_with_items(size)
         Membership.objects.create(user=teacher, course=course, role="teacher")
         client.force_login(teacher)
-        counts.append(_queries(client, _url("course-detail", course.slug)))
+        counts.append(count_queries(client, _url("course-detail", course.slug)))
     assert counts[0] == counts[1]
 
 
@@ -352,7 +344,7 @@ def test_people_page_queries_do_not_grow_with_members(client, world: CourseWorld
     for extra in (5, 60):
         for _ in range(extra):
             Membership.objects.create(user=UserFactory(), course=world.course, role="learner")
-        counts.append(_queries(client, _url("people", world.course.slug)))
+        counts.append(count_queries(client, _url("people", world.course.slug)))
     assert counts[0] == counts[1] <= 14
 
 
@@ -363,7 +355,7 @@ def test_home_and_catalogue_queries_do_not_grow_with_courses(client):
         for _ in range(extra):
             Membership.objects.create(user=learner, course=CourseFactory(), role="learner")
         client.force_login(learner)
-        counts.append((_queries(client, reverse("home")), _queries(client, _url("catalogue"))))
+        counts.append((count_queries(client, reverse("home")), count_queries(client, _url("catalogue"))))
     assert counts[0] == counts[1]
 
 

@@ -23,7 +23,7 @@ from cadence.access import (
 )
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
+from cadence.core.htmx import render_page_or_fragment, vary_on_htmx
 from cadence.core.rate import client_address
 from cadence.courses import deadlines, selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
@@ -36,8 +36,9 @@ from cadence.progress import selectors as progress_selectors
 def catalogue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     courses = selectors.catalogue(request.user, query=query)[:100]
-    template = "courses/catalogue.html#catalogue-results" if is_htmx(request) else "courses/catalogue.html"
-    return render(request, template, {"courses": courses, "query": query})
+    return render_page_or_fragment(
+        request, "courses/catalogue.html", "catalogue-results", {"courses": courses, "query": query}
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -102,17 +103,20 @@ def course_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = get_course(request, slug, "discover")
     if not policy.can(request.user, "view", course):
-        return render(
-            request,
-            "courses/course_about.html",
-            {"course": course, "may_join": policy.can(request.user, "join", course), "join_form": JoinCodeForm()},
+        # The same address answers htmx with the outline for members: say so to caches here too.
+        return vary_on_htmx(
+            render(
+                request,
+                "courses/course_about.html",
+                {"course": course, "may_join": policy.can(request.user, "join", course), "join_form": JoinCodeForm()},
+            )
         )
     include_hidden = shows_hidden(request, course)
     outline = selectors.course_outline(course, include_hidden=include_hidden)
-    template = "courses/course_detail.html#course-outline" if is_htmx(request) else "courses/course_detail.html"
-    return render(
+    return render_page_or_fragment(
         request,
-        template,
+        "courses/course_detail.html",
+        "course-outline",
         {
             "course": course,
             "outline": outline,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cadence import policy
 from cadence.access import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
 from cadence.core.errors import DomainError
-from cadence.core.htmx import is_htmx
+from cadence.core.htmx import is_htmx, varies_with_htmx
 from cadence.courses import deadlines, item_types, selectors, services
 from cadence.courses.forms import ExtensionForm, ItemForm, ModuleForm
 from cadence.courses.models import Course, DeadlineExtension
@@ -83,6 +83,7 @@ def module_delete(request: HttpRequest, slug: str, module_id: int) -> HttpRespon
 
 
 @require_POST
+@varies_with_htmx
 def module_move(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "view")
@@ -171,6 +172,7 @@ def item_delete(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 @require_POST
+@varies_with_htmx
 def item_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     user = signed_in(request)
     course = get_course(request, slug, "view")

@@ -3,12 +3,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cadence.core.testing.queries import count_queries
 from cadence.courses.models import Role
 from cadence.courses.tests.factories import MembershipFactory
 from cadence.messaging import services, views
@@ -17,13 +16,6 @@ from cadence.messaging.tests.factories import direct, question
 from conftest import CourseWorld
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_learner_asks_and_sees_the_question_with_its_status(client: Client, world: CourseWorld) -> None:
@@ -139,35 +131,35 @@ def test_settings_page_saves(client: Client, world: CourseWorld) -> None:
 def test_inbox_query_count_does_not_grow(client: Client, world: CourseWorld) -> None:
     client.force_login(world.teacher)
     direct(world.teacher, world.course, world.learner)
-    small = _queries(client, reverse("messaging:inbox"))
+    small = count_queries(client, reverse("messaging:inbox"))
     for _ in range(6):
         person = MembershipFactory(course=world.course, role=Role.LEARNER).user
         direct(world.teacher, world.course, person, world.ta)
-    assert _queries(client, reverse("messaging:inbox")) == small
+    assert count_queries(client, reverse("messaging:inbox")) == small
 
 
 def test_conversation_query_count_does_not_grow(client: Client, world: CourseWorld) -> None:
     conversation = question(world.learner, world.course)
     client.force_login(world.teacher)
     url = reverse("messaging:conversation-detail", args=[conversation.pk])
-    small = _queries(client, url)
+    small = count_queries(client, url)
     for n in range(8):
         services.reply(actor=world.ta, conversation=conversation, body=f"r{n}", key=f"r{n}", now=timezone.now())
         services.reply(actor=world.learner, conversation=conversation, body=f"f{n}", key=f"f{n}", now=timezone.now())
-    assert _queries(client, url) == small
+    assert count_queries(client, url) == small
 
 
 def test_queue_query_count_does_not_grow(client: Client, world: CourseWorld) -> None:
     question(world.learner, world.course)
     client.force_login(world.teacher)
     url = reverse("messaging:question-queue", args=[world.course.slug])
-    small = _queries(client, url)
+    small = count_queries(client, url)
     for n in range(6):
         asker = MembershipFactory(course=world.course, role=Role.LEARNER).user
         asked = question(asker, world.course, subject=f"Q{n}")
         if n % 2:
             services.reply(actor=world.ta, conversation=asked, body="A", key=f"a{n}", now=timezone.now())
-    assert _queries(client, url) == small
+    assert count_queries(client, url) == small
 
 
 def test_queue_lists_open_first_then_oldest(client: Client, world: CourseWorld) -> None:
