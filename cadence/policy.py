@@ -53,6 +53,7 @@ Action = Literal[
     "message",  # messaging: send direct messages within a course
     "answer",  # messaging: see and answer a course's questions, change their status
     "reply",  # messaging: write in a conversation
+    "restore",  # bring a course, module or item back from the course archive
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -91,28 +92,90 @@ def _is_teacher_of(user: AnyUser, course: Course) -> bool:
     return is_admin(user) or role_in(user, course.pk) == Role.TEACHER
 
 
+# --- The course archive (removed structure) ---------------------------------------------------------
+# A removed course, module or item is seen by nobody, site administrators included, until restored; only
+# "restore" applies to it. Learners' own work in it (receipts, attempts) stays theirs to see.
+def in_archive(obj: Course | Module | Item) -> bool:
+    if isinstance(obj, Course):
+        return obj.removed_at is not None
+    if isinstance(obj, Module):
+        return obj.removed_at is not None or obj.course.removed_at is not None
+    return obj.removed_at is not None or obj.module.removed_at is not None or obj.course.removed_at is not None
+
+
+def _course_restore(user: AnyUser, course: Course) -> bool:
+    return course.removed_at is not None and _is_teacher_of(user, course)
+
+
+def _structure_restore(user: AnyUser, obj: Module | Item) -> bool:
+    """An archived module or item of a live course: its teachers restore it."""
+    return obj.removed_at is not None and obj.course.removed_at is None and _is_teacher_of(user, obj.course)
+
+
+def _live_q(model: type[Model], prefix: str = "") -> Q | None:
+    """Rows not in the archive, for models that hang on course structure; None for other models."""
+    course = Q(**{f"{prefix}course__removed_at__isnull": True})
+    if model is Course:
+        return Q(**{f"{prefix}removed_at__isnull": True})
+    if model is Module:
+        return Q(**{f"{prefix}removed_at__isnull": True}) & course
+    if model is Item:
+        return Q(**{f"{prefix}removed_at__isnull": True, f"{prefix}module__removed_at__isnull": True}) & course
+    if model in (Resource, Forum):
+        item = _live_q(Item, f"{prefix}item__")
+        assert item is not None
+        return course & (Q(**{f"{prefix}item__isnull": True}) | item)
+    if model is Thread:
+        return _live_q(Forum, f"{prefix}forum__")
+    if model is Post:
+        return _live_q(Forum, f"{prefix}thread__forum__")
+    return None
+
+
+def _archive_q(model: type[Model], action: str) -> Q | None:
+    """ "restore" lists rows in the archive; every other action only live rows."""
+    if action != "restore":
+        return _live_q(model)
+    if model is Course:
+        return Q(removed_at__isnull=False)
+    if model in (Module, Item):
+        return Q(removed_at__isnull=False, course__removed_at__isnull=True)
+    return None
+
+
 # --- Predicates per model -------------------------------------------------------------------------
 def _course_view(user: AnyUser, course: Course) -> bool:
+    if course.removed_at is not None:
+        return False  # in the archive: gone for everyone until restored
     if _is_staff_of(user, course):
         return True
     return role_in(user, course.pk) is not None and course.visibility in _LIVE
 
 
 def _course_discover(user: AnyUser, course: Course) -> bool:
-    return course.visibility == Visibility.PUBLISHED or _course_view(user, course)
+    return (course.visibility == Visibility.PUBLISHED and course.removed_at is None) or _course_view(user, course)
 
 
 def _course_join(user: AnyUser, course: Course) -> bool:
-    return user.is_authenticated and course.visibility == Visibility.PUBLISHED and role_in(user, course.pk) is None
+    return (
+        user.is_authenticated
+        and course.visibility == Visibility.PUBLISHED
+        and course.removed_at is None
+        and role_in(user, course.pk) is None
+    )
 
 
 def _module_view(user: AnyUser, module: Module) -> bool:
+    if module.removed_at is not None or module.course.removed_at is not None:
+        return False
     if _is_staff_of(user, module.course):
         return True
     return module.is_published and _course_view(user, module.course)
 
 
 def _item_view(user: AnyUser, item: Item) -> bool:
+    if in_archive(item):
+        return False
     if _is_staff_of(user, item.course):
         return True
     return item.is_published and item.module.is_published and _course_view(user, item.course)
@@ -238,6 +301,9 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Module, "edit"): lambda u, m: _is_teacher_of(u, m.course),
     (Item, "view"): _item_view,
     (Item, "edit"): lambda u, i: _is_teacher_of(u, i.course),
+    (Course, "restore"): _course_restore,
+    (Module, "restore"): _structure_restore,
+    (Item, "restore"): _structure_restore,
     (Resource, "view"): _resource_view,
     (Resource, "edit"): lambda u, r: _is_teacher_of(u, r.course),
     # The question bank is the staff's: learners meet questions only inside their own attempts.
@@ -355,6 +421,10 @@ def _scope_filter(user: AnyUser, model: type[Model], action: str) -> Q | None:
             | Q(user_id=user.pk)
             | Q(observers__user_id=user.pk or 0, observers__role=Role.OBSERVER)
         )
+    if model is Course and action == "restore":
+        return Q(pk__in=_member_course_ids(user, frozenset({Role.TEACHER})))
+    if model in (Module, Item) and action == "restore":
+        return Q(course_id__in=_member_course_ids(user, frozenset({Role.TEACHER})))
     if model is ApiToken and action == "manage":
         return Q(user_id=user.pk)
     if model is Forum and action == "view":
@@ -384,6 +454,9 @@ _OWN_ROWS_ONLY: tuple[type[Model], ...] = (ApiToken, Conversation)
 
 def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
     model = qs.model
+    archive = _archive_q(model, action)
+    if archive is not None:
+        qs = qs.filter(archive)
     if model is Course and action == "discover" and not user.is_authenticated:
         return qs.filter(visibility=Visibility.PUBLISHED)
     if not user.is_authenticated or not user.is_active:

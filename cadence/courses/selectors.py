@@ -29,11 +29,45 @@ def catalogue(user: AnyUser, *, query: str = "") -> QuerySet[Course]:
 
 def my_courses(user: User) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user=user)
+        Membership.objects.filter(user=user, course__removed_at__isnull=True)
         .exclude(~Q(role__in=STAFF_ROLES) & Q(course__visibility="draft"))
         .select_related("course")
         .order_by("course__title")
     )
+
+
+def removed_courses(user: AnyUser) -> QuerySet[Course]:
+    """Deleted courses (kept in the archive) this person may restore: their teachers', or any for an admin."""
+    return (
+        policy.scope(user, "restore", Course.all_objects.all())
+        .select_related("removed_by")
+        .order_by("-removed_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A course's archive: deleted modules (each with how many of its items come back with it) and items
+    deleted on their own, most recent first."""
+
+    modules: list[Module]
+    items: list[Item]
+
+
+def course_archive(course: Course) -> Archive:
+    """Two queries whatever the archive's size."""
+    modules = (
+        Module.all_objects.filter(course=course, removed_at__isnull=False)
+        .select_related("removed_by")
+        .annotate(item_count=Count("items", filter=Q(items__removed_at__isnull=True)))
+        .order_by("-removed_at", "-id")
+    )
+    items = (
+        Item.all_objects.filter(course=course, removed_at__isnull=False)
+        .select_related("module", "removed_by")
+        .order_by("-removed_at", "-id")
+    )
+    return Archive(modules=list(modules), items=list(items))
 
 
 def course_by_slug(user: AnyUser, slug: str, action: str = "view") -> Course | None:

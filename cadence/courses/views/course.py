@@ -46,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
     learning = [m.course_id for m in memberships if m.role == Role.LEARNER]
     last_course_id = progress_selectors.last_course_viewed(user, learning) or (learning[0] if learning else None)
     last_course = next((m.course for m in memberships if m.course_id == last_course_id), None)
+    # Deleted courses are restored by their teachers: people who may create courses or teach one (learners
+    # are spared the query).
+    may_restore = policy.can(user, "create_course") or any(m.role == Role.TEACHER for m in memberships)
     return render(
         request,
         "courses/home.html",
@@ -60,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_learner": bool(learning),
             "join_form": JoinCodeForm(),
             "may_create": policy.can(user, "create_course"),
+            "removed_courses": list(selectors.removed_courses(user)[:50]) if may_restore else [],
         },
     )
 
