@@ -54,6 +54,7 @@ Action = Literal[
     "answer",  # messaging: see and answer a course's questions, change their status
     "reply",  # messaging: write in a conversation
     "restore",  # bring a course, module or item back from the course archive
+    "purge",  # delete an archived course, module or item for good (site administrators, after retention)
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -304,6 +305,9 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Course, "restore"): _course_restore,
     (Module, "restore"): _structure_restore,
     (Item, "restore"): _structure_restore,
+    (Course, "purge"): lambda u, c: is_admin(u) and c.removed_at is not None,
+    (Module, "purge"): lambda u, m: is_admin(u) and m.removed_at is not None,
+    (Item, "purge"): lambda u, i: is_admin(u) and i.removed_at is not None,
     (Resource, "view"): _resource_view,
     (Resource, "edit"): lambda u, r: _is_teacher_of(u, r.course),
     # The question bank is the staff's: learners meet questions only inside their own attempts.
