@@ -27,10 +27,13 @@ def catalogue(user: AnyUser, *, query: str = "") -> QuerySet[Course]:
     return courses.order_by("title", "id")
 
 
-def my_courses(user: User) -> QuerySet[Membership]:
+def my_courses(user: User, *, include_removed: bool = False) -> QuerySet[Membership]:
+    """The user's memberships with their courses; deleted courses (in the archive) only when asked for."""
+    rows = Membership.objects.filter(user=user)
+    if not include_removed:
+        rows = rows.filter(course__removed_at__isnull=True)
     return (
-        Membership.objects.filter(user=user, course__removed_at__isnull=True)
-        .exclude(~Q(role__in=STAFF_ROLES) & Q(course__visibility="draft"))
+        rows.exclude(~Q(role__in=STAFF_ROLES) & Q(course__visibility="draft"))
         .select_related("course")
         .order_by("course__title")
     )

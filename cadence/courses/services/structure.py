@@ -150,9 +150,10 @@ def archive_module(*, actor: User, module: Module, now: datetime) -> Module:
 def restore_module(*, actor: User, module: Module) -> Module:
     """Bring an archived module back where it was, with every item that was not archived on its own."""
     module = Module.all_objects.select_for_update().select_related("course").get(pk=module.pk)
-    policy.require(actor, "restore", module)
+    policy.require(actor, "edit", module)
     if module.removed_at is None:
         raise Conflict(_("This module is not in the archive."))
+    policy.require(actor, "restore", module)
     module.removed_at, module.removed_by = None, None
     module.save(update_fields=["removed_at", "removed_by"])
     _put_back(Module.objects.filter(course_id=module.course_id), module)
@@ -225,9 +226,10 @@ def restore_item(*, actor: User, item: Item) -> Item:
     """Bring an archived item back to its place in its module. An item whose module is in the archive too
     is refused: restore the module first (the item then stays archived until restored itself)."""
     item = Item.all_objects.select_for_update().select_related("course", "module").get(pk=item.pk)
-    policy.require(actor, "restore", item)
+    policy.require(actor, "edit", item)
     if item.removed_at is None:
         raise Conflict(_("This item is not in the archive."))
+    policy.require(actor, "restore", item)
     if item.module.removed_at is not None:
         raise Conflict(
             _("Its module “%(module)s” is in the archive too: restore the module first.")
@@ -258,9 +260,10 @@ def archive_course(*, actor: User, course: Course, now: datetime) -> Course:
 @transaction.atomic
 def restore_course(*, actor: User, course: Course) -> Course:
     course = Course.all_objects.select_for_update().get(pk=course.pk)
-    policy.require(actor, "restore", course)
+    policy.require(actor, "edit", course)
     if course.removed_at is None:
         raise Conflict(_("This course is not in the archive."))
+    policy.require(actor, "restore", course)
     course.removed_at, course.removed_by = None, None
     course.save(update_fields=["removed_at", "removed_by", "updated_at"])
     audit.record(actor=actor, verb="course.restored", obj=course, course_id=course.pk, title=course.title)
