@@ -48,6 +48,7 @@ from cadence.content.models import ChecklistStep, Resource
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
 from cadence.courses import services as course_services
 from cadence.courses.models import DeadlineExtension, Item, Membership, Role
+from cadence.courses.tests import matrix_rows as courses_rows
 from cadence.courses.tests.factories import ItemFactory, MembershipFactory
 from cadence.messaging.tests import matrix_rows as messaging_rows
 from cadence.notifications.tests import matrix_rows as notifications_rows
@@ -982,7 +983,7 @@ def discovered_api_operations() -> set[str]:
 
 
 # Each app keeps its own rows beside its tests.
-for _app_rows in (community_rows, messaging_rows, notifications_rows):
+for _app_rows in (community_rows, courses_rows, messaging_rows, notifications_rows):
     PAGES |= _app_rows.PAGES
     ENDPOINTS |= _app_rows.ENDPOINTS
 
