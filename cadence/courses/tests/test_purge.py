@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.admin.sites import site
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def media(settings, tmp_path) -> Path:
+def media(settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
     settings.MEDIA_ROOT = str(root)
     settings.ARCHIVE_RETENTION_DAYS = 30
@@ -121,8 +122,8 @@ def test_the_admin_action_refuses_all_when_one_is_too_young(worked: WorkedCourse
     model_admin = site._registry[Module]
     request = RequestFactory().post("/")
     request.user = world.admin
-    request.session = {}
-    request._messages = FallbackStorage(request)
+    request.session = SessionStore()
+    setattr(request, "_messages", FallbackStorage(request))  # noqa: B010  # what the messages middleware sets
     model_admin.purge_selected(request, Module.all_objects.filter(course=world.course, removed_at__isnull=False))
     assert Module.all_objects.filter(pk=worked.module.pk).exists()
     model_admin.purge_selected(request, Module.all_objects.filter(pk=worked.module.pk))
