@@ -297,3 +297,30 @@ def test_api_course_delete_and_restore(client, world: CourseWorld):
     assert client.post(f"/api/v1/courses/{world.course.pk}/restore", **learner).status_code == 404
     assert client.post(f"/api/v1/courses/{world.course.pk}/restore", **teacher).status_code == 200
     assert client.get(f"/api/v1/courses/{world.course.pk}", **learner).status_code == 200
+
+
+# --- The policy: can and scope agree ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "role, restore, purge",
+    [
+        ("teacher", True, False),
+        ("admin", True, True),
+        ("ta", False, False),
+        ("learner", False, False),
+        ("observer", False, False),
+        ("outsider", False, False),
+    ],
+)
+def test_policy_on_an_archived_item(world: CourseWorld, role: str, restore: bool, purge: bool):
+    user = world.user(role)
+    assert user is not None
+    item = services.archive_item(actor=world.teacher, item=world.items[0], now=NOW)
+    archived = Item.all_objects.select_related("course", "module").get(pk=item.pk)
+    assert not policy.can(user, "view", archived)
+    assert not policy.scope(user, "view", Item.all_objects.filter(pk=item.pk)).exists()
+    assert policy.can(user, "restore", archived) is restore
+    assert policy.scope(user, "restore", Item.all_objects.filter(pk=item.pk)).exists() is restore
+    assert policy.can(user, "purge", archived) is purge
+    live = Item.objects.select_related("course", "module").get(pk=world.items[1].pk)
+    assert not policy.can(user, "restore", live)
+    assert not policy.scope(user, "restore", Item.all_objects.filter(pk=live.pk)).exists()
