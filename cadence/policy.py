@@ -130,6 +130,8 @@ def _live_q(model: type[Model], prefix: str = "") -> Q | None:
         return _live_q(Forum, f"{prefix}forum__")
     if model is Post:
         return _live_q(Forum, f"{prefix}thread__forum__")
+    if model in (Membership, Conversation):
+        return course
     return None
 
 

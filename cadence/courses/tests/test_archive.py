@@ -324,3 +324,31 @@ def test_policy_on_an_archived_item(world: CourseWorld, role: str, restore: bool
     live = Item.objects.select_related("course", "module").get(pk=world.items[1].pk)
     assert not policy.can(user, "restore", live)
     assert not policy.scope(user, "restore", Item.all_objects.filter(pk=live.pk)).exists()
+
+
+def test_work_on_an_archived_item_leaves_the_grading_queue_until_restored(worked: WorkedCourse):
+    from cadence.assessment.selectors import grading_queue
+    from cadence.assessment.services import assignments
+    from cadence.assessment.services.assignments import SubmissionInput
+
+    assignments.submit(
+        user=worked.second_learner,
+        assignment=assignments.assignment_for(worked.assignment),
+        data=SubmissionInput(key="late-essay", text="Mine."),
+        now=NOW,
+    )
+    assert any(e.learner == worked.second_learner.display_name for e in grading_queue(worked.course, now=NOW))
+    services.archive_item(actor=worked.teacher, item=worked.assignment, now=NOW)
+    assert not grading_queue(worked.course, now=NOW)
+    services.restore_item(actor=worked.teacher, item=worked.assignment)
+    assert grading_queue(worked.course, now=NOW)
+
+
+def test_memberships_and_conversations_of_a_deleted_course_are_listed_by_nobody(worked: WorkedCourse):
+    from cadence.courses.models import Membership
+    from cadence.messaging.models import Conversation
+
+    services.archive_course(actor=worked.teacher, course=worked.course, now=NOW)
+    for user in (worked.learner, worked.teacher):
+        assert not policy.scope(user, "view", Membership.objects.filter(course_id=worked.course.pk)).exists()
+        assert not policy.scope(user, "view", Conversation.objects.filter(course_id=worked.course.pk)).exists()
