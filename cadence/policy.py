@@ -76,6 +76,8 @@ Action = Literal[
     "cancel",  # privacy: withdraw one's own pending deletion request
     "decide",  # privacy: confirm or decline someone's deletion request
     "review_deletions",  # privacy, site-level: see the deletion requests waiting for a decision
+    "restore",  # bring a course, module or item back from the course archive
+    "purge",  # delete an archived course, module or item for good (site administrators, after retention)
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -168,6 +170,61 @@ def _is_staff_of(user: AnyUser, course: Course) -> bool:
 
 def _is_teacher_of(user: AnyUser, course: Course) -> bool:
     return is_admin(user) or role_in(user, course.pk) == Role.TEACHER
+
+
+# --- The course archive (removed structure) ---------------------------------------------------------
+# A removed course, module or item is seen by nobody, site administrators included, until restored; only
+# "restore" applies to it. Learners' own work in it (receipts, attempts) stays theirs to see.
+def in_archive(obj: Course | Module | Item) -> bool:
+    if isinstance(obj, Course):
+        return obj.removed_at is not None
+    if isinstance(obj, Module):
+        return obj.removed_at is not None or obj.course.removed_at is not None
+    return obj.removed_at is not None or obj.module.removed_at is not None or obj.course.removed_at is not None
+
+
+def _course_restore(user: AnyUser, course: Course) -> bool:
+    return course.removed_at is not None and _is_teacher_of(user, course)
+
+
+def _structure_restore(user: AnyUser, obj: Module | Item) -> bool:
+    """An archived module or item of a live course: its teachers restore it."""
+    return obj.removed_at is not None and obj.course.removed_at is None and _is_teacher_of(user, obj.course)
+
+
+def _live_q(model: type[Model], prefix: str = "") -> Q | None:
+    """Rows not in the archive, for models that hang on course structure; None for other models."""
+    course = Q(**{f"{prefix}course__removed_at__isnull": True})
+    if model is Course:
+        return Q(**{f"{prefix}removed_at__isnull": True})
+    if model is Module:
+        return Q(**{f"{prefix}removed_at__isnull": True}) & course
+    if model is Item:
+        return Q(**{f"{prefix}removed_at__isnull": True, f"{prefix}module__removed_at__isnull": True}) & course
+    if model in (Resource, Forum):
+        item = _live_q(Item, f"{prefix}item__")
+        assert item is not None
+        return course & (Q(**{f"{prefix}item__isnull": True}) | item)
+    if model is Thread:
+        return _live_q(Forum, f"{prefix}forum__")
+    if model is Post:
+        return _live_q(Forum, f"{prefix}thread__forum__")
+    if model in (Membership, Conversation):
+        return course
+    return None
+
+
+def _archive_q(model: type[Model], action: str) -> Q | None:
+    """ "restore" and "purge" list rows in the archive; every other action only live rows."""
+    if action == "purge" and model in (Course, Module, Item):
+        return Q(removed_at__isnull=False)
+    if action != "restore":
+        return _live_q(model)
+    if model is Course:
+        return Q(removed_at__isnull=False)
+    if model in (Module, Item):
+        return Q(removed_at__isnull=False, course__removed_at__isnull=True)
+    return None
 
 
 def _takes_part(user: AnyUser, course: Course) -> bool:
@@ -268,13 +325,15 @@ def _observed_q(user: AnyUser, course_field: str, learner_field: str) -> Q:
 
 # Courses
 def _course_view(user: AnyUser, course: Course) -> bool:
+    if course.removed_at is not None:
+        return False  # in the archive: gone for everyone until restored
     if _is_staff_of(user, course):
         return True
     return role_in(user, course.pk) is not None and course.visibility in _LIVE
 
 
 def _course_discover(user: AnyUser, course: Course) -> bool:
-    return course.visibility == Visibility.PUBLISHED or _course_view(user, course)
+    return (course.visibility == Visibility.PUBLISHED and course.removed_at is None) or _course_view(user, course)
 
 
 def _course_discover_q(user: AnyUser, prefix: str = "") -> Q:
@@ -282,7 +341,12 @@ def _course_discover_q(user: AnyUser, prefix: str = "") -> Q:
 
 
 def _course_join(user: AnyUser, course: Course) -> bool:
-    return user.is_authenticated and course.visibility == Visibility.PUBLISHED and role_in(user, course.pk) is None
+    return (
+        user.is_authenticated
+        and course.visibility == Visibility.PUBLISHED
+        and course.removed_at is None
+        and role_in(user, course.pk) is None
+    )
 
 
 def _course_join_q(user: AnyUser, prefix: str = "") -> Q:
@@ -303,6 +367,8 @@ def _course_learn(user: AnyUser, course: Course) -> bool:
 
 # Modules, items and library resources
 def _module_view(user: AnyUser, module: Module) -> bool:
+    if module.removed_at is not None or module.course.removed_at is not None:
+        return False
     if _is_staff_of(user, module.course):
         return True
     return module.is_published and _course_view(user, module.course)
@@ -315,6 +381,8 @@ def _module_q(user: AnyUser, prefix: str = "") -> Q:
 
 
 def _item_view(user: AnyUser, item: Item) -> bool:
+    if in_archive(item):
+        return False
     if _is_staff_of(user, item.course):
         return True
     return item.is_published and item.module.is_published and _course_view(user, item.course)
@@ -562,6 +630,10 @@ class Rule:
     q: Callable[[Any], Q] | None
 
 
+def _admin_q(user: AnyUser) -> Q:
+    return _ALL if is_admin(user) else Q(pk__in=[])
+
+
 def _course_rule(check: Callable[[Any, Course], bool], q: Callable[[AnyUser, str], Q]) -> Rule:
     return Rule(check, lambda u: q(u, ""))
 
@@ -612,6 +684,13 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Item, "view"): Rule(_item_view, _item_q),
     (Item, "edit"): Rule(lambda u, i: _is_teacher_of(u, i.course), lambda u: _teacher_course_q(u, "course__")),
     (Item, "tick"): Rule(_item_tick, _item_tick_q),
+    # The course archive: teachers restore; site administrators purge after the retention period.
+    (Course, "restore"): _course_rule(_course_restore, _teacher_course_q),
+    (Module, "restore"): Rule(_structure_restore, lambda u: _teacher_course_q(u, "course__")),
+    (Item, "restore"): Rule(_structure_restore, lambda u: _teacher_course_q(u, "course__")),
+    (Course, "purge"): Rule(lambda u, c: is_admin(u) and c.removed_at is not None, _admin_q),
+    (Module, "purge"): Rule(lambda u, m: is_admin(u) and m.removed_at is not None, _admin_q),
+    (Item, "purge"): Rule(lambda u, i: is_admin(u) and i.removed_at is not None, _admin_q),
     (Resource, "view"): Rule(_resource_view, _resource_q),
     (Resource, "edit"): Rule(lambda u, r: _is_teacher_of(u, r.course), lambda u: _teacher_course_q(u, "course__")),
     # The question bank is the staff's: learners meet questions only inside their own attempts.
@@ -710,6 +789,29 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
 
 
 # --- Asking ----------------------------------------------------------------------------------------------
+_ARCHIVE_ACTIONS = frozenset({"restore", "purge"})
+
+
+def _hangs_on_archive(obj: Model | None) -> bool:
+    """Whether the object is deleted structure or hangs on it: the object side of `_live_q`."""
+    if isinstance(obj, Course | Module | Item):
+        return in_archive(obj)
+    if isinstance(obj, Resource | Forum):
+        return obj.course.removed_at is not None or (obj.item_id is not None and in_archive(obj.item))  # type: ignore[arg-type]  # item_id says it is there
+    if isinstance(obj, Thread):
+        return _hangs_on_archive(obj.forum)
+    if isinstance(obj, Post):
+        return _hangs_on_archive(obj.thread.forum)
+    if isinstance(obj, Membership | Conversation):
+        return obj.course.removed_at is not None
+    return False
+
+
+def _in_archive_for(action: str, obj: Model | None) -> bool:
+    """Deleted structure (and what hangs on it) allows nothing but being restored or purged, for anyone."""
+    return action not in _ARCHIVE_ACTIONS and _hangs_on_archive(obj)
+
+
 def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
     if not user.is_active and user.is_authenticated:
         return False
@@ -719,6 +821,8 @@ def can(user: AnyUser, action: str, obj: Model | None = None) -> bool:
     rule = RULES.get((obj.__class__ if obj is not None else None, action))
     if rule is None:
         return False  # deny anything the table does not name
+    if _in_archive_for(action, obj):
+        return False
     return bool(rule.check(user, obj))
 
 
@@ -731,6 +835,9 @@ def require(user: AnyUser, action: str, obj: Model | None = None) -> None:
 def scope(user: AnyUser, action: str, qs: QuerySet[M]) -> QuerySet[M]:
     """The rows of `qs` the user may do `action` to, filtered in SQL by the same rules as `can`."""
     model = qs.model
+    archive = _archive_q(model, action)
+    if archive is not None:
+        qs = qs.filter(archive)
     if model is Course and action == "discover" and not user.is_authenticated:
         return qs.filter(visibility=Visibility.PUBLISHED)
     if not user.is_authenticated or not user.is_active:
@@ -751,7 +858,7 @@ def audience(action: str, obj: Model, user_ids: Iterable[int]) -> list[int]:
     """
     ids = frozenset(int(i) for i in user_ids)
     rule = RULES.get((type(obj), action))
-    if not ids or rule is None:
+    if not ids or rule is None or _in_archive_for(action, obj):
         return []
     users = list(User.objects.filter(pk__in=ids, is_active=True))
     roles: dict[int, dict[int, str]] = {u.pk: {} for u in users}

@@ -291,6 +291,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_MAX_BYTES = 1024 * 1024
 ROSTER_MAX_ROWS = 5000
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+# Deleted courses, modules and items stay in the archive, whole with all learner work, at least this many
+# days; only then may a site administrator purge them (`cadence purge_archive`, or the admin action).
+ARCHIVE_RETENTION_DAYS = env.int("ARCHIVE_RETENTION_DAYS", default=365)
 # How often an open item page reports active time (the server credits at most 30 s a beat).
 HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=15)
 # Lesson images, videos and caption files (content app). Web servers in front must allow the video size too.

@@ -8,7 +8,9 @@ Rules (also in docs/usage.md):
 - work not graded yet (or, for learners, not released) is left out, not counted as zero;
 - a category averages its items after dropping each learner's N lowest (at least one stays);
 - the total weighs the categories by their weights, re-scaled over the categories that have grades;
-  items in no category form one more category weighted by whatever weight the others leave (if any).
+  items in no category form one more category weighted by whatever weight the others leave (if any);
+- a deleted (archived) quiz or assignment keeps its column, marked archived, with every grade; it counts in
+  categories and totals only when the teacher says it still does (default: shown, not counted).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Column:
     title: str
     kind: str
     category_id: int | None
+    archived: bool = False
+    counts: bool = True  # in categories and totals: every live item; an archived one if the teacher says so
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class Book:
         known = {c.pk for c in self.categories}
         grouped: dict[int | None, list[int]] = {}
         for column in self.columns:
+            if not column.counts:
+                continue
             key = column.category_id if column.category_id in known else None
             grouped.setdefault(key, []).append(column.item_id)
         return grouped
@@ -96,21 +102,32 @@ class Book:
 
 
 def book(course: Course) -> Book:
-    """The gradebook's columns (graded items in course order), categories and letter scheme: 3 queries."""
+    """The gradebook's columns (graded items in course order, then archived ones), categories and letter
+    scheme: 3 queries."""
     items = (
-        Item.objects.filter(course=course, kind__in=[ItemKind.QUIZ, ItemKind.ASSIGNMENT])
-        .select_related("gradebook")
+        Item.all_objects.filter(course=course, kind__in=[ItemKind.QUIZ, ItemKind.ASSIGNMENT])
+        .select_related("gradebook", "module")
         .order_by("module__position", "module_id", "position", "id")
     )
-    columns = [
-        Column(i.pk, i.title, i.kind, getattr(getattr(i, "gradebook", None), "category_id", None)) for i in items
-    ]
+    columns = []
+    for i in items:
+        entry = getattr(i, "gradebook", None)
+        archived = i.removed_at is not None or i.module.removed_at is not None
+        counts = not archived or bool(entry and entry.counts_when_archived)
+        columns.append(Column(i.pk, i.title, i.kind, getattr(entry, "category_id", None), archived, counts))
+    columns.sort(key=lambda c: c.archived)  # stable: course order, archived columns last
     settings = GradebookSettings.objects.filter(course=course).first()
     return Book(
         columns=columns,
         categories=list(GradeCategory.objects.filter(course=course).order_by("position", "id")),
         scheme=(settings.letter_scheme if settings and settings.letter_scheme else DEFAULT_LETTERS),
     )
+
+
+def _column_heading(column: Column) -> str:
+    if not column.archived:
+        return column.title
+    return f"{column.title} (archived{'' if column.counts else ', not counted'})"
 
 
 def _quiz_percents(
@@ -219,7 +236,7 @@ def csv_rows(course: Course, *, group_id: int | None = None) -> Iterator[list[ob
     the_book = book(course)
     shown = scores.shown_or_none
 
-    header: list[object] = ["name", "email", *[c.title for c in the_book.columns]]
+    header: list[object] = ["name", "email", *[_column_heading(c) for c in the_book.columns]]
     header += [f"{c.name} ({c.weight:g} %)" for c in the_book.categories] + ["total", "letter"]
     yield header
     chunk: list[tuple[int, str, str]] = []

@@ -162,7 +162,7 @@ class AttemptState(models.TextChoices):
 
 
 class Attempt(models.Model):
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=16, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS)
@@ -302,7 +302,7 @@ class Assignment(models.Model):
 class AssignmentDraft(models.Model):
     """Text and address a learner is still writing, saved as they type; never graded."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="drafts")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="drafts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(blank=True)
     url = models.CharField(max_length=1000, blank=True)
@@ -318,7 +318,7 @@ class AssignmentDraft(models.Model):
 class Submission(models.Model):
     """One submission (a learner may resubmit: each is kept, numbered). Never changed once stored."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="submissions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveSmallIntegerField()
     text = models.TextField(blank=True)
@@ -499,6 +499,9 @@ class GradedItem(models.Model):
 
     item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="gradebook")
     category = models.ForeignKey(GradeCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    # An archived (removed) quiz or assignment stays in the gradebook as an archived column; it counts in
+    # categories and totals only when the teacher says so.
+    counts_when_archived = models.BooleanField(_("still counts while archived"), default=False)
 
     def __str__(self) -> str:
         return f"gradebook entry of {self.item_id}"
@@ -507,7 +510,7 @@ class GradedItem(models.Model):
 class GradeOverride(models.Model):
     """A teacher's grade for one learner and item that replaces the computed one, with the reason."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     percent = models.DecimalField(
         max_digits=6, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]

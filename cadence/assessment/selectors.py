@@ -20,7 +20,7 @@ from cadence.assessment.models import (
     QuestionCategory,
     Submission,
 )
-from cadence.courses.models import Course, Membership
+from cadence.courses.models import Course, Item, Membership
 
 MAX_QUERY_CHARS = 100
 
@@ -121,8 +121,9 @@ def grading_queue(
 ) -> list[QueueEntry]:
     """Work waiting for a person, oldest first: each learner's latest submission without a grade, and
     quiz attempts with essays to grade. Three queries whatever the number of submissions."""
+    live = Item.objects.filter(course=course).values("pk")  # nothing in the course archive waits for grading
     submissions = (
-        Submission.objects.filter(assignment__item__course=course, grade__isnull=True)
+        Submission.objects.filter(assignment__item__course=course, assignment__item__in=live, grade__isnull=True)
         .exclude(
             Exists(
                 Submission.objects.filter(
@@ -134,7 +135,9 @@ def grading_queue(
                                                               submission__user=OuterRef("user"))))
         .select_related("assignment__item", "user")
     )  # fmt: skip
-    attempts = Attempt.objects.filter(quiz__item__course=course, state=AttemptState.SUBMITTED, needs_grading=True)
+    attempts = Attempt.objects.filter(
+        quiz__item__course=course, quiz__item__in=live, state=AttemptState.SUBMITTED, needs_grading=True
+    )
     attempts = attempts.select_related("quiz__item", "user")
     if item_id:
         submissions = submissions.filter(assignment__item_id=item_id)

@@ -58,6 +58,11 @@ urlpatterns += [
     path("<slug:slug>/gradebook/export.csv", gradebook.export, name="gradebook-export"),
     path("<slug:slug>/gradebook/setup/", gradebook.setup, name="gradebook-setup"),
     path(
+        "<slug:slug>/gradebook/items/<int:item_id>/counts/",
+        gradebook.archived_counts,
+        name="gradebook-archived-counts",
+    ),
+    path(
         "<slug:slug>/gradebook/items/<int:item_id>/learners/<int:user_id>/",
         gradebook.override,
         name="grade-override",

@@ -58,10 +58,10 @@ class Forum(models.Model):
 
 
 class Thread(models.Model):
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="threads")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="threads")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
     is_pinned = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
@@ -86,9 +86,9 @@ def attachment_path(instance: Post, filename: str) -> str:
 
 
 class Post(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="posts")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Replies nest one level: a reply to a reply attaches to its top-level reply.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     is_opening = models.BooleanField(default=False)

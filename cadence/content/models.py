@@ -148,7 +148,8 @@ class Cue(models.Model):
 
 
 class Checklist(models.Model):
-    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="checklist")
+    # PROTECT: learners' ticks hang on the steps; only the purge removes a checklist with its item.
+    item = models.OneToOneField(Item, on_delete=models.PROTECT, primary_key=True, related_name="checklist")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -251,9 +251,12 @@ def search_course(user: AnyUser, course: Course, query: str, *, now: datetime) -
     ranked = search.matches(course.pk, words, limit=SEARCH_CANDIDATES)
     if not ranked:
         return SearchResults(query=query, hits=[])
+    live = Item.objects.filter(course=course).values("pk")
     entries = {
         e.pk: e
         for e in SearchEntry.objects.filter(pk__in=[m.pk for m in ranked])
+        # Nothing in the course archive is found, by anyone (Item.objects lists live items only).
+        .filter(Q(item__isnull=True) | Q(item__in=live), Q(resource__item__isnull=True) | Q(resource__item__in=live))
         .select_related("item__module", "resource__item", "track")
         .defer("body")
     }

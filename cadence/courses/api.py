@@ -5,9 +5,10 @@ view's string annotations (`Query[CourseFilter]`) in ninja's own module, so the 
 """
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -32,6 +33,8 @@ from cadence.core.api_types import (
 from cadence.core.rate import client_address
 from cadence.courses import selectors, services
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
+
+A = TypeVar("A", Course, Module, Item)
 
 router = Router(tags=["courses"])
 
@@ -197,6 +200,20 @@ class JoinIn(Schema):
     code: str = Field(default="", max_length=32)
 
 
+class ArchivedOut(Schema):
+    id: int
+    title: str
+    module_id: int | None
+    removed_at: datetime
+    removed_by: str
+    module_archived: bool = Field(description="An item whose module is archived too: restore the module first")
+
+
+class ArchiveOut(Schema):
+    modules: list[ArchivedOut]
+    items: list[ArchivedOut]
+
+
 class CourseFilter(Schema):
     q: str = Field(default="", max_length=200)
     mine: bool = False
@@ -220,6 +237,25 @@ def _item(request: HttpRequest, item_id: int, action: str = "view") -> Item:
     if not policy.can(request.user, action, item):
         raise PermissionDenied
     return item
+
+
+def _archived(request: HttpRequest, rows: QuerySet[A], pk: int) -> A:
+    """A course, module or item in the archive that the user may restore; 404 for anything else."""
+    found = policy.scope(request.user, "restore", rows).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _archived_out(row: Module | Item) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "title": row.title,
+        "module_id": row.module_id if isinstance(row, Item) else None,
+        "removed_at": row.removed_at,
+        "removed_by": row.removed_by.display_name if row.removed_by else "",
+        "module_archived": isinstance(row, Item) and row.module.removed_at is not None,
+    }
 
 
 def _membership(request: HttpRequest, membership_id: int, action: str) -> Membership:
@@ -319,10 +355,25 @@ def update_module(request: HttpRequest, module_id: Id, payload: ModulePatch) -> 
     return services.update_module(actor=signed_in(request), module=module, data=payload.dict(exclude_unset=True))
 
 
-@router.delete("/modules/{module_id}", response={204: None, **errors(403, 404, 422)})
+@router.delete(
+    "/modules/{module_id}",
+    response={204: None, **errors(403, 404, 422)},
+    summary="Delete a module: it goes to the course archive with its items and all learner work, restorable",
+)
 def delete_module(request: HttpRequest, module_id: Id) -> Status[None]:
-    services.delete_module(actor=signed_in(request), module=_module(request, module_id, "edit"))
+    module = _module(request, module_id, "edit")
+    services.archive_module(actor=signed_in(request), module=module, now=timezone.now())
     return Status(204, None)
+
+
+@router.post(
+    "/modules/{module_id}/restore",
+    response={200: ModuleOut, **errors(403, 404, 409, 422)},
+    summary="Restore an archived module to its place",
+)
+def restore_module(request: HttpRequest, module_id: Id) -> Module:
+    module = _archived(request, Module.all_objects.select_related("course"), module_id)
+    return services.restore_module(actor=signed_in(request), module=module)
 
 
 @router.get("/modules/{module_id}/items", response={200: list[ItemOut], **errors(403, 404, 422)})
@@ -365,10 +416,59 @@ def update_item(request: HttpRequest, item_id: Id, payload: ItemPatch) -> Item:
     return services.update_item(actor=signed_in(request), item=item, data=data, module=target)
 
 
-@router.delete("/items/{item_id}", response={204: None, **errors(403, 404, 422)})
+@router.delete(
+    "/items/{item_id}",
+    response={204: None, **errors(403, 404, 422)},
+    summary="Delete an item: it goes to the course archive with all learner work, restorable",
+)
 def delete_item(request: HttpRequest, item_id: Id) -> Status[None]:
-    services.delete_item(actor=signed_in(request), item=_item(request, item_id, "edit"))
+    services.archive_item(actor=signed_in(request), item=_item(request, item_id, "edit"), now=timezone.now())
     return Status(204, None)
+
+
+@router.post(
+    "/items/{item_id}/restore",
+    response={200: ItemOut, **errors(403, 404, 409, 422)},
+    summary="Restore an archived item to its place (its module must not be archived)",
+)
+def restore_item(request: HttpRequest, item_id: Id) -> Item:
+    item = _archived(request, Item.all_objects.select_related("course", "module"), item_id)
+    return services.restore_item(actor=signed_in(request), item=item)
+
+
+@router.get(
+    "/courses/{course_id}/archive",
+    response={200: ArchiveOut, **errors(403, 404, 422)},
+    summary="The course archive: deleted modules and items",
+)
+def course_archive(request: HttpRequest, course_id: Id) -> Any:
+    course = course_for(request, course_id, "edit")
+    archive = selectors.course_archive(course)
+    return {
+        "modules": [_archived_out(m) for m in archive.modules],
+        "items": [_archived_out(i) for i in archive.items],
+    }
+
+
+@router.delete(
+    "/courses/{course_id}",
+    response={204: None, **errors(403, 404, 422)},
+    summary="Delete a course: it vanishes for everyone and is kept whole in the archive, restorable",
+)
+def delete_course(request: HttpRequest, course_id: Id) -> Status[None]:
+    course = course_for(request, course_id, "edit")
+    services.archive_course(actor=signed_in(request), course=course, now=timezone.now())
+    return Status(204, None)
+
+
+@router.post(
+    "/courses/{course_id}/restore",
+    response={200: CourseOut, **errors(403, 404, 409, 422)},
+    summary="Restore a deleted course",
+)
+def restore_course(request: HttpRequest, course_id: Id) -> Course:
+    course = _archived(request, Course.all_objects.all(), course_id)
+    return services.restore_course(actor=signed_in(request), course=course)
 
 
 @router.get("/courses/{course_id}/memberships", response={200: list[MembershipOut], **errors(403, 404, 422)})

@@ -37,6 +37,33 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.TEACHER, Role.TA})
 
 
+# --- Removal: structure is archived, never deleted, while learner work hangs on it ------------------
+# A course, module or item that a teacher deletes gets `removed_at` (and `removed_by`): it vanishes from
+# every page, list and API answer, and is kept whole, with all learner work, in the course archive until
+# restored; only a site administrator purges it, after ARCHIVE_RETENTION_DAYS (cadence.courses.purge).
+# This is not `Visibility.ARCHIVED`, which is a finished course its members may still read.
+# `objects` lists live rows only (an item also needs a live module and course); `all_objects` lists every
+# row and is for the archive, restoring and purging. Foreign keys (`submission.assignment.item`) still
+# reach removed rows: the policy answers "no" for them.
+class LiveCourseManager(models.Manager["Course"]):
+    def get_queryset(self) -> models.QuerySet[Course]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
+class LiveModuleManager(models.Manager["Module"]):
+    def get_queryset(self) -> models.QuerySet[Module]:
+        return super().get_queryset().filter(removed_at__isnull=True, course__removed_at__isnull=True)
+
+
+class LiveItemManager(models.Manager["Item"]):
+    def get_queryset(self) -> models.QuerySet[Item]:
+        return (
+            super()
+            .get_queryset()
+            .filter(removed_at__isnull=True, module__removed_at__isnull=True, course__removed_at__isnull=True)
+        )
+
+
 class Course(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
@@ -55,6 +82,13 @@ class Course(models.Model):
     enrolment_code = models.CharField(_("enrolment code"), max_length=32, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(_("removed (kept in the archive)"), null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = LiveCourseManager()
+    all_objects = models.Manager["Course"]()
 
     class Meta:
         ordering = ["title", "id"]
@@ -79,6 +113,13 @@ class Module(models.Model):
     summary = models.TextField(_("summary"), max_length=5000, blank=True)
     position = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField(_("visible to learners"), default=True)
+    removed_at = models.DateTimeField(_("removed (kept in the archive)"), null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = LiveModuleManager()
+    all_objects = models.Manager["Module"]()
 
     class Meta:
         ordering = ["position", "id"]
@@ -167,6 +208,13 @@ class Item(models.Model):
     derived_minutes = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(_("removed (kept in the archive)"), null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = LiveItemManager()
+    all_objects = models.Manager["Item"]()
 
     class Meta:
         ordering = ["position", "id"]

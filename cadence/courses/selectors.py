@@ -38,14 +38,51 @@ def catalogue(user: AnyUser, *, query: str = "") -> QuerySet[Course]:
     return courses.order_by("title", "id")
 
 
-def my_courses(user: User) -> list[Membership]:
-    """The user's memberships in the courses they may open, by title, in one query.
+def my_courses(user: User, *, include_removed: bool = False) -> list[Membership]:
+    """The user's memberships in the courses they may open, by title, in one query; with `include_removed`,
+    also those in deleted courses (kept in the archive).
 
     Every membership is read, so the policy learns all of the user's roles from this query too.
     """
     rows = list(Membership.objects.filter(user=user).select_related("course").order_by("course__title", "id"))
     policy.remember_roles(user, rows)
-    return [m for m in rows if policy.can(user, "view", m.course)]
+    return [
+        m for m in rows if policy.can(user, "view", m.course) or (include_removed and m.course.removed_at is not None)
+    ]
+
+
+def removed_courses(user: AnyUser) -> QuerySet[Course]:
+    """Deleted courses (kept in the archive) this person may restore: their teachers', or any for an admin."""
+    return (
+        policy.scope(user, "restore", Course.all_objects.all())
+        .select_related("removed_by")
+        .order_by("-removed_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A course's archive: deleted modules (each with how many of its items come back with it) and items
+    deleted on their own, most recent first."""
+
+    modules: list[Module]
+    items: list[Item]
+
+
+def course_archive(course: Course) -> Archive:
+    """Two queries whatever the archive's size."""
+    modules = (
+        Module.all_objects.filter(course=course, removed_at__isnull=False)
+        .select_related("removed_by")
+        .annotate(item_count=Count("items", filter=Q(items__removed_at__isnull=True)))
+        .order_by("-removed_at", "-id")
+    )
+    items = (
+        Item.all_objects.filter(course=course, removed_at__isnull=False)
+        .select_related("module", "removed_by")
+        .order_by("-removed_at", "-id")
+    )
+    return Archive(modules=list(modules), items=list(items))
 
 
 def course_by_slug(user: AnyUser, slug: str, action: str = "view") -> Course | None:

@@ -42,10 +42,10 @@ class Conversation(models.Model):
     `last_message_at` is kept by the services so the inbox's unread markers never scan messages.
     """
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Questions only: open until a member of staff answers; reopened by the asker's follow-up.
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField()
@@ -96,7 +96,7 @@ class Participant(models.Model):
 
 class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("message"), max_length=10000)
     created_at = models.DateTimeField()
     is_check_in = models.BooleanField(default=False)

@@ -27,8 +27,8 @@ class Event(models.Model):
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     verb = models.CharField(max_length=24, choices=Verb.choices)
-    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_type = models.CharField(max_length=32, default="item")
     object_id = models.CharField(max_length=64, blank=True)
     result = models.JSONField(default=dict, blank=True)
@@ -54,8 +54,8 @@ class Completion(models.Model):
     """An item completed by a learner: recorded once, with its time."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="completions")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="completions")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField()
     source = models.CharField(max_length=24, default="rule")
 
@@ -71,8 +71,8 @@ class ItemProgress(models.Model):
     """Everything about one learner and one item that pages need, kept up to date by the services."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     first_viewed_at = models.DateTimeField(null=True, blank=True)
     last_viewed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Video: where the learner is, how long the video is, and which stretches they have watched.
@@ -97,7 +97,7 @@ class DailyActivity(models.Model):
     """Active seconds per learner, course and local day (in the learner's zone), for weekly totals."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
     active_seconds = models.PositiveIntegerField(default=0)
 
@@ -182,8 +182,8 @@ class Note(models.Model):
     """A learner's private note on an item: optionally a quote highlighted in the text, or a moment in a video."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("note"), max_length=10000)
     quote = models.TextField(_("highlighted text"), max_length=2000, blank=True)
     at_seconds = models.PositiveIntegerField(_("moment in the video (seconds)"), null=True, blank=True)

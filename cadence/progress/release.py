@@ -57,7 +57,7 @@ def availability(
     """Locks for a learner in a course (3 queries). Staff never see locks: call this for learners only."""
     rules = list(
         ReleaseRule.objects.filter(course=course)
-        .select_related("after_item", "after_module")
+        .select_related("after_item__module", "after_module")
         .prefetch_related("groups")
     )
     if not rules:
@@ -108,6 +108,14 @@ def _required_items_by_module(course: Course) -> dict[int, set[int]]:
     return result
 
 
+def _archived(target: Item | Module | None) -> bool:
+    if target is None:
+        return True
+    if isinstance(target, Item):
+        return target.removed_at is not None or target.module.removed_at is not None
+    return target.removed_at is not None
+
+
 def _lock(
     rule: ReleaseRule,
     *,
@@ -122,11 +130,17 @@ def _lock(
     if rule_groups and not (rule_groups & my_groups):
         return Lock(_("This is for other groups of the course."))
     reasons: list[str] = []
-    if rule.after_item_id and rule.after_item_id not in completed:
+    # A prerequisite in the course archive holds nothing back while it is there (restoring it brings the
+    # condition back): learners could not complete it.
+    if rule.after_item_id and rule.after_item_id not in completed and not _archived(rule.after_item):
         reasons.append(
             _("Opens when you complete “%(title)s”.") % {"title": rule.after_item.title if rule.after_item else ""}
         )
-    if rule.after_module_id and not module_items.get(rule.after_module_id, set()) <= set(completed):
+    if (
+        rule.after_module_id
+        and not _archived(rule.after_module)
+        and not module_items.get(rule.after_module_id, set()) <= set(completed)
+    ):
         title = rule.after_module.title if rule.after_module else ""
         reasons.append(_("Opens when you complete the module “%(title)s”.") % {"title": title})
     opens_at = opening_instant(rule, course=course, user=user)

@@ -180,6 +180,7 @@ def recent_activity(user: User, *, limit: int = 6) -> list[RecentActivity]:
     """The learner's latest item views and completions, newest first (one query)."""
     rows = (
         Event.objects.filter(actor=user, verb__in=["viewed", "completed"], item__isnull=False)
+        .filter(item__in=Item.objects.all())  # nothing in the course archive
         .order_by("-timestamp", "-id")
         .values_list("verb", "item_id", "item__title", "course__slug", "course__title", "timestamp")[: limit * 3]
     )

@@ -23,7 +23,7 @@ from cadence.assessment.tests import factories as assessment_factories
 from cadence.community.models import Forum, ForumKind, Post, Thread
 from cadence.community.tests import factories as forums
 from cadence.content.models import Resource
-from cadence.courses.models import Invitation, Membership, Role, Visibility
+from cadence.courses.models import Course, Invitation, Item, Membership, Module, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
 from cadence.messaging.models import Conversation, CourseMessaging
 from cadence.messaging.tests import factories as messages
@@ -101,6 +101,23 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
     archived_item = ItemFactory(module=ModuleFactory(course=archived), title="Archived item")
     pw.add(*world.modules, hidden_module, draft_module)
     pw.add(*world.items, in_hidden_module, unpublished, draft_item, archived_item)
+
+    # The course archive: a deleted item, a deleted module with its item, and a deleted course with its
+    # people and a conversation (restored by their teachers, purged by site administrators, seen by nobody).
+    gone_item: Item = ItemFactory.create(module=world.modules[1], title="Deleted item", position=8)
+    gone_module: Module = ModuleFactory.create(course=course, title="Deleted module", position=6)
+    in_gone_module = ItemFactory(module=gone_module, title="In a deleted module")
+    gone_course: Course = CourseFactory.create(title="Deleted course")
+    MembershipFactory(course=gone_course, user=teacher, role=Role.TEACHER)
+    MembershipFactory(course=gone_course, user=learner, role=Role.LEARNER)
+    gone_course_item = ItemFactory(module=ModuleFactory(course=gone_course), title="In a deleted course")
+    messages.question(learner, gone_course, subject="Before it went")
+    deleted: tuple[Item | Module | Course, ...] = (gone_item, gone_module, gone_course)
+    for row in deleted:
+        type(row)._base_manager.filter(pk=row.pk).update(removed_at=now, removed_by=teacher)
+        row.refresh_from_db()
+    pw.add(gone_item, in_gone_module, gone_course_item, gone_module, gone_course)
+    pw.add(*Membership.objects.filter(course=gone_course))
 
     # Groups and an invitation.
     red = GroupFactory(course=course, name="Red")

@@ -31,7 +31,7 @@ def test_can_scope_and_audience_agree_for_every_rule_role_and_object(policy_worl
         heard = {obj.pk: set(policy.audience(action, obj, ids)) for obj in objs}
         for name, user in policy_world.actors.items():
             actor = user if user is not None else AnonymousUser()
-            rows = model._default_manager.filter(pk__in=[obj.pk for obj in objs])
+            rows = model._base_manager.filter(pk__in=[obj.pk for obj in objs])  # archived rows too
             listed = set(policy.scope(actor, action, rows).values_list("pk", flat=True))
             for obj in objs:
                 may = policy.can(actor, action, obj)

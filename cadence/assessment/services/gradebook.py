@@ -148,3 +148,14 @@ def set_override(
         reason=reason[:300],
     )
     return result
+
+
+@transaction.atomic
+def set_archived_counts(*, actor: User, item: Item, counts: bool) -> GradedItem:
+    """Whether a deleted (archived) quiz or assignment still counts in categories and totals (default: no)."""
+    policy.require(actor, "edit", item.course)
+    if item.kind not in (ItemKind.QUIZ, ItemKind.ASSIGNMENT):
+        raise InvalidInput(_("Only quizzes and assignments are in the gradebook."))
+    entry, _created = GradedItem.objects.update_or_create(item=item, defaults={"counts_when_archived": counts})
+    audit.record(actor=actor, verb="gradebook.archived_counts", obj=item, course_id=item.course_id, counts=counts)
+    return entry

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
 from cadence.access import get_course, signed_in
@@ -58,6 +58,7 @@ def grid(request: HttpRequest, slug: str) -> HttpResponse:
             "groups": list(Group.objects.filter(course=course)),
             "group_id": group_id,
             "may_edit": policy.can(request.user, "edit", course),
+            "archived_columns": [c for c in the_book.columns if c.archived],
         },
     )
 
@@ -107,9 +108,24 @@ def setup(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_POST
+def archived_counts(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """The teacher's choice for a deleted (archived) graded item: does it still count in totals?"""
+    course = get_course(request, slug, "edit")
+    item = Item.all_objects.filter(course=course, pk=item_id, kind__in=[ItemKind.QUIZ, ItemKind.ASSIGNMENT]).first()
+    if item is None:
+        raise Http404
+    counts = request.POST.get("counts") == "1"
+    gradebook_services.set_archived_counts(actor=signed_in(request), item=item, counts=counts)
+    message = _("“%(title)s” counts in totals again.") if counts else _("“%(title)s” no longer counts in totals.")
+    messages.success(request, message % {"title": item.title})
+    return redirect(reverse("assessment:gradebook", args=[course.slug]))
+
+
 def override(request: HttpRequest, slug: str, item_id: int, user_id: int) -> HttpResponse:
     course = get_course(request, slug, "edit")
-    item = Item.objects.filter(course=course, pk=item_id, kind__in=[ItemKind.QUIZ, ItemKind.ASSIGNMENT]).first()
+    # Archived items too: their grades stay in the gradebook, and may still be corrected.
+    item = Item.all_objects.filter(course=course, pk=item_id, kind__in=[ItemKind.QUIZ, ItemKind.ASSIGNMENT]).first()
     learner = User.objects.filter(pk=user_id, memberships__course=course).first()
     if item is None or learner is None:
         raise Http404

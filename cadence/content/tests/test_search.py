@@ -110,11 +110,20 @@ def test_learners_find_only_what_they_may_open(world: CourseWorld):
     assert _titles(world, "quantiles", world.outsider) == []
 
 
-def test_deleting_an_item_removes_it_from_search(world: CourseWorld):
+def test_an_archived_item_is_found_by_nobody_until_restored(world: CourseWorld):
     item = _lesson(world, "Gone soon", "Ephemeral words.")
-    course_services.delete_item(actor=world.teacher, item=item)
+    course_services.archive_item(actor=world.teacher, item=item, now=timezone.now())
     assert _titles(world, "ephemeral") == []
-    assert not SearchEntry.objects.filter(item_id=item.pk).exists()
+    assert _titles(world, "ephemeral", world.teacher) == []
+    course_services.restore_item(actor=world.teacher, item=item)
+    assert _titles(world, "ephemeral") == ["Gone soon"]
+
+
+def test_an_item_in_an_archived_module_is_found_by_nobody(world: CourseWorld):
+    item = _lesson(world, "Deep inside", "Subterranean words.")
+    course_services.archive_module(actor=world.teacher, module=item.module, now=timezone.now())
+    assert _titles(world, "subterranean") == []
+    assert _titles(world, "subterranean", world.teacher) == []
 
 
 def test_another_course_is_never_searched(world: CourseWorld):

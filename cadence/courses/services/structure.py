@@ -1,8 +1,13 @@
-"""Writing courses, modules and items: create, edit, reorder, delete."""
+"""Writing courses, modules and items: create, edit, reorder, archive (delete) and restore.
+
+Deleting structure archives it (`removed_at`): learner work hangs on it and is never destroyed by a
+structural edit. Only a site administrator purges, after a retention period (cadence.courses.purge).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -128,10 +133,34 @@ def update_module(*, actor: User, module: Module, data: Mapping[str, Any]) -> Mo
 
 
 @transaction.atomic
-def delete_module(*, actor: User, module: Module) -> None:
+def archive_module(*, actor: User, module: Module, now: datetime) -> Module:
+    """ "Delete" a module: it leaves the outline with its items and goes to the course archive, kept whole."""
     policy.require(actor, "edit", module)
-    audit.record(actor=actor, verb="module.deleted", obj=module, course_id=module.course_id, title=module.title)
-    module.delete()
+    module = Module.all_objects.select_for_update().get(pk=module.pk)
+    if module.removed_at is not None:
+        raise Conflict(_("This module is already in the archive."))
+    module.removed_at, module.removed_by = now, actor
+    module.save(update_fields=["removed_at", "removed_by"])
+    _renumber(list(Module.objects.filter(course_id=module.course_id).select_for_update().order_by("position", "id")))
+    audit.record(actor=actor, verb="module.archived", obj=module, course_id=module.course_id, title=module.title)
+    return module
+
+
+@transaction.atomic
+def restore_module(*, actor: User, module: Module) -> Module:
+    """Bring an archived module back where it was, with every item that was not archived on its own."""
+    module = Module.all_objects.select_for_update().select_related("course").get(pk=module.pk)
+    if module.removed_at is None:
+        policy.require(actor, "edit", module)
+        raise Conflict(_("This module is not in the archive."))
+    policy.require(actor, "restore", module)
+    module.removed_at, module.removed_by = None, None
+    module.save(update_fields=["removed_at", "removed_by"])
+    _put_back(Module.objects.filter(course_id=module.course_id), module)
+    for item in Item.objects.filter(module=module).select_related("course", "module"):
+        item_types.item_saved(item)
+    audit.record(actor=actor, verb="module.restored", obj=module, course_id=module.course_id, title=module.title)
+    return module
 
 
 @transaction.atomic
@@ -177,10 +206,68 @@ def set_derived_minutes(*, item: Item, minutes: int | None) -> None:
 
 
 @transaction.atomic
-def delete_item(*, actor: User, item: Item) -> None:
+def archive_item(*, actor: User, item: Item, now: datetime) -> Item:
+    """ "Delete" an item: it leaves learners' pages and the outline and goes to the course archive, kept
+    whole with its settings, deadlines, release rule and every learner's work."""
     policy.require(actor, "edit", item)
-    audit.record(actor=actor, verb="item.deleted", obj=item, course_id=item.course_id, title=item.title)
-    item.delete()
+    item = Item.all_objects.select_for_update().get(pk=item.pk)
+    if item.removed_at is not None:
+        raise Conflict(_("This item is already in the archive."))
+    item.removed_at, item.removed_by = now, actor
+    item.save(update_fields=["removed_at", "removed_by"])
+    _renumber(list(Item.objects.filter(module_id=item.module_id).select_for_update().order_by("position", "id")))
+    item_types.item_saved(item)
+    audit.record(actor=actor, verb="item.archived", obj=item, course_id=item.course_id, title=item.title)
+    return item
+
+
+@transaction.atomic
+def restore_item(*, actor: User, item: Item) -> Item:
+    """Bring an archived item back to its place in its module. An item whose module is in the archive too
+    is refused: restore the module first (the item then stays archived until restored itself)."""
+    item = Item.all_objects.select_for_update().select_related("course", "module").get(pk=item.pk)
+    if item.removed_at is None:
+        policy.require(actor, "edit", item)
+        raise Conflict(_("This item is not in the archive."))
+    policy.require(actor, "restore", item)
+    if item.module.removed_at is not None:
+        raise Conflict(
+            _("Its module “%(module)s” is in the archive too: restore the module first.")
+            % {"module": item.module.title}
+        )
+    item.removed_at, item.removed_by = None, None
+    item.save(update_fields=["removed_at", "removed_by"])
+    _put_back(Item.objects.filter(module_id=item.module_id), item)
+    item_types.item_saved(item)
+    audit.record(actor=actor, verb="item.restored", obj=item, course_id=item.course_id, title=item.title)
+    return item
+
+
+@transaction.atomic
+def archive_course(*, actor: User, course: Course, now: datetime) -> Course:
+    """ "Delete" a course: it vanishes for everyone (catalogue, dashboards, pages, API) and is kept whole;
+    its teachers and site administrators may restore it from their dashboard."""
+    policy.require(actor, "edit", course)
+    course = Course.all_objects.select_for_update().get(pk=course.pk)
+    if course.removed_at is not None:
+        raise Conflict(_("This course is already in the archive."))
+    course.removed_at, course.removed_by = now, actor
+    course.save(update_fields=["removed_at", "removed_by", "updated_at"])
+    audit.record(actor=actor, verb="course.archived", obj=course, course_id=course.pk, title=course.title)
+    return course
+
+
+@transaction.atomic
+def restore_course(*, actor: User, course: Course) -> Course:
+    course = Course.all_objects.select_for_update().get(pk=course.pk)
+    if course.removed_at is None:
+        policy.require(actor, "edit", course)
+        raise Conflict(_("This course is not in the archive."))
+    policy.require(actor, "restore", course)
+    course.removed_at, course.removed_by = None, None
+    course.save(update_fields=["removed_at", "removed_by", "updated_at"])
+    audit.record(actor=actor, verb="course.restored", obj=course, course_id=course.pk, title=course.title)
+    return course
 
 
 def _move(siblings: QuerySet[Any], target_pk: int, offset: int) -> None:
@@ -199,6 +286,14 @@ def _renumber(rows: Sequence[Any]) -> None:
             changed.append(row)
     if changed:
         type(rows[0]).objects.bulk_update(changed, ["position"])
+
+
+def _put_back(live_siblings: QuerySet[Any], row: Any) -> None:
+    """Insert a restored row at the position it had (or last, if fewer rows remain) and renumber densely."""
+    rows = [r for r in live_siblings.select_for_update().order_by("position", "id") if r.pk != row.pk]
+    rows.insert(min(row.position, len(rows)), row)
+    row.position = -1  # force a write of its own position
+    _renumber(rows)
 
 
 def _reorder(siblings: QuerySet[Any], ordered_ids: Sequence[int]) -> None:

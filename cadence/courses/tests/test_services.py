@@ -276,8 +276,9 @@ def test_observer_links_only_to_learners_of_the_same_course(world: CourseWorld):
         services.link_observer(actor=world.teacher, observer=observer, learner=ta)
 
 
-def test_deleting_an_item_is_audited(world: CourseWorld):
+def test_deleting_an_item_archives_it_and_is_audited(world: CourseWorld):
     item = ItemFactory(module=world.modules[0])
-    services.delete_item(actor=world.teacher, item=item)
+    services.archive_item(actor=world.teacher, item=item, now=timezone.now())
     assert not Item.objects.filter(pk=item.pk).exists()
-    assert AuditEntry.objects.get(verb="item.deleted").data["title"] == item.title
+    assert Item.all_objects.get(pk=item.pk).removed_by == world.teacher
+    assert AuditEntry.objects.get(verb="item.archived").data["title"] == item.title

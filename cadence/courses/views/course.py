@@ -44,10 +44,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: continue where you left off, what is due, progress per course, recent activity, time this week."""
     user = signed_in(request)
-    memberships = selectors.my_courses(user)
+    everything = selectors.my_courses(user, include_removed=True)
+    memberships = [m for m in everything if m.course.removed_at is None]
     learning = [m.course_id for m in memberships if policy.learns_in(user, m.course_id)]
     last_course_id = progress_selectors.last_course_viewed(user, learning) or (learning[0] if learning else None)
     last_course = next((m.course for m in memberships if m.course_id == last_course_id), None)
+    # Deleted courses are restored by their teachers (and site administrators); others are spared the query.
+    may_restore = policy.is_admin(user) or any(
+        m.course.removed_at is not None and policy.can(user, "restore", m.course) for m in everything
+    )
     return render(
         request,
         "courses/home.html",
@@ -63,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "join_form": JoinCodeForm(),
             "may_create": policy.can(user, "create_course"),
             "invitations": list(selectors.invitations_for(user, now=timezone.now())),
+            "removed_courses": list(selectors.removed_courses(user)[:50]) if may_restore else [],
         },
     )
 

@@ -73,16 +73,6 @@ def module_edit(request: HttpRequest, slug: str, module_id: int) -> HttpResponse
 
 
 @require_POST
-def module_delete(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
-    user = signed_in(request)
-    course = get_course(request, slug, "view")
-    module = get_module(request, course, module_id, "edit")
-    services.delete_module(actor=user, module=module)
-    messages.success(request, _("Module “%(title)s” deleted.") % {"title": module.title})
-    return redirect("courses:course-detail", slug=course.slug)
-
-
-@require_POST
 @varies_with_htmx
 def module_move(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
     user = signed_in(request)
@@ -159,16 +149,6 @@ def item_edit(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             messages.success(request, _("“%(title)s” has been saved.") % {"title": item.title})
             return redirect("courses:item-detail", slug=course.slug, item_id=item.pk)
     return render(request, "courses/item_form.html", {"form": form, "course": course, "item": item})
-
-
-@require_POST
-def item_delete(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
-    user = signed_in(request)
-    course = get_course(request, slug, "view")
-    item = get_item(request, course, item_id, "edit")
-    services.delete_item(actor=user, item=item)
-    messages.success(request, _("“%(title)s” deleted.") % {"title": item.title})
-    return redirect("courses:course-detail", slug=course.slug)
 
 
 @require_POST
