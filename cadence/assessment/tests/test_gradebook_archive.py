@@ -58,7 +58,7 @@ def test_an_archived_graded_item_is_shown_archived_and_not_counted_until_the_tea
 def test_the_csv_marks_archived_columns(world: CourseWorld):
     gone = _graded(world, "Gone", D(5))
     course_services.archive_module(actor=world.teacher, module=gone.module, now=timezone.now())
-    header = next(gradebook.csv_lines(world.course))
+    header = next(gradebook.csv_rows(world.course))
     assert "Gone (archived, not counted)" in header
 
 
