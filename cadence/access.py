@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from cadence import policy
@@ -19,6 +19,7 @@ from cadence.courses.models import Course, Item, Module
 PREVIEW_SESSION_KEY = "cadence_preview_courses"
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R", Course, Module, Item)
 
 
 def signed_in(request: HttpRequest) -> User:
@@ -64,6 +65,14 @@ def get_item(request: HttpRequest, course: Course, item_id: int, action: str) ->
     if not policy.can(request.user, action, item):
         raise PermissionDenied
     return item
+
+
+def restorable(request: HttpRequest, rows: QuerySet[R], pk: int) -> R:
+    """A course, module or item in the archive that the person may restore; 404 for anything else."""
+    found = policy.scope(request.user, "restore", rows).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def course_for(request: HttpRequest, course_id: int, action: str = "view") -> Course:

@@ -5,10 +5,9 @@ view's string annotations (`Query[CourseFilter]`) in ninja's own module, so the 
 """
 
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -16,7 +15,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from cadence import policy
-from cadence.access import course_for, signed_in
+from cadence.access import course_for, restorable, signed_in
 from cadence.accounts.api import TimeZoneName
 from cadence.core.api_types import (
     AwareDateTimeIn,
@@ -33,8 +32,6 @@ from cadence.core.api_types import (
 from cadence.core.rate import client_address
 from cadence.courses import selectors, services
 from cadence.courses.models import Course, Invitation, Item, Membership, Module
-
-A = TypeVar("A", Course, Module, Item)
 
 router = Router(tags=["courses"])
 
@@ -239,14 +236,6 @@ def _item(request: HttpRequest, item_id: int, action: str = "view") -> Item:
     return item
 
 
-def _archived(request: HttpRequest, rows: QuerySet[A], pk: int) -> A:
-    """A course, module or item in the archive that the user may restore; 404 for anything else."""
-    found = policy.scope(request.user, "restore", rows).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 def _archived_out(row: Module | Item) -> dict[str, Any]:
     return {
         "id": row.pk,
@@ -372,7 +361,7 @@ def delete_module(request: HttpRequest, module_id: Id) -> Status[None]:
     summary="Restore an archived module to its place",
 )
 def restore_module(request: HttpRequest, module_id: Id) -> Module:
-    module = _archived(request, Module.all_objects.select_related("course"), module_id)
+    module = restorable(request, Module.all_objects.select_related("course"), module_id)
     return services.restore_module(actor=signed_in(request), module=module)
 
 
@@ -432,7 +421,7 @@ def delete_item(request: HttpRequest, item_id: Id) -> Status[None]:
     summary="Restore an archived item to its place (its module must not be archived)",
 )
 def restore_item(request: HttpRequest, item_id: Id) -> Item:
-    item = _archived(request, Item.all_objects.select_related("course", "module"), item_id)
+    item = restorable(request, Item.all_objects.select_related("course", "module"), item_id)
     return services.restore_item(actor=signed_in(request), item=item)
 
 
@@ -467,7 +456,7 @@ def delete_course(request: HttpRequest, course_id: Id) -> Status[None]:
     summary="Restore a deleted course",
 )
 def restore_course(request: HttpRequest, course_id: Id) -> Course:
-    course = _archived(request, Course.all_objects.all(), course_id)
+    course = restorable(request, Course.all_objects.all(), course_id)
     return services.restore_course(actor=signed_in(request), course=course)
 
 

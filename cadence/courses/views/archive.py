@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,20 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
-from cadence.access import get_course, get_item, get_module, signed_in
+from cadence.access import get_course, get_item, get_module, restorable, signed_in
 from cadence.core.errors import DomainError
 from cadence.courses import selectors, services
 from cadence.courses.models import Course, Item, Module
-
-A = TypeVar("A", Course, Module, Item)
-
-
-def _archived(request: HttpRequest, rows: QuerySet[A], pk: int) -> A:
-    """Something in the archive that this user may restore; 404 for anything else (nothing is revealed)."""
-    found = policy.scope(request.user, "restore", rows).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 @require_GET
@@ -74,7 +61,7 @@ def item_delete(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 @require_POST
 def module_restore(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
     course = get_course(request, slug, "edit")
-    module = _archived(request, Module.all_objects.filter(course=course).select_related("course"), module_id)
+    module = restorable(request, Module.all_objects.filter(course=course).select_related("course"), module_id)
     try:
         services.restore_module(actor=signed_in(request), module=module)
     except DomainError as exc:
@@ -87,7 +74,7 @@ def module_restore(request: HttpRequest, slug: str, module_id: int) -> HttpRespo
 @require_POST
 def item_restore(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     course = get_course(request, slug, "edit")
-    item = _archived(request, Item.all_objects.filter(course=course).select_related("course", "module"), item_id)
+    item = restorable(request, Item.all_objects.filter(course=course).select_related("course", "module"), item_id)
     try:
         services.restore_item(actor=signed_in(request), item=item)
     except DomainError as exc:
