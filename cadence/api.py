@@ -10,8 +10,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cadence.accounts.api import router as accounts_router
+from cadence.api_auth import ActiveSessionAuth, TokenAuth
 from cadence.community.api import router as community_router
-from cadence.core.api_auth import ActiveSessionAuth, TokenAuth
 from cadence.core.api_types import ObjectBodyParser, body_error_message, describe_validation_errors
 from cadence.core.errors import DomainError
 from cadence.courses.api import router as courses_router

@@ -23,7 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cadence.accounts.models import ApiToken, User
-from cadence.assessment import availability
+from cadence.assessment.domain import availability
 from cadence.assessment.models import Assignment, Attempt, AttemptState, Question, Quiz, QuizSlot, Submission
 from cadence.community.models import Forum, ForumKind, Post, Thread
 from cadence.content.models import Resource
@@ -43,6 +43,7 @@ from cadence.messaging.models import Conversation, CourseMessaging, Participant
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under, latest_birth_date_under
 from cadence.privacy.models import DataExport, DeletionRequest
+from cadence.progress import release
 
 Action = Literal[
     "view",  # see the object (course home, module, item, a membership)
@@ -921,11 +922,13 @@ def may_start_attempt(
     """
     if not can(user, "take", quiz):
         return _refuse("watch_only" if can(user, "view", quiz.item) else "hidden")
-    if check_release and isinstance(user, User) and learns_in(user, quiz.item.course_id):
-        from cadence.progress import selectors as progress_selectors  # progress's services ask the policy
-
-        if progress_selectors.item_lock(user, quiz.item, now=now) is not None:
-            return _refuse("locked")
+    if (
+        check_release
+        and isinstance(user, User)
+        and learns_in(user, quiz.item.course_id)
+        and release.learner_availability(user, quiz.item.course, now=now).lock_for(quiz.item) is not None
+    ):
+        return _refuse("locked")
     if attempts is None:
         attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).only("state", "ends_at"))
     for attempt in attempts:

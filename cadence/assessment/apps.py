@@ -7,7 +7,6 @@ class AssessmentConfig(AppConfig):
     verbose_name = "Assessment"
 
     def ready(self) -> None:
-        from cadence.assessment import assignment_pages, quiz_pages
+        from cadence.assessment import pages  # page builders use the models, so only once apps are ready
 
-        quiz_pages.register_item_types()
-        assignment_pages.register_item_types()
+        pages.register_item_types()

@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cadence.assessment.checks import MAX_OPTIONS
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
+from cadence.assessment.domain.checks import MAX_OPTIONS
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType, Scoring
 from cadence.assessment.models import QTYPE_CHOICES, Assignment, Concept, Question, QuestionCategory, Quiz, Rubric
 from cadence.courses.forms import DateTimeLocalInput
 from cadence.courses.models import Course

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cadence.assessment import scores
-from cadence.assessment.definitions import QuestionDef, QuestionType
+from cadence.assessment.domain import scores
+from cadence.assessment.domain.definitions import QuestionDef, QuestionType
 from cadence.courses.models import Course, Item
 
 

@@ -7,14 +7,14 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from cadence.assessment.services import quizzes
+from cadence.assessment.services import attempt_results
 
 
 @db_task(retries=3, retry_delay=10)  # type: ignore[untyped-decorator]  # huey ships no type hints
 def close_attempt(attempt_id: int) -> bool:
-    return quizzes.close_if_expired(attempt_id, now=timezone.now())
+    return attempt_results.close_if_expired(attempt_id, now=timezone.now())
 
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
 def close_expired_attempts() -> int:
-    return quizzes.close_expired_attempts(now=timezone.now())
+    return attempt_results.close_expired_attempts(now=timezone.now())

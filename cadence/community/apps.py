@@ -7,6 +7,6 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
-        from cadence.community import item_pages
+        from cadence.community import pages
 
-        item_pages.register_item_types()
+        pages.register_item_types()

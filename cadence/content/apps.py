@@ -7,6 +7,6 @@ class ContentConfig(AppConfig):
     verbose_name = "Content"
 
     def ready(self) -> None:
-        from cadence.content import item_pages
+        from cadence.content import pages
 
-        item_pages.register_item_types()
+        pages.register_item_types()

@@ -26,7 +26,7 @@ from cadence.content.models import (
 from cadence.core.markdown import render_inline_markdown
 from cadence.courses.models import Course, Item
 from cadence.policy import AnyUser
-from cadence.progress import release
+from cadence.progress import selectors as progress_selectors
 
 MAX_QUERY_CHARS = 100
 
@@ -145,7 +145,7 @@ def open_item_ids(user: AnyUser, course: Course, *, now: datetime) -> set[int] |
     visible = dict(rows)
     if not user.is_authenticated or not policy.learns_in(user, course.pk):
         return set(visible)
-    locks = release.learner_availability(user, course, now=now)
+    locks = progress_selectors.learner_availability(user, course, now=now)
     return {
         pk for pk, module_id in visible.items() if pk not in locks.item_locks and module_id not in locks.module_locks
     }

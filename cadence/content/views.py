@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence.access import get_course, get_item, signed_in
-from cadence.content import item_pages, media, selectors, services
+from cadence.content import media, pages, selectors, services
 from cadence.content.forms import (
     BaseStepFormSet,
     CaptionForm,
@@ -218,7 +218,7 @@ def _video_editor(
             "course": course,
             "item": item,
             "video": video,
-            "source_url": item_pages.video_file_url(item)
+            "source_url": pages.video_file_url(item)
             if video and video.is_uploaded
             else (video.external_url if video else ""),
             "tracks": selectors.caption_tracks(video) if video else [],
@@ -327,7 +327,7 @@ def transcript(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     course, item = _item_of_kind(request, slug, item_id, "view", ItemKind.VIDEO)
     if not is_htmx(request):
         return redirect(_item_url(course, item) + "?" + request.GET.urlencode() + f"#item-{item.pk}-transcript")
-    page = item_pages.video_page(request, item)
+    page = pages.video_page(request, item)
     return render(request, "content/item_video.html#transcript", {"course": course, "item": item, "page": page})
 
 
@@ -379,7 +379,7 @@ def step_tick(request: HttpRequest, slug: str, item_id: int, step_id: int) -> Ht
         if not is_htmx(request) and announcement:
             messages.success(request, announcement)
     if is_htmx(request):
-        context = item_pages.checklist_context(request, item)
+        context = pages.checklist_context(request, item)
         response = render(
             request,
             "content/item_checklist.html#checklist-steps",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cadence.accounts.models import User
 from cadence.core.errors import InvalidInput
 from cadence.courses.models import Course
-from cadence.notifications import schedule
+from cadence.notifications import schedule, tasks
 from cadence.notifications.models import (
     DEFAULT_TIMING,
     DeliverySettings,
@@ -96,9 +96,7 @@ def notify(
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     due_now = [row.recipient_id for row in rows if row.email_due_at is not None and row.email_due_at <= now]
     if due_now:
-        from cadence.notifications.tasks import dispatch_due_emails  # tasks import services
-
-        transaction.on_commit(lambda: dispatch_due_emails(recipient_ids=due_now))
+        transaction.on_commit(lambda: tasks.dispatch_due_emails(recipient_ids=due_now))
     return len(rows)
 
 

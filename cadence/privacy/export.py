@@ -24,8 +24,9 @@ from django.template.loader import render_to_string
 from django.utils.text import get_valid_filename
 
 from cadence.accounts.models import User
-from cadence.assessment import gradebook, quiz_pages
 from cadence.assessment.models import AssignmentDraft, Attempt, Grade, Submission
+from cadence.assessment.selectors import gradebook
+from cadence.assessment.selectors.attempt_views import attempt_question_views
 from cadence.community.models import Post
 from cadence.content.models import StepTick
 from cadence.courses.models import Membership, Role
@@ -178,7 +179,7 @@ def _attempts(user: User, bundle: Bundle, *, now: datetime) -> list[Record]:
     out: list[Record] = []
     for attempt in attempts:
         rows = sorted(attempt.questions.all(), key=lambda r: r.position)
-        views = quiz_pages.question_views(attempt, rows, now=now)
+        views = attempt_question_views(attempt, rows, now=now)
         revealed = any(v.revealed for v in views)
         out.append(
             {

@@ -15,6 +15,8 @@ from cadence.courses.models import Course, Item, Module, Visibility
 from cadence.progress import release
 from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, ReleaseOverride, ReleaseRule
 from cadence.progress.release import Availability, Lock
+from cadence.progress.release import availability as availability  # read by the course page
+from cadence.progress.release import learner_availability as learner_availability  # read by content and the policy
 
 
 @dataclass(frozen=True)

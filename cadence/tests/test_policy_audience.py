@@ -70,7 +70,7 @@ def test_audience_of_nothing_asks_nothing(world: CourseWorld) -> None:
 ROOT = Path(__file__).resolve().parents[1]
 # Reminders filter each learner's due items through policy.audience (one audience per item) before they
 # notify that learner alone, in the learner's own language and time zone.
-FILTERED_BEFORE = {"notifications/reminders.py"}
+FILTERED_BEFORE = {"progress/reminders.py"}
 
 
 def _notify_calls() -> list[tuple[str, int, ast.expr | None]]:

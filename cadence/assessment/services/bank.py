@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.assessment import checks, gift
-from cadence.assessment.definitions import QuestionDef
+from cadence.assessment.domain import checks, gift
+from cadence.assessment.domain.definitions import QuestionDef
 from cadence.assessment.models import Concept, Question, QuestionCategory
 from cadence.core import audit
 from cadence.core.errors import InvalidInput

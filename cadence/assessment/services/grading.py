@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.assessment import rubric_text, scores
+from cadence.assessment.domain import rubric_text, scores
 from cadence.assessment.models import (
     Assignment,
     Attempt,
@@ -36,6 +36,7 @@ from cadence.assessment.models import (
     RubricLevel,
     Submission,
 )
+from cadence.assessment.services import attempt_results
 from cadence.content import media
 from cadence.content.services.common import delete_files_if_rolled_back
 from cadence.content.services.library import check_resource_file
@@ -295,9 +296,7 @@ def grade_essay(*, grader: User, row: AttemptQuestion, points: Decimal, comment:
     attempt.save(update_fields=["needs_grading", "score"])
     audit.record(actor=grader, verb="essay.graded", obj=row, course_id=attempt.quiz.item.course_id, points=str(points))
     if not attempt.needs_grading:
-        from cadence.assessment.services.quizzes import record_completion
-
-        record_completion(attempt, now=now)
+        attempt_results.record_completion(attempt, now=now)
         item = attempt.quiz.item
         notify(
             recipients=policy.audience("view", attempt, [attempt.user_id]),

@@ -20,13 +20,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.assessment import availability, rendering, scores
-from cadence.assessment.definitions import QuestionDef
-from cadence.assessment.grading import grade
+from cadence.assessment import tasks
+from cadence.assessment.domain import availability, question_views
+from cadence.assessment.domain.scoring import grade
 from cadence.assessment.models import (
     Attempt,
     AttemptQuestion,
@@ -37,9 +36,14 @@ from cadence.assessment.models import (
     Quiz,
     QuizSlot,
 )
+from cadence.assessment.services import attempt_results
+from cadence.assessment.services.attempt_results import (
+    TIME_RAN_OUT,
+    is_expired,
+)
 from cadence.core import audit
 from cadence.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
-from cadence.courses.models import CompletionRule, Item, ItemKind
+from cadence.courses.models import Item, ItemKind
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
 
@@ -49,9 +53,6 @@ MAX_RESPONSE_CHARS = 20_000
 
 class AttemptClosed(Conflict):
     """The attempt ended (submitted, or its time ran out): nothing more can be saved in it."""
-
-
-TIME_RAN_OUT = _lazy("Time ran out: the attempt was submitted with the answers saved until then.")
 
 
 # --- Settings and slots -------------------------------------------------------------------------------
@@ -153,19 +154,6 @@ def move_slot(*, actor: User, slot: QuizSlot, offset: int) -> None:
 
 
 # --- When a quiz can be taken ---------------------------------------------------------------------------
-def _grace(quiz: Quiz) -> timedelta:
-    return timedelta(seconds=quiz.grace_seconds)
-
-
-def accepts_until(attempt: Attempt) -> datetime | None:
-    """The last moment a request may arrive and still be saved in the attempt."""
-    return availability.accepts_until(attempt.ends_at, attempt.quiz.grace_seconds)
-
-
-def is_expired(attempt: Attempt, now: datetime) -> bool:
-    return availability.is_expired(attempt.ends_at, attempt.quiz.grace_seconds, now)
-
-
 def attempts_left(quiz: Quiz, user: User) -> int | None:
     """None when there is no limit."""
     if not quiz.attempts_allowed:
@@ -217,7 +205,7 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
         open_attempt.quiz = quiz
         if not is_expired(open_attempt, now):
             return open_attempt
-        _submit(open_attempt, now=now, closed_by="time")
+        attempt_results.grade_and_close(open_attempt, now=now, closed_by="time")
     rng = secrets.SystemRandom()  # learners must not be able to predict their draw or order
     questions = _questions_for(quiz, rng)
     if not questions:  # the slots draw from categories or concepts that have no questions now
@@ -246,7 +234,7 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
                 position=position,
                 question=question,
                 definition=definition.to_json(),
-                option_order=rendering.shown_order(definition, shuffle=quiz.shuffle_options, rng=rng),
+                option_order=question_views.shown_order(definition, shuffle=quiz.shuffle_options, rng=rng),
                 points=definition.points,
             )
         )
@@ -268,9 +256,7 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
 
 
 def _schedule_close(attempt: Attempt) -> None:
-    from cadence.assessment import tasks  # tasks import services: imported late to avoid a cycle
-
-    until = accepts_until(attempt)
+    until = attempt_results.accepts_until(attempt)
     assert until is not None
     transaction.on_commit(lambda: tasks.close_attempt.schedule(args=(attempt.pk,), eta=until + timedelta(seconds=1)))
 
@@ -290,14 +276,14 @@ def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt:
     attempt = _require_answerer(user, attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted; nothing more can be saved in it."))
-    if is_expired(attempt, now):  # closed by `_close_if_late` first; reached only by a race
+    if attempt_results.is_expired(attempt, now):  # closed by `_close_if_late` first; reached only by a race
         raise AttemptClosed(str(TIME_RAN_OUT))
     return attempt
 
 
 def _close_if_late(attempt_id: int, now: datetime) -> None:
     """Close an expired attempt in its own transaction, so the closing stays when the answer is refused."""
-    if close_if_expired(attempt_id, now=now):
+    if attempt_results.close_if_expired(attempt_id, now=now):
         raise AttemptClosed(str(TIME_RAN_OUT))
 
 
@@ -367,27 +353,7 @@ def _check_answer(user: User, attempt_id: int, answer: AnswerInput, now: datetim
     return row
 
 
-# --- Submitting and grading -----------------------------------------------------------------------------
-def _submit(attempt: Attempt, *, now: datetime, closed_by: str) -> Attempt:
-    """Grade every answer and close the attempt (caller holds the row lock)."""
-    rows = list(AttemptQuestion.objects.select_for_update().filter(attempt=attempt).order_by("position"))
-    for row in rows:
-        graded = grade(QuestionDef.from_json(row.definition), row.response)
-        row.fraction = graded.fraction
-        row.outcome = graded.outcome.value
-    total, pending = scores.attempt_score((row.points, row.fraction) for row in rows)
-    AttemptQuestion.objects.bulk_update(rows, ["fraction", "outcome"])
-    attempt.state = AttemptState.SUBMITTED
-    # Closed by time: the time of record is the end, not whenever the server noticed.
-    attempt.submitted_at = min(now, attempt.ends_at) if closed_by == "time" and attempt.ends_at else now
-    attempt.closed_by = closed_by
-    attempt.score = total
-    attempt.needs_grading = pending
-    attempt.save(update_fields=["state", "submitted_at", "closed_by", "score", "needs_grading"])
-    record_completion(attempt, now=now)
-    return attempt
-
-
+# --- Submitting -----------------------------------------------------------------------------------------
 @transaction.atomic
 def submit_attempt(*, user: User, attempt_id: int, now: datetime, answers: Sequence[AnswerInput] = ()) -> Attempt:
     """Save the last answers sent with the submit, then grade and close. Submitting twice is harmless."""
@@ -395,60 +361,8 @@ def submit_attempt(*, user: User, attempt_id: int, now: datetime, answers: Seque
     attempt = _require_answerer(user, attempt)
     if attempt.state == AttemptState.SUBMITTED:
         return attempt  # a retried or double submit
-    if is_expired(attempt, now):
-        return _submit(attempt, now=now, closed_by="time")
+    if attempt_results.is_expired(attempt, now):
+        return attempt_results.grade_and_close(attempt, now=now, closed_by="time")
     if answers:
         _save_answers(user, attempt_id, answers, now)
-    return _submit(attempt, now=now, closed_by="learner")
-
-
-@transaction.atomic
-def close_if_expired(attempt_id: int, *, now: datetime) -> bool:
-    attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
-    if attempt is None or attempt.state != AttemptState.IN_PROGRESS or not is_expired(attempt, now):
-        return False
-    _submit(attempt, now=now, closed_by="time")
-    return True
-
-
-def close_expired_attempts(*, now: datetime) -> int:
-    """The sweep: close every attempt whose time (and grace) has run out."""
-    candidates = Attempt.objects.filter(state=AttemptState.IN_PROGRESS, ends_at__lt=now).values_list("pk", flat=True)
-    return sum(1 for pk in list(candidates) if close_if_expired(pk, now=now))
-
-
-def quiz_grade(quiz: Quiz, user: User) -> Decimal | None:
-    """The learner's unrounded grade for the quiz as a percentage, by the quiz's grading method; None before any.
-
-    The gradebook computes the same figure with the same function (`scores.quiz_grade`)."""
-    attempts = (
-        Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.SUBMITTED, needs_grading=False)
-        .exclude(score__isnull=True)
-        .order_by("number")
-        .values_list("score", "max_score")
-    )
-    percents = [p for score, max_score in attempts if (p := scores.percent(score, max_score)) is not None]
-    return scores.quiz_grade(quiz.grading_method, percents)
-
-
-def record_completion(attempt: Attempt, *, now: datetime) -> None:
-    item = attempt.quiz.item
-    user = attempt.user
-    if not progress_services.is_tracked(user, item):
-        return
-    progress_services.record_activity(
-        user=user,
-        verb=Verb.COMPLETED if not attempt.needs_grading else Verb.SUBMITTED,
-        course_id=item.course_id,
-        item=item,
-        object_type="attempt",
-        object_id=str(attempt.pk),
-        result={"score": str(attempt.score), "max": str(attempt.max_score), "closed_by": attempt.closed_by},
-        now=now,
-    )
-    if item.completion_rule == CompletionRule.SUBMITTED:
-        progress_services.mark_complete(user=user, item=item, now=now, source="submitted")
-    elif item.completion_rule == CompletionRule.PASSED and scores.reaches(
-        quiz_grade(attempt.quiz, user), item.completion_threshold
-    ):
-        progress_services.mark_complete(user=user, item=item, now=now, source="passed")
+    return attempt_results.grade_and_close(attempt, now=now, closed_by="learner")

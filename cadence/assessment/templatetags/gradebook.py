@@ -12,8 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from cadence.assessment import scores
-from cadence.assessment.gradebook import Book, Row
+from cadence.assessment.domain import scores
+from cadence.assessment.selectors.gradebook import Book, Row
 
 register = template.Library()
 

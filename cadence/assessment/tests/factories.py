@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cadence.accounts.models import User
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType
 from cadence.assessment.models import Question, Quiz
 from cadence.assessment.services import bank, quizzes
 from cadence.courses.models import Course, Item, Module

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from cadence.accounts.models import User
 from cadence.accounts.tests.factories import UserFactory
-from cadence.assessment.analysis import (
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType
+from cadence.assessment.domain.item_analysis import (
     Answer,
     Distribution,
     OptionCount,
@@ -22,10 +23,9 @@ from cadence.assessment.analysis import (
     looks_miskeyed,
     option_distribution,
     point_biserial,
-    quiz_analysis,
 )
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType
 from cadence.assessment.models import AttemptQuestion, Quiz
+from cadence.assessment.selectors.item_analysis import quiz_analysis
 from cadence.assessment.services import quizzes
 from cadence.assessment.services.quizzes import AnswerInput
 from cadence.assessment.tests.factories import CAPITAL, ESSAY, MEAN, question, quiz_item

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
-from cadence.assessment.gift import GiftError, parse_gift, to_gift
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType, Scoring
+from cadence.assessment.domain.gift import GiftError, parse_gift, to_gift
 
 D = Decimal
 ONE, ZERO = D(1), D(0)

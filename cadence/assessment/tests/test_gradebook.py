@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadence.accounts.tests.factories import UserFactory
-from cadence.assessment import gradebook
+from cadence.assessment.selectors import gradebook
 from cadence.assessment.services import assignments, grading, quizzes
 from cadence.assessment.services import gradebook as setup
 from cadence.assessment.services.assignments import SubmissionInput

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cadence.assessment import gradebook
+from cadence.assessment.selectors import gradebook
 from cadence.assessment.services import assignments, grading
 from cadence.assessment.services import gradebook as setup
 from cadence.assessment.services.assignments import SubmissionInput

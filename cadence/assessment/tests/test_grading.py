@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
-from cadence.assessment.grading import Outcome, grade, normalise_text, parse_number, right_response
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType, Scoring
+from cadence.assessment.domain.scoring import Outcome, grade, normalise_text, parse_number, right_response
 
 D = Decimal
 ONE = D(1)

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cadence.assessment import rubric_text, selectors
+from cadence.assessment import selectors
+from cadence.assessment.domain import rubric_text
 from cadence.assessment.models import AttemptState, Grade
-from cadence.assessment.services import assignments, grading, quizzes
+from cadence.assessment.services import assignments, attempt_results, grading, quizzes
 from cadence.assessment.services.assignments import SubmissionInput
 from cadence.assessment.services.grading import GradeInput, GradeInputError
 from cadence.assessment.tests.factories import ESSAY, question, quiz_item
@@ -189,7 +190,7 @@ def test_grading_an_essay_finishes_the_attempt(world: CourseWorld):
         grading.grade_essay(grader=world.ta, row=row, points=D(5), comment="", now=now)
     graded = grading.grade_essay(grader=world.ta, row=row, points=D(3), comment="Clear.", now=now)
     assert graded.state == AttemptState.SUBMITTED and not graded.needs_grading and graded.score == D(3)
-    assert quizzes.quiz_grade(quiz, world.learner) == D(75)
+    assert attempt_results.quiz_grade(quiz, world.learner) == D(75)
 
 
 def test_feedback_files_reach_the_learner_only_once_released(client, world: CourseWorld, tmp_path, settings):

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cadence.assessment import scores
+from cadence.assessment.domain import scores
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState
-from cadence.assessment.services import quizzes
+from cadence.assessment.services import attempt_results, quizzes
 from cadence.assessment.services.quizzes import AnswerInput, AttemptClosed
 from cadence.assessment.tests.factories import CAPITAL, ESSAY, MEAN, question, quiz_item
 from cadence.core.errors import InvalidInput, NotAllowed
@@ -85,10 +85,10 @@ def test_attempts_allowed_and_grading_methods(world: CourseWorld, now):
     with pytest.raises(NotAllowed, match="every attempt"):
         quizzes.start_attempt(user=world.learner, quiz=quiz, now=now)
     quiz.refresh_from_db()
-    assert quizzes.quiz_grade(quiz, world.learner) == D(100)
+    assert attempt_results.quiz_grade(quiz, world.learner) == D(100)
     for method, expected in (("highest", D(100)), ("first", D(100)), ("average", D("66.7"))):
         quiz.grading_method = method
-        assert scores.shown_or_none(quizzes.quiz_grade(quiz, world.learner)) == expected
+        assert scores.shown_or_none(attempt_results.quiz_grade(quiz, world.learner)) == expected
     quiz.grading_method = "last"
 
 
@@ -167,8 +167,8 @@ def test_the_sweep_closes_attempts_nobody_came_back_to(world: CourseWorld, now):
         world.teacher, world.modules[0], question(world.teacher, world.course), time_limit_minutes=5
     )
     attempt = quizzes.start_attempt(user=world.learner, quiz=quiz, now=now)
-    assert quizzes.close_expired_attempts(now=now + timedelta(minutes=5, seconds=30)) == 0  # still in grace
-    assert quizzes.close_expired_attempts(now=now + timedelta(minutes=7)) == 1
+    assert attempt_results.close_expired_attempts(now=now + timedelta(minutes=5, seconds=30)) == 0  # still in grace
+    assert attempt_results.close_expired_attempts(now=now + timedelta(minutes=7)) == 1
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.SUBMITTED and attempt.score == D(0)
 
@@ -222,7 +222,7 @@ def test_essays_leave_the_attempt_waiting_for_grading(world: CourseWorld, now):
     )
     submitted = quizzes.submit_attempt(user=world.learner, attempt_id=attempt.pk, now=now)
     assert submitted.needs_grading and submitted.score == D(0)
-    assert quizzes.quiz_grade(quiz, world.learner) is None
+    assert attempt_results.quiz_grade(quiz, world.learner) is None
 
 
 def test_passed_rule_completes_only_at_the_threshold(world: CourseWorld, now):

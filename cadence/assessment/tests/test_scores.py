@@ -16,10 +16,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cadence.assessment import gradebook, scores
+from cadence.assessment.domain import gradebook, scores
+from cadence.assessment.domain.scores import Outcome
 from cadence.assessment.models import Attempt, AttemptState, Quiz
-from cadence.assessment.scores import Outcome
-from cadence.assessment.services import quizzes
+from cadence.assessment.services import attempt_results
 from cadence.assessment.tests.factories import question, quiz_item
 from cadence.courses.models import Item
 from cadence.progress.models import Completion
@@ -65,7 +65,7 @@ def test_the_gradebook_takes_each_quiz_grade_from_the_same_function(
         for (quiz_id, user_id), tries in attempts.items()
         for number, (score, max_score) in enumerate(tries, start=1)
     ]
-    cells = gradebook._quiz_percents(methods, rows)
+    cells = gradebook.quiz_percents(methods, rows)
     for (quiz_id, user_id), tries in attempts.items():
         unrounded = [D(min(s, m)) * 100 / m for s, m in tries]
         assert cells[(quiz_id, user_id)] == scores.quiz_grade(methods.get(quiz_id, "highest"), unrounded)
@@ -165,7 +165,7 @@ def test_the_passed_rule_agrees_with_the_grade_the_pages_show(client: Client, wo
     item, quiz = _attempts(world, ["69.94", "69.94", "69.97"], grading_method="average")
     Item.objects.filter(pk=item.pk).update(completion_rule="passed", completion_threshold=70)
     last = Attempt.objects.select_related("quiz__item", "user").get(quiz=quiz, number=3)
-    quizzes.record_completion(last, now=timezone.now())
+    attempt_results.record_completion(last, now=timezone.now())
     assert Completion.objects.filter(user=world.learner, item=item).exists()
     assert _item_page_grade(client, world, item) == _gradebook_grade(client, world) == "70.0"
 

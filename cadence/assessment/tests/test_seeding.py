@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from cadence.assessment import gradebook
 from cadence.assessment.models import Grade, Submission
 from cadence.assessment.seeding import seed_gradebook
+from cadence.assessment.selectors import gradebook
 from cadence.courses.models import Course
 from cadence.progress.seeding import SeedSize, seed_large
 

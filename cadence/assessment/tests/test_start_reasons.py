@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from cadence import policy
-from cadence.assessment import availability
+from cadence.assessment.domain import availability
 from cadence.assessment.models import Attempt, AttemptState, Quiz
 from cadence.assessment.services import quizzes
 from cadence.assessment.tests.factories import question, quiz_item

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
 from cadence.access import get_course, signed_in
-from cadence.assessment import gift, rendering, selectors
-from cadence.assessment.definitions import QuestionType
+from cadence.assessment import selectors
+from cadence.assessment.domain import gift, question_views
+from cadence.assessment.domain.definitions import QuestionType
 from cadence.assessment.forms import (
     OPTION_FIELDS,
     OPTION_HELP,
@@ -176,13 +177,13 @@ def question_preview(request: HttpRequest, slug: str, question_id: int) -> HttpR
     course = get_course(request, slug, "view")
     question = _question(request, course, question_id, "view")
     definition = question.as_def()
-    order = rendering.shown_order(definition, shuffle=False, rng=random.Random(question.pk))  # noqa: S311 - a stable order for previews
+    order = question_views.shown_order(definition, shuffle=False, rng=random.Random(question.pk))  # noqa: S311 - a stable order for previews
     response: dict[str, Any] | None = None
     reveal = None
     if request.method == "POST":
-        response = rendering.response_from_form(definition, order, request.POST, "q")
-        reveal = rendering.reveal_for(definition, response, right_answers=True)
-    view = rendering.question_view(
+        response = question_views.response_from_form(definition, order, request.POST, "q")
+        reveal = question_views.reveal_for(definition, response, right_answers=True)
+    view = question_views.question_view(
         definition, key="q", number=1, order=order, response=response, points=f"{question.points:g}", reveal=reveal
     )
     return render(
@@ -236,7 +237,7 @@ def gift_import(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(_bank_url(course))
     parsed = gift.parse_gift(text)
     previews = [
-        rendering.question_view(
+        question_views.question_view(
             q.definition,
             key=f"p{n}",
             number=n,

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cadence import policy
 from cadence.access import get_course, signed_in
 from cadence.accounts.models import User
-from cadence.assessment import gradebook
 from cadence.assessment.models import GradeOverride
+from cadence.assessment.selectors import gradebook
 from cadence.assessment.services import gradebook as gradebook_services
 from cadence.core.csv_export import csv_response
 from cadence.core.errors import DomainError

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
 from cadence.access import get_course, get_item, signed_in
-from cadence.assessment import analysis, quiz_pages, rendering
+from cadence.assessment.domain import question_views
 from cadence.assessment.forms import QuizSettingsForm, SlotForm
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, QuizSlot
-from cadence.assessment.services import quizzes
+from cadence.assessment.selectors import item_analysis
+from cadence.assessment.selectors.attempt_views import attempt_question_views
+from cadence.assessment.services import attempt_results, quizzes
 from cadence.assessment.services.quizzes import AnswerInput, AttemptClosed
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx, varies_with_htmx
@@ -150,13 +152,13 @@ def attempt_page(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
     course = get_course(request, slug, "view")
     attempt = _attempt(request, course, attempt_id)
     now = timezone.now()
-    if attempt.state == AttemptState.IN_PROGRESS and quizzes.close_if_expired(attempt.pk, now=now):
+    if attempt.state == AttemptState.IN_PROGRESS and attempt_results.close_if_expired(attempt.pk, now=now):
         attempt.refresh_from_db()
         messages.info(request, _("Time ran out: the attempt was submitted with the answers saved until then."))
     quiz = attempt.quiz
     rows = list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
     staff = policy.can(request.user, "preview", course) and attempt.user_id != request.user.pk
-    views = quiz_pages.question_views(attempt, rows, now=now, staff=staff)
+    views = attempt_question_views(attempt, rows, now=now, staff=staff)
     mine = attempt.user_id == request.user.pk
     return render(
         request,
@@ -169,7 +171,7 @@ def attempt_page(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
             "views": views,
             "blocks": list(zip(views, [row.answered_at for row in rows], strict=True)),
             "taking": mine and attempt.state == AttemptState.IN_PROGRESS,
-            "accepts_until": quizzes.accepts_until(attempt),
+            "accepts_until": attempt_results.accepts_until(attempt),
             "feedback_shown": any(v.revealed for v in views),
             "immediate": quiz.feedback_timing == "immediate",
         },
@@ -185,7 +187,7 @@ def _answers_from_form(request: HttpRequest, attempt: Attempt, positions: list[i
         key = f"q{row.position}"
         if not any(name.startswith(f"{key}-") for name in request.POST):
             continue  # the form did not carry this question (an autosave of another one)
-        response = rendering.response_from_form(row.as_def(), row.option_order, request.POST, key)
+        response = question_views.response_from_form(row.as_def(), row.option_order, request.POST, key)
         answers.append(AnswerInput(row.position, response, _sequence(request)))
     return answers
 
@@ -283,5 +285,5 @@ def quiz_analysis(request: HttpRequest, slug: str, item_id: int) -> HttpResponse
     return render(
         request,
         "assessment/quiz_analysis.html",
-        {"course": course, "item": item, "analysis": analysis.quiz_analysis(quizzes.quiz_settings(item))},
+        {"course": course, "item": item, "analysis": item_analysis.quiz_analysis(quizzes.quiz_settings(item))},
     )

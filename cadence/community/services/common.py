@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cadence import policy
 from cadence.accounts.models import User
 from cadence.community.models import Post
 from cadence.content import media
@@ -131,6 +132,4 @@ def attach(post: Post, upload: UploadedFile, fmt: media.ResourceFormat) -> None:
 
 
 def is_staff_in(user: User, course: Course) -> bool:
-    from cadence import policy
-
     return policy.can(user, "moderate", course)

@@ -18,9 +18,9 @@ from cadence.core.models import AuditEntry
 from cadence.courses import selectors, services
 from cadence.courses.models import Course, DeadlineExtension, Item, Module
 from cadence.courses.tests.factories import ItemFactory
-from cadence.notifications.reminders import remind_deadlines
 from cadence.progress import release
 from cadence.progress.models import ReleaseRule
+from cadence.progress.reminders import remind_deadlines
 from cadence.progress.selectors import due_items
 from cadence.tests.learner_work import WorkedCourse, build, counts
 from conftest import CourseWorld

@@ -28,7 +28,6 @@ from cadence.core.rate import client_address
 from cadence.courses import deadlines, selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
 from cadence.courses.models import Course, Invitation, Item
-from cadence.progress import release
 from cadence.progress import selectors as progress_selectors
 
 
@@ -154,7 +153,7 @@ def _learner_context(
         else None
     )
     progress = progress_selectors.course_progress(user, course, items)
-    availability = release.availability(
+    availability = progress_selectors.availability(
         user, course, completed_item_ids=progress.completed_item_ids, now=timezone.now()
     )
     if shown_items is None:

@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from cadence.messaging.selectors import unread_count
+
 register = template.Library()
 
 
@@ -54,6 +56,4 @@ def unread_conversations(user: Any) -> int:
     """`{% unread_conversations user as n %}`: conversations with news for the signed-in user (one query)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    from cadence.messaging.selectors import unread_count
-
     return unread_count(user)

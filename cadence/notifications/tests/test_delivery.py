@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from cadence.core.testing.smtp import SmtpServer
-from cadence.notifications import services, tasks
+from cadence.notifications import delivery as sending
+from cadence.notifications import services
 from cadence.notifications.models import Delivery, DeliverySettings, Kind, Notification, Timing
 from conftest import CourseWorld
 
@@ -45,8 +46,8 @@ def test_an_immediate_notification_is_emailed_once(
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.SENT and delivery.key.startswith("immediately:")
     # A retried task, or a second sweep, sends nothing more.
-    assert tasks.send_once(delivery.pk, now=timezone.now()) == "done"
-    assert tasks.claim_due(now=timezone.now()) == 0
+    assert sending.send_once(delivery.pk, now=timezone.now()) == "done"
+    assert sending.claim_due(now=timezone.now()) == []
     assert len(smtp_server.messages) == 1
 
 
@@ -77,24 +78,24 @@ def test_a_failed_send_is_retried_and_delivered_once(
     smtp_server.refuse_next(1)
     with django_capture_on_commit_callbacks(execute=False):
         tell(world, "reply:1")
-    assert tasks.claim_due(now=timezone.now()) == 1
+    assert len(sending.claim_due(now=timezone.now())) == 1
     delivery = Delivery.objects.get()
     with pytest.raises(Exception, match="Try again later"):
-        tasks.send_once(delivery.pk, now=timezone.now())
+        sending.send_once(delivery.pk, now=timezone.now())
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.PENDING and delivery.lease_until is None
-    assert tasks.send_once(delivery.pk, now=timezone.now()) == "sent"
-    assert tasks.send_once(delivery.pk, now=timezone.now()) == "done"
+    assert sending.send_once(delivery.pk, now=timezone.now()) == "sent"
+    assert sending.send_once(delivery.pk, now=timezone.now()) == "done"
     assert len(smtp_server.messages) == 1
     assert Delivery.objects.get().attempts == 2
 
 
 def test_a_delivery_held_by_another_worker_is_left_alone(world: CourseWorld, smtp_server: SmtpServer) -> None:
     tell(world, "reply:1")
-    tasks.claim_due(now=timezone.now())
+    sending.claim_due(now=timezone.now())
     delivery = Delivery.objects.get()
     Delivery.objects.filter(pk=delivery.pk).update(lease_until=timezone.now() + dt.timedelta(seconds=30))
-    assert tasks.send_once(delivery.pk, now=timezone.now()) == "busy"
+    assert sending.send_once(delivery.pk, now=timezone.now()) == "busy"
     assert smtp_server.messages == []
 
 
@@ -109,8 +110,8 @@ def test_daily_digest_gathers_everything_with_local_times(
     due = set(Notification.objects.filter(recipient=world.learner).values_list("email_due_at", flat=True))
     assert due == {dt.datetime(2026, 11, 24, 22, 0, tzinfo=dt.UTC)}  # 17:00 in New York
     with run_on_commit():
-        assert tasks.claim_due(now=dt.datetime(2026, 11, 24, 21, 59, tzinfo=dt.UTC)) == 0
-        assert tasks.claim_due(now=dt.datetime(2026, 11, 24, 22, 0, tzinfo=dt.UTC)) == 1
+        assert sending.claim_due(now=dt.datetime(2026, 11, 24, 21, 59, tzinfo=dt.UTC)) == []
+        assert len(sending.claim_due(now=dt.datetime(2026, 11, 24, 22, 0, tzinfo=dt.UTC))) == 1
     assert len(smtp_server.messages) == 1
     digest = smtp_server.messages[0]
     assert digest.subject == "Your daily digest: 2 updates"
@@ -122,9 +123,9 @@ def test_daily_digest_gathers_everything_with_local_times(
 
 def test_email_off_for_everything_skips_a_pending_delivery(world: CourseWorld, smtp_server: SmtpServer) -> None:
     tell(world, "reply:1")
-    tasks.claim_due(now=timezone.now())
+    sending.claim_due(now=timezone.now())
     DeliverySettings.objects.create(user=world.learner, email_enabled=False)
-    assert tasks.send_once(Delivery.objects.get().pk, now=timezone.now()) == "skipped"
+    assert sending.send_once(Delivery.objects.get().pk, now=timezone.now()) == "skipped"
     assert smtp_server.messages == []
 
 

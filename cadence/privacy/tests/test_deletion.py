@@ -22,7 +22,7 @@ from cadence.core.models import AuditEntry
 from cadence.courses.models import Membership
 from cadence.messaging.models import Message
 from cadence.notifications.models import Kind, Notification
-from cadence.privacy import services
+from cadence.privacy import background, services
 from cadence.privacy.models import (
     DataExport,
     DeletionRequest,
@@ -256,10 +256,10 @@ def test_after_the_retention_period_the_kept_work_and_its_files_are_purged(
     deletion = services.request_deletion(user=world.learner, reason="", now=decided)
     services.confirm_deletion(actor=world.admin, deletion=deletion, now=decided)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.purge_expired_retention(now=decided + timedelta(days=29)) == 0
+        assert background.purge_expired_retention(now=decided + timedelta(days=29)) == 0
     assert Submission.objects.filter(user=world.learner).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.purge_expired_retention(now=decided + timedelta(days=30)) == 1
+        assert background.purge_expired_retention(now=decided + timedelta(days=30)) == 1
     assert not Submission.objects.filter(user=world.learner).exists()
     assert not Attempt.objects.filter(user=world.learner).exists()
     assert not Membership.objects.filter(user=world.learner).exists()
@@ -267,4 +267,4 @@ def test_after_the_retention_period_the_kept_work_and_its_files_are_purged(
     assert Submission.objects.filter(pk=learner_data.other_submission.pk).exists()
     assert User.objects.filter(pk=world.learner.pk).exists()  # the row stays: messages and posts point at it
     assert AuditEntry.objects.filter(verb="privacy.retained_work_purged").exists()
-    assert services.purge_expired_retention(now=decided + timedelta(days=60)) == 0  # once
+    assert background.purge_expired_retention(now=decided + timedelta(days=60)) == 0  # once

@@ -21,7 +21,7 @@ from cadence.core.models import AuditEntry
 from cadence.courses.models import Role
 from cadence.courses.tests.factories import MembershipFactory
 from cadence.notifications.models import DeliverySettings, Kind, Notification
-from cadence.privacy import export, services
+from cadence.privacy import background, export, services
 from cadence.privacy.models import DataExport, ExportStatus
 from cadence.privacy.tests.conftest import ATTACHMENT, FEEDBACK_PDF, PDF, LearnerData
 from conftest import CourseWorld
@@ -187,7 +187,7 @@ def test_a_retried_build_of_a_ready_copy_does_nothing(
 ):
     made = _request(world.learner, world.learner, django_capture_on_commit_callbacks)
     files = {p for p in media_root.rglob("*") if p.is_file()}
-    assert services.build_export(export_id=made.pk, now=timezone.now()) is None
+    assert background.build_export(export_id=made.pk, now=timezone.now()) is None
     assert {p for p in media_root.rglob("*") if p.is_file()} == files
 
 
@@ -198,10 +198,10 @@ def test_expired_copies_are_deleted_from_storage(
     name = made.file.name
     assert made.expires_at is not None
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.expire_exports(now=made.expires_at - timedelta(seconds=1)) == 0
+        assert background.expire_exports(now=made.expires_at - timedelta(seconds=1)) == 0
     assert default_storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.expire_exports(now=made.expires_at) == 1
+        assert background.expire_exports(now=made.expires_at) == 1
     made.refresh_from_db()
     assert made.status == ExportStatus.EXPIRED and not made.file and not default_storage.exists(name)
 
@@ -210,7 +210,7 @@ def test_a_copy_a_lost_worker_never_finished_is_given_up(world: CourseWorld):
     stuck = DataExport.objects.create(
         subject=world.learner, requested_by=world.learner, requested_at=timezone.now() - timedelta(hours=7)
     )
-    services.expire_exports(now=timezone.now())
+    background.expire_exports(now=timezone.now())
     stuck.refresh_from_db()
     assert stuck.status == ExportStatus.FAILED
 

@@ -9,8 +9,8 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
-from cadence.assessment import gift
-from cadence.assessment.definitions import QuestionDef
+from cadence.assessment.domain import gift
+from cadence.assessment.domain.definitions import QuestionDef
 from cadence.assessment.models import (
     Attempt,
     AttemptState,

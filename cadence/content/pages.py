@@ -1,4 +1,5 @@
-"""What lessons, videos and checklists add to the item page (`courses:item-detail`).
+"""Page builders (the `pages` layer, described in `assessment.pages`): what lessons, videos and checklists
+add to the item page (`courses:item-detail`).
 
 Each context function runs a fixed number of queries, whatever the size of the lesson, the number
 of cues or of steps. The item arrives with its course and module loaded and already checked for "view".

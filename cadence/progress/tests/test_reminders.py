@@ -6,8 +6,8 @@ import datetime as dt
 
 from cadence.courses.models import DeadlineExtension, Item
 from cadence.notifications.models import Kind, Notification
-from cadence.notifications.reminders import remind_deadlines
 from cadence.progress.models import Completion
+from cadence.progress.reminders import remind_deadlines
 from conftest import CourseWorld
 
 NOW = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)

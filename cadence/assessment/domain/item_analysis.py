@@ -1,8 +1,8 @@
 """Item analysis of a quiz (classical test theory): how hard each question is, how well it separates
 stronger learners from weaker ones, how its options were chosen, and whether its key looks wrong.
 
-The statistics are pure functions of numbers and answers. `quiz_analysis` reads the attempts in one
-query and feeds them in.
+The statistics are pure functions of numbers and answers. `assessment.selectors.quiz_analysis` reads the
+attempts in one query and feeds them to `analyse`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cadence.assessment import scores
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType
-from cadence.assessment.grading import Graded, Outcome, grade, normalise_text
-from cadence.assessment.grading import _index as option_index  # grading's own reading, so counts match grades
-from cadence.assessment.models import AttemptQuestion, AttemptState, Quiz
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType
+
+# scoring's own reading of an answer, so counts match grades
+from cadence.assessment.domain.scoring import Graded, Outcome, grade, normalise_text, option_index
 from cadence.core.text import excerpt
 
 CHOICE_TYPES = frozenset({QuestionType.SINGLE, QuestionType.TRUE_FALSE, QuestionType.MULTIPLE})
@@ -193,7 +192,7 @@ class QuizAnalysis:
 
 
 @dataclass(frozen=True)
-class _Row:
+class AttemptRow:
     position: int
     question_id: int | None
     definition: QuestionDef
@@ -206,14 +205,14 @@ class _Row:
         return self.question_id if self.question_id is not None else (self.position, self.definition.text)
 
 
-def quiz_analysis(quiz: Quiz) -> QuizAnalysis:
-    """Item analysis of a quiz's submitted attempts, in one query whatever their number.
+def analyse(rows: Mapping[int, Sequence[AttemptRow]], percents: Sequence[float]) -> QuizAnalysis:
+    """Item analysis of each learner's counted attempt (attempt id → its questions' rows) and the fully graded
+    attempts' percents.
 
     Only each learner's first submitted attempt counts: later ones are taken knowing the questions (and often
     the feedback), so they would make questions look easier and blur how well they discriminate. Questions
     are grouped by bank question, or by their snapshot's position and text when the bank question is gone.
     """
-    rows, percents = _first_attempts(quiz)
     groups: dict[GroupKey, list[Answer]] = defaultdict(list)
     positions: dict[GroupKey, int] = {}
     for attempt_rows in rows.values():
@@ -234,46 +233,7 @@ def _order(key: GroupKey, position: int) -> tuple[int, int, str]:
     return (position, key, "") if isinstance(key, int) else (position, sys.maxsize, key[1])
 
 
-def _first_attempts(quiz: Quiz) -> tuple[dict[int, list[_Row]], list[float]]:
-    """Each learner's first submitted attempt's questions (by attempt id) and the fully graded ones' percents."""
-    values = (
-        AttemptQuestion.objects.filter(attempt__quiz=quiz, attempt__state=AttemptState.SUBMITTED)
-        .order_by("attempt__user_id", "attempt__number", "position")
-        .values(
-            "attempt_id", "attempt__user_id", "attempt__score", "attempt__max_score", "attempt__needs_grading",
-            "position", "question_id", "definition", "response", "fraction", "points",
-        )
-    )  # fmt: skip
-    first: dict[int, int] = {}  # learner → attempt counted
-    rows: dict[int, list[_Row]] = defaultdict(list)
-    percents: list[float] = []
-    for v in values:
-        attempt_id = first.setdefault(v["attempt__user_id"], v["attempt_id"])
-        if attempt_id != v["attempt_id"]:
-            continue  # a later attempt
-        percent = _percent(v["attempt__score"], v["attempt__max_score"], needs_grading=v["attempt__needs_grading"])
-        if percent is not None and not rows[attempt_id]:  # the attempt's own fields: taken once, from its first row
-            percents.append(percent)
-        rows[attempt_id].append(
-            _Row(
-                position=v["position"],
-                question_id=v["question_id"],
-                definition=QuestionDef.from_json(v["definition"]),
-                response=v["response"],
-                fraction=v["fraction"],
-                points=v["points"],
-            )
-        )
-    return rows, percents
-
-
-def _percent(score: Decimal | None, max_score: Decimal, *, needs_grading: bool) -> float | None:
-    """An attempt's percent; None while an essay waits (its score leaves the essay out) or with no points."""
-    percent = None if needs_grading else scores.percent(score, max_score)
-    return None if percent is None else float(percent)
-
-
-def _answers(rows: Sequence[_Row]) -> list[Answer]:
+def _answers(rows: Sequence[AttemptRow]) -> list[Answer]:
     """One attempt's answers, each with the share of the points earned on the attempt's other graded questions."""
     graded = [row for row in rows if row.fraction is not None]
     possible = sum((row.points for row in graded), Decimal(0))

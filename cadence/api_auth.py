@@ -9,6 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from cadence import policy
+from cadence.accounts.services import token_for_secret
+
 
 class TokenAuth(HttpBearer):
     """A personal token: unknown, revoked or expired answers 401; a request beyond the token's access or
@@ -16,9 +19,6 @@ class TokenAuth(HttpBearer):
     token's limits into every `can` and `scope` of the request."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from cadence import policy
-        from cadence.accounts.services import token_for_secret
-
         api_token = token_for_secret(token, now=timezone.now())
         if api_token is None:
             return None

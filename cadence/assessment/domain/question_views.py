@@ -15,8 +15,8 @@ from typing import Any
 from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 
-from cadence.assessment.definitions import QuestionDef, QuestionType
-from cadence.assessment.grading import Graded, grade, right_response
+from cadence.assessment.domain.definitions import QuestionDef, QuestionType
+from cadence.assessment.domain.scoring import Graded, grade, right_response
 from cadence.core.markdown import render_inline_markdown, render_markdown
 
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE)

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
-from cadence.assessment.grading import parse_number
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType, Scoring
+from cadence.assessment.domain.scoring import parse_number
 from cadence.core.text import excerpt
 
 __all__ = ["GiftError", "GiftExport", "GiftParse", "GiftQuestion", "parse_gift", "to_gift"]

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cadence.assessment.definitions import Option, QuestionDef, QuestionType, Scoring
-from cadence.assessment.scores import Outcome as Outcome  # re-exported: graders and their callers use it here
-from cadence.assessment.scores import outcome_for, question_points
+from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType, Scoring
+from cadence.assessment.domain.scores import Outcome as Outcome  # re-exported: graders and their callers use it here
+from cadence.assessment.domain.scores import outcome_for, question_points
 
 ZERO, ONE = Decimal(0), Decimal(1)
 MAX_TEXT_CHARS = 20_000  # an essay; other typed answers are far shorter
@@ -51,7 +51,7 @@ def _graded(fraction: Decimal, feedback: list[str]) -> Graded:
 UNANSWERED = Graded(ZERO, Outcome.UNANSWERED)
 
 
-def _index(value: Any, options: tuple[Option, ...]) -> int | None:
+def option_index(value: Any, options: tuple[Option, ...]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None
     try:
@@ -62,7 +62,7 @@ def _index(value: Any, options: tuple[Option, ...]) -> int | None:
 
 
 def _single(question: QuestionDef, response: Mapping[str, Any]) -> Graded:
-    index = _index(response.get("choice"), question.options)
+    index = option_index(response.get("choice"), question.options)
     if index is None:
         return UNANSWERED
     option = question.options[index]
@@ -73,7 +73,7 @@ def _multiple(question: QuestionDef, response: Mapping[str, Any]) -> Graded:
     raw = response.get("choices")
     if not isinstance(raw, list):
         return UNANSWERED
-    chosen = sorted({i for i in (_index(v, question.options) for v in raw) if i is not None})
+    chosen = sorted({i for i in (option_index(v, question.options) for v in raw) if i is not None})
     if not chosen:
         return UNANSWERED
     feedback = [question.options[i].feedback for i in chosen]
@@ -155,7 +155,7 @@ def _matching(question: QuestionDef, response: Mapping[str, Any]) -> Graded:
     answered = 0
     feedback: list[str] = []
     for left, option in enumerate(question.options):
-        chosen = _index(raw.get(str(left)), question.options)
+        chosen = option_index(raw.get(str(left)), question.options)
         if chosen is None:
             continue
         answered += 1
@@ -175,7 +175,7 @@ def _ordering(question: QuestionDef, response: Mapping[str, Any]) -> Graded:
     n = len(question.options)
     if not isinstance(raw, list) or n == 0:
         return UNANSWERED
-    order = [_index(v, question.options) for v in raw]
+    order = [option_index(v, question.options) for v in raw]
     if len(order) != n or None in order or len(set(order)) != n:
         return UNANSWERED  # not a full arrangement of the items
     in_place = sum(1 for position, index in enumerate(order) if index == position)

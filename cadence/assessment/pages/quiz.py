@@ -1,13 +1,11 @@
 """What quiz pages show: the quiz on its item page, an attempt being taken, an attempt reviewed.
 
-Feedback, credits and right answers are put on a page only when `feedback_visible` says so:
-immediately for a checked question, after the attempt, or after the due date, as the quiz is set.
+Which questions' feedback a page may show is `assessment.selectors.attempt_views`'s rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,55 +15,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from cadence import policy
-from cadence.assessment import availability, rendering, scores
-from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, FeedbackTiming, Quiz, QuizSlot
-from cadence.assessment.services import quizzes
-from cadence.courses import deadlines, item_types
+from cadence.assessment.domain import availability, scores
+from cadence.assessment.models import Attempt, AttemptState, Quiz, QuizSlot
+from cadence.assessment.services import attempt_results, quizzes
+from cadence.courses import item_types
 from cadence.courses.models import Item, ItemKind
-
-
-def release_time(attempt: Attempt) -> datetime | None:
-    """For "after the due date": the learner's own deadline (zone, extensions), else the quiz's closing."""
-    quiz = attempt.quiz
-    return deadlines.deadline_for(attempt.user, quiz.item) or quiz.closes_at
-
-
-def feedback_visible(
-    quiz: Quiz, attempt: Attempt, row: AttemptQuestion | None, now: datetime, due: datetime | None = None
-) -> bool:
-    submitted = attempt.state == AttemptState.SUBMITTED
-    if quiz.feedback_timing == FeedbackTiming.IMMEDIATE:
-        return submitted or bool(row and row.checked)
-    if quiz.feedback_timing == FeedbackTiming.AFTER_SUBMIT:
-        return submitted
-    return submitted and (due is None or now >= due)
-
-
-def question_views(
-    attempt: Attempt, rows: list[AttemptQuestion], *, now: datetime, staff: bool = False
-) -> list[rendering.QuestionView]:
-    quiz = attempt.quiz
-    views = []
-    open_attempt = attempt.state == AttemptState.IN_PROGRESS
-    due = release_time(attempt) if quiz.feedback_timing == FeedbackTiming.AFTER_DUE else None
-    for row in rows:
-        definition = row.as_def()
-        reveal = None
-        if staff or feedback_visible(quiz, attempt, row, now, due):
-            reveal = rendering.reveal_for(definition, row.response, right_answers=staff or quiz.show_right_answers)
-        views.append(
-            rendering.question_view(
-                definition,
-                key=f"q{row.position}",
-                number=row.position,
-                order=row.option_order,
-                response=row.response,
-                points=f"{row.points:g}",
-                locked=not open_attempt or row.checked,
-                reveal=reveal,
-            )
-        )
-    return views
 
 
 @dataclass(frozen=True)
@@ -116,7 +70,7 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
             attempts=summaries,
             open_attempt=open_attempt,
             attempts_left=left,
-            grade=scores.shown_or_none(quizzes.quiz_grade(quiz, user)) if attempts else None,
+            grade=scores.shown_or_none(attempt_results.quiz_grade(quiz, user)) if attempts else None,
             may_start=decision.allowed,
             reason=decision.reason,
             refusal=decision.message,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from cadence.assessment.definitions import QuestionDef, QuestionType
-from cadence.assessment.grading import parse_number
+from cadence.assessment.domain.definitions import QuestionDef, QuestionType
+from cadence.assessment.domain.scoring import parse_number
 
 MAX_POINTS = Decimal(1000)
 MAX_OPTIONS = 50

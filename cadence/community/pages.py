@@ -1,4 +1,5 @@
-"""The discussion item type: an item page shows its forum's latest threads and links to the forum."""
+"""Page builders (the `pages` layer, described in `assessment.pages`): the discussion item type, whose item
+page shows its forum's latest threads and links to the forum."""
 
 from __future__ import annotations
 
