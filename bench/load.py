@@ -48,8 +48,8 @@ def prepare_learners(count: int) -> list[Learner]:
     from django.contrib.sessions.backends.db import SessionStore
 
     from cadence.accounts.models import User
+    from cadence.core.testing.seed import DOMAIN
     from cadence.progress.models import ItemProgress
-    from cadence.progress.seeding import DOMAIN
 
     users = list(User.objects.filter(email__startswith="learner", email__endswith=f"@{DOMAIN}").order_by("pk")[:count])
     if not users:

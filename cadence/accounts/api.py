@@ -3,25 +3,14 @@ from typing import Annotated
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import Field, WithJsonSchema
+from pydantic import WithJsonSchema
 
 from cadence.accounts import services
 from cadence.accounts.models import User
-from cadence.core.api_types import errors, omittable
+from cadence.core.api_types import TimeZoneName, errors, omittable
 
 router = Router(tags=["me"])
 
-# The services check a time zone against the system's tz database; the document gives the shape of a name
-# (listing all ~400 would make the document, and a fuzzer's every pass over it, much larger).
-TimeZoneName = Annotated[
-    str,
-    Field(
-        min_length=3,
-        max_length=64,
-        pattern=r"^(UTC|[A-Z][A-Za-z_-]+(/[A-Za-z0-9_+-]+){1,2})$",
-        description="An IANA time zone, such as Europe/Madrid or America/Argentina/Buenos_Aires",
-    ),
-]
 # Declared with the list the services check against, so the document and the answers agree.
 LanguageCode = Annotated[str, WithJsonSchema({"type": "string", "enum": [code for code, _name in settings.LANGUAGES]})]
 

@@ -10,23 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cadence.accounts.models import TokenAccess, User
-from cadence.accounts.timezones import time_zone_choices, validate_time_zone
+from cadence.core.forms import TimeZoneField
 from cadence.core.tasks import send_email
 from cadence.courses.models import Course
-
-
-class TimeZoneField(forms.ChoiceField):
-    """A select of IANA zones; site.js preselects the browser's zone on sign-up."""
-
-    def __init__(self, *, guess_from_browser: bool = False, **kwargs: Any) -> None:
-        super().__init__(choices=time_zone_choices, validators=[validate_time_zone], **kwargs)
-        if guess_from_browser:
-            self.widget.attrs["data-browser-time-zone"] = "true"
-
-    def validate(self, value: Any) -> None:
-        # The validator gives a clearer message than "Select a valid choice".
-        if value in self.empty_values and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
 class SignUpForm(forms.Form):

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadence.accounts.timezones import validate_time_zone
+from cadence.core.timezones import validate_time_zone
 
 
 def validate_birth_date(value: date) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cadence.assessment.domain.checks import MAX_OPTIONS
 from cadence.assessment.domain.definitions import Option, QuestionDef, QuestionType, Scoring
 from cadence.assessment.models import QTYPE_CHOICES, Assignment, Concept, Question, QuestionCategory, Quiz, Rubric
-from cadence.courses.forms import DateTimeLocalInput
+from cadence.core.forms import DateTimeLocalInput
 from cadence.courses.models import Course
 
 

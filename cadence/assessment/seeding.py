@@ -18,8 +18,8 @@ from tqdm import tqdm
 
 from cadence.accounts.models import User
 from cadence.assessment.models import Assignment, Grade, GradeCategory, GradedItem, Submission
+from cadence.core.testing.seed import DOMAIN
 from cadence.courses.models import Course, Item, Membership, Module, Role
-from cadence.progress.seeding import DOMAIN
 
 BATCH = 5_000
 

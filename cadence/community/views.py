@@ -19,7 +19,7 @@ from cadence.access import allowed, get_course, signed_in
 from cadence.community import selectors, services
 from cadence.community.forms import EditForm, ForumForm, ReplyForm, ReportForm, ThreadForm, fresh_key
 from cadence.community.models import Forum, Post, ReportStatus, Thread
-from cadence.content import media
+from cadence.core import uploads
 from cadence.core.errors import Conflict, DomainError
 from cadence.core.htmx import is_htmx, render_page_or_fragment, varies_with_htmx
 from cadence.courses.models import Course
@@ -491,7 +491,7 @@ def post_file(request: HttpRequest, slug: str, post_id: int, filename: str) -> H
     moderator = selectors.is_moderator(signed_in(request), course)
     if not post.file or post.filename != filename or post.is_deleted or (post.is_hidden and not moderator):
         raise Http404
-    return media.serve_stored_file(  # type: ignore[return-value]
+    return uploads.serve_stored_file(  # type: ignore[return-value]
         name=post.file.name, content_type=post.content_type, filename=post.filename,
         range_header=request.headers.get("Range", ""), attachment=True,
     )  # fmt: skip

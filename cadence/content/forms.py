@@ -7,9 +7,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cadence.content.media import RESOURCE_FORMATS
 from cadence.content.models import ResourceKind
 from cadence.content.services.checklists import MAX_STEP_CHARS, MAX_STEPS
+from cadence.core.uploads import RESOURCE_FORMATS
 
 
 def _mb(size: int) -> int:

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
 from cadence.access import get_course, get_item, shows_hidden, signed_in
-from cadence.content import media, selectors, services
+from cadence.content import selectors, services
 from cadence.content.forms import CourseSearchForm, LibraryFilterForm, ResourceForm
 from cadence.content.models import Resource
-from cadence.content.services import ContentInputError
-from cadence.core.errors import DomainError
+from cadence.core import uploads
+from cadence.core.errors import DomainError, FieldError
 from cadence.core.htmx import render_page_or_fragment
 from cadence.courses.models import Course, Item, ItemKind
 from cadence.progress import services as progress_services
@@ -51,7 +51,7 @@ def _get_resource(request: HttpRequest, course: Course, resource_id: int, action
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
-    field = exc.field if isinstance(exc, ContentInputError) and exc.field in form.fields else None
+    field = exc.field if isinstance(exc, FieldError) and exc.field in form.fields else None
     form.add_error(field, exc.message)
 
 
@@ -194,7 +194,7 @@ def resource_file(request: HttpRequest, slug: str, resource_id: int, filename: s
     range_header = request.headers.get("Range", "")
     if not range_header or range_header.replace(" ", "").startswith("bytes=0-"):  # a resumed download is one use
         _record_use(request, resource, Verb.DOWNLOADED)
-    return media.serve_stored_file(
+    return uploads.serve_stored_file(
         name=resource.file.name or "",
         content_type=resource.content_type,
         filename=resource.filename,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence.access import get_course, get_item, signed_in
-from cadence.content import media, pages, selectors, services
+from cadence.content import pages, selectors, services
 from cadence.content.forms import (
     BaseStepFormSet,
     CaptionForm,
@@ -30,8 +30,8 @@ from cadence.content.forms import (
     format_running_time,
 )
 from cadence.content.models import CourseImage
-from cadence.content.services import ContentInputError
-from cadence.core.errors import DomainError, NotAllowed
+from cadence.core import uploads
+from cadence.core.errors import DomainError, FieldError, NotAllowed
 from cadence.core.htmx import is_htmx, varies_with_htmx
 from cadence.core.markdown import render_markdown
 from cadence.courses.models import Course, Item, ItemKind
@@ -58,7 +58,7 @@ def _item_url(course: Course, item: Item, anchor: str = "") -> str:
 
 
 def _add_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if isinstance(exc, ContentInputError) and exc.field in form.fields else None
+    field = exc.field if isinstance(exc, FieldError) and exc.field in form.fields else None
     form.add_error(field, exc.message)
 
 
@@ -184,7 +184,7 @@ def image_file(request: HttpRequest, slug: str, image_id: int, filename: str) ->
     image = selectors.course_image(course, image_id)
     if image is None or filename != image.filename:
         raise Http404
-    return media.serve_stored_file(
+    return uploads.serve_stored_file(
         name=image.file.name or "",
         content_type=image.content_type,
         filename=image.filename,
@@ -297,7 +297,7 @@ def video_file(request: HttpRequest, slug: str, item_id: int) -> HttpResponseBas
     video = selectors.video_for_item(item)
     if video is None or not video.is_uploaded:
         raise Http404
-    return media.serve_stored_file(
+    return uploads.serve_stored_file(
         name=video.file.name or "",
         content_type=video.content_type,
         filename=video.filename,
@@ -312,9 +312,9 @@ def caption_file(request: HttpRequest, slug: str, item_id: int, track_id: int) -
     track = selectors.caption_track(item, track_id)
     if track is None:
         raise Http404
-    return media.serve_stored_file(
+    return uploads.serve_stored_file(
         name=track.file.name or "",
-        content_type=media.VTT.content_type,
+        content_type=uploads.VTT.content_type,
         filename=f"{item.title[:60]}.{track.language}.vtt",
         range_header=request.headers.get("Range", ""),
     )
@@ -367,7 +367,7 @@ def step_tick(request: HttpRequest, slug: str, item_id: int, step_id: int) -> Ht
         result = services.set_step_ticked(user=user, item=item, step_id=step_id, ticked=ticked, now=timezone.now())
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
-    except ContentInputError as exc:
+    except FieldError as exc:
         announcement = exc.message
         if not is_htmx(request):
             messages.error(request, exc.message)

@@ -198,3 +198,16 @@ def describe_validation_errors(raw: list[dict[str, Any]]) -> tuple[str, list[dic
         where = ".".join(str(part) for part in named) or (str(loc[0]) if loc else "request")
         parts.append(f"{where}: {msg}")
     return "; ".join(parts) + ".", fields
+
+
+# The services check a time zone against the system's tz database; the document gives the shape of a name
+# (listing all ~400 would make the document, and a fuzzer's every pass over it, much larger).
+TimeZoneName = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=64,
+        pattern=r"^(UTC|[A-Z][A-Za-z_-]+(/[A-Za-z0-9_+-]+){1,2})$",
+        description="An IANA time zone, such as Europe/Madrid or America/Argentina/Buenos_Aires",
+    ),
+]

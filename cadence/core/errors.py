@@ -23,3 +23,11 @@ class Conflict(DomainError):
 
 class InvalidInput(DomainError):
     status_code = 422
+
+
+class FieldError(InvalidInput):
+    """Bad input for one field of a form (or the form as a whole when `field` is None); nothing was changed."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -16,7 +16,6 @@ from pydantic import Field
 
 from cadence import policy
 from cadence.access import course_for, restorable, signed_in
-from cadence.accounts.api import TimeZoneName
 from cadence.core.api_types import (
     AwareDateTimeIn,
     BoolIn,
@@ -26,6 +25,7 @@ from cadence.core.api_types import (
     IdIn,
     IntIn,
     Pagination,
+    TimeZoneName,
     errors,
     omittable,
 )

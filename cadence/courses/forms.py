@@ -5,17 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cadence.accounts.forms import TimeZoneField
+from cadence.core.forms import DateTimeLocalInput, TimeZoneField
 from cadence.courses.models import Course, Group, Item, Membership, Module, Role
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """A native date-and-time picker; values are read in the viewer's time zone."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class CourseForm(forms.ModelForm[Course]):

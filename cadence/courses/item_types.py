@@ -11,6 +11,9 @@ Apps that keep something derived from an item (the course search index) register
 
 The item page then includes `template` with the mapping returned by `context(request, item)`.
 `context` must run a constant number of queries; it may raise Http404 or PermissionDenied.
+
+An app may also add a panel below every item's own content (progress: the learner's private notes) with
+`register_panel`; the panel's context names join the page's, so they must not clash with them.
 """
 
 from __future__ import annotations
@@ -55,3 +58,21 @@ def on_item_saved(listener: Callable[[Item], None]) -> None:
 def item_saved(item: Item) -> None:
     for listener in _saved_listeners:
         listener(item)
+
+
+@dataclass(frozen=True)
+class ItemPanel:
+    template: str
+    context: Callable[[HttpRequest, Item], Mapping[str, Any]]
+
+
+_panels: list[ItemPanel] = []
+
+
+def register_panel(panel: ItemPanel) -> None:
+    if panel not in _panels:
+        _panels.append(panel)
+
+
+def panels() -> tuple[ItemPanel, ...]:
+    return tuple(_panels)

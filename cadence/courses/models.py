@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cadence.accounts.timezones import validate_time_zone
+from cadence.core.timezones import validate_time_zone
 
 
 class Pacing(models.TextChoices):
@@ -185,7 +185,7 @@ class Item(models.Model):
         validators=[MaxValueValidator(1440)],
         help_text=_("Leave empty to estimate from the content (reading speed or running time)."),
     )
-    # A deadline is one of three kinds (at most one is set; see cadence.courses.deadlines).
+    # A deadline is one of three kinds (at most one is set; see cadence.courses.domain.deadlines).
     due_at = models.DateTimeField(
         _("due at a fixed moment"),
         null=True,

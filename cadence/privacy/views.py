@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.content import media
+from cadence.core import uploads
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
 from cadence.privacy import selectors, services
@@ -89,7 +89,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse | StreamingHt
     if not usable:
         return render(request, "privacy/export_gone.html", {"export": data_export}, status=410)
     assert data_export.ready_at is not None
-    response = media.serve_stored_file(
+    response = uploads.serve_stored_file(
         name=data_export.file.name,
         content_type="application/zip",
         filename=f"cadence-data-{data_export.subject_id}-{data_export.ready_at:%Y-%m-%d}.zip",

@@ -19,10 +19,10 @@ from tqdm import tqdm
 
 from cadence.accounts.models import User
 from cadence.content.models import SearchEntry, SearchSource
+from cadence.core.testing.seed import DOMAIN
 from cadence.courses.models import Course, Item, Membership, Module, Role
 from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress
 
-DOMAIN = "bench.cadence.test"
 PASSWORD = "cadence-bench"  # noqa: S105 - published benchmark password
 ZONES = ("Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "Africa/Lagos", "Asia/Kolkata")
 KINDS = ("lesson", "video", "lesson", "checklist", "quiz", "lesson", "file", "discussion", "assignment", "link")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from cadence.accounts.models import User
-from cadence.courses import deadlines
+from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course, Item, Module, Visibility
 from cadence.progress import release
 from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, ReleaseOverride, ReleaseRule
@@ -291,7 +291,7 @@ def due_items(user: User, course_ids: Sequence[int], *, now: datetime, limit: in
         )
         .order_by("id")[:MAX_DEADLINE_CANDIDATES]
     )
-    due = deadlines.deadlines_for(user, candidates)
+    due = course_selectors.deadlines_for(user, candidates)
     earliest, latest = now - timedelta(days=OVERDUE_SHOWN_DAYS), now + timedelta(days=DUE_SOON_DAYS)
     items = sorted(
         (

@@ -15,9 +15,10 @@ from django.utils.safestring import SafeString
 from cadence import policy
 from cadence.assessment.models import Assignment, AssignmentDraft, LatePolicy, Submission
 from cadence.assessment.services import assignments
-from cadence.content import media
+from cadence.core import uploads
 from cadence.core.markdown import render_markdown
-from cadence.courses import deadlines, item_types
+from cadence.courses import item_types
+from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Item, ItemKind
 
 
@@ -50,7 +51,7 @@ def assignment_view(request: HttpRequest, item: Item) -> AssignmentView:
     assignment = assignments.assignment_settings(item)
     is_learner = policy.can(user, "submit", assignment)
     now = timezone.now()
-    deadline = deadlines.deadline_for(user, item) if is_learner else None
+    deadline = course_selectors.deadline_for(user, item) if is_learner else None
     saved = not assignment._state.adding and is_learner
     submissions = (
         list(
@@ -86,7 +87,7 @@ def assignment_view(request: HttpRequest, item: Item) -> AssignmentView:
         draft=draft,
         submissions=submissions,
         key=secrets.token_hex(16),
-        accept=",".join(sorted({f.kind.extension for f in media.RESOURCE_FORMATS.values()})),
+        accept=",".join(sorted({f.kind.extension for f in uploads.RESOURCE_FORMATS.values()})),
         submit_url=reverse("assessment:submit", args=[slug, item.pk]),
         draft_url=reverse("assessment:draft", args=[slug, item.pk]),
     )

@@ -10,13 +10,13 @@ from datetime import datetime
 
 from cadence.assessment.domain import question_views
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, FeedbackTiming, Quiz
-from cadence.courses import deadlines
+from cadence.courses import selectors as course_selectors
 
 
 def release_time(attempt: Attempt) -> datetime | None:
     """For "after the due date": the learner's own deadline (zone, extensions), else the quiz's closing."""
     quiz = attempt.quiz
-    return deadlines.deadline_for(attempt.user, quiz.item) or quiz.closes_at
+    return course_selectors.deadline_for(attempt.user, quiz.item) or quiz.closes_at
 
 
 def feedback_visible(

@@ -25,13 +25,12 @@ from django.utils.translation import gettext as _
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.assessment.models import Assignment, AssignmentDraft, LatePolicy, Submission, SubmissionFile
-from cadence.content import media
-from cadence.content.services.common import ContentInputError, check_web_address, delete_files_if_rolled_back
-from cadence.content.services.library import check_resource_format
-from cadence.core import audit
+from cadence.content.services.common import check_web_address
+from cadence.core import audit, uploads
 from cadence.core.email import queue_email
-from cadence.core.errors import InvalidInput, NotAllowed
-from cadence.courses import deadlines
+from cadence.core.errors import FieldError, InvalidInput, NotAllowed
+from cadence.core.uploads import delete_files_if_rolled_back
+from cadence.courses import selectors as course_selectors
 from cadence.courses.models import CompletionRule, Item, ItemKind
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
@@ -99,9 +98,7 @@ def save_draft(*, user: User, assignment: Assignment, text: str, url: str, now: 
     """Keep what the learner is writing (autosaved as they type, or with "Save draft")."""
     _require_learner(user, assignment, now)
     if len(text) > MAX_TEXT_CHARS:
-        raise ContentInputError(
-            _("The text is too long (at most %(n)s characters).") % {"n": MAX_TEXT_CHARS}, field="text"
-        )
+        raise FieldError(_("The text is too long (at most %(n)s characters).") % {"n": MAX_TEXT_CHARS}, field="text")
     draft, _created = AssignmentDraft.objects.update_or_create(
         assignment=assignment, user=user, defaults={"text": text, "url": url[:1000], "updated_at": now}
     )
@@ -116,7 +113,7 @@ class SubmissionInput:
     files: Sequence[UploadedFile] = ()
 
 
-def _check_content(assignment: Assignment, data: SubmissionInput) -> tuple[str, str, list[media.ResourceFormat]]:
+def _check_content(assignment: Assignment, data: SubmissionInput) -> tuple[str, str, list[uploads.ResourceFormat]]:
     text = data.text.replace("\r\n", "\n").strip() if assignment.accept_text else ""
     url = (
         check_web_address(data.url, field="url", what=_("a submission"))
@@ -125,29 +122,27 @@ def _check_content(assignment: Assignment, data: SubmissionInput) -> tuple[str, 
     )
     files = list(data.files) if assignment.accept_files else []
     if len(text) > MAX_TEXT_CHARS:
-        raise ContentInputError(
-            _("The text is too long (at most %(n)s characters).") % {"n": MAX_TEXT_CHARS}, field="text"
-        )
+        raise FieldError(_("The text is too long (at most %(n)s characters).") % {"n": MAX_TEXT_CHARS}, field="text")
     if len(files) > assignment.max_files:
-        raise ContentInputError(
+        raise FieldError(
             _("Attach at most %(n)s files; you attached %(m)s.") % {"n": assignment.max_files, "m": len(files)},
             field="files",
         )
     limit = assignment.max_file_mb * 1024 * 1024
-    formats: list[media.ResourceFormat] = []
+    formats: list[uploads.ResourceFormat] = []
     for upload in files:
         size = upload.size or 0
         name = (upload.name or "")[:100]
         if size > limit:
-            raise ContentInputError(
+            raise FieldError(
                 _("“%(name)s” is too large (%(size)s MB); files may be at most %(limit)s MB.")
                 % {"name": name, "size": f"{size / 1048576:.1f}", "limit": assignment.max_file_mb},
                 field="files",
             )
         if size == 0:
-            raise ContentInputError(_("“%(name)s” is empty.") % {"name": name}, field="files")
+            raise FieldError(_("“%(name)s” is empty.") % {"name": name}, field="files")
         formats.append(
-            check_resource_format(
+            uploads.check_format(
                 upload,
                 refused=_(
                     "“%(name)s” cannot be submitted: accepted are %(allowed)s files, whose contents match their name."
@@ -156,7 +151,7 @@ def _check_content(assignment: Assignment, data: SubmissionInput) -> tuple[str, 
             )
         )
     if not (text or url or files):
-        raise ContentInputError(_("There is nothing to submit: write your answer, attach a file or give an address."))
+        raise FieldError(_("There is nothing to submit: write your answer, attach a file or give an address."))
     return text, url, formats
 
 
@@ -185,7 +180,7 @@ def submit(*, user: User, assignment: Assignment, data: SubmissionInput, now: da
 def _submit(*, user: User, assignment: Assignment, data: SubmissionInput, key: str, now: datetime) -> Submission:
     _require_learner(user, assignment, now)
     item = assignment.item
-    deadline = deadlines.deadline_for(user, item)
+    deadline = course_selectors.deadline_for(user, item)
     late = _late_seconds(now, deadline)
     if assignment.closes_at and now >= assignment.closes_at:
         raise NotAllowed(_("This assignment has closed; nothing more is accepted."))
@@ -216,10 +211,10 @@ def _submit(*, user: User, assignment: Assignment, data: SubmissionInput, key: s
         for upload, fmt in zip(data.files if assignment.accept_files else [], formats, strict=True):
             row = SubmissionFile(
                 submission=submission,
-                filename=media.display_name(upload.name or "", fmt.kind, "file"),
+                filename=uploads.display_name(upload.name or "", fmt.kind, "file"),
                 content_type=fmt.kind.content_type,
                 size=upload.size or 0,
-                sha256=media.sha256_of(upload),
+                sha256=uploads.sha256_of(upload),
             )
             row.file.save(row.filename, upload, save=False)
             stored.append(row.file.name or "")

@@ -37,11 +37,10 @@ from cadence.assessment.models import (
     Submission,
 )
 from cadence.assessment.services import attempt_results
-from cadence.content import media
-from cadence.content.services.common import delete_files_if_rolled_back
 from cadence.content.services.library import check_resource_file
-from cadence.core import audit
+from cadence.core import audit, uploads
 from cadence.core.errors import InvalidInput, NotAllowed
+from cadence.core.uploads import delete_files_if_rolled_back
 from cadence.courses.models import CompletionRule, Course
 from cadence.notifications.models import Kind
 from cadence.notifications.services import notify
@@ -254,7 +253,7 @@ def attach_feedback_file(*, grader: User, grade: Grade, upload: UploadedFile) ->
     fmt = check_resource_file(upload)
     row = FeedbackFile(
         grade=grade,
-        filename=media.display_name(upload.name or "", fmt.kind, "feedback"),
+        filename=uploads.display_name(upload.name or "", fmt.kind, "feedback"),
         content_type=fmt.kind.content_type,
         size=upload.size or 0,
     )

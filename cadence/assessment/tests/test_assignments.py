@@ -14,9 +14,8 @@ from django.utils import timezone
 from cadence.assessment.models import AssignmentDraft, Submission, SubmissionFile
 from cadence.assessment.services import assignments
 from cadence.assessment.services.assignments import SubmissionInput
-from cadence.content.services import ContentInputError
 from cadence.content.tests.factories import upload
-from cadence.core.errors import InvalidInput, NotAllowed
+from cadence.core.errors import FieldError, InvalidInput, NotAllowed
 from cadence.courses.models import DeadlineExtension, Item
 from cadence.courses.tests.factories import ItemFactory
 from cadence.progress.models import Completion
@@ -92,7 +91,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(world: CourseWorld, media_ro
         ({"files": [upload("data.csv", "naïve".encode("latin-1"))]}, "is not UTF-8 text"),
     ]
     for data, message in cases:
-        with pytest.raises(ContentInputError, match=message):
+        with pytest.raises(FieldError, match=message):
             _submit(world, assignment, key=f"k-{message}", **data)
     with pytest.raises(InvalidInput, match="missing its submission key"):
         _submit(world, assignment, key="  ", text="x")

@@ -19,7 +19,7 @@ from cadence.assessment.forms import AssignmentSettingsForm
 from cadence.assessment.models import FeedbackFile, Grade, RubricCriterion, Submission, SubmissionFile
 from cadence.assessment.services import assignments
 from cadence.assessment.services.assignments import SubmissionInput
-from cadence.content import media
+from cadence.core import uploads
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
 from cadence.core.work import keeps_work
@@ -175,7 +175,7 @@ def submission_file(request: HttpRequest, slug: str, submission_id: int, file_id
         raise Http404
     if not policy.can(request.user, "view", submission):
         raise PermissionDenied
-    return media.serve_stored_file(
+    return uploads.serve_stored_file(
         name=row.file.name or "",
         content_type=row.content_type,
         filename=row.filename,
@@ -194,6 +194,6 @@ def feedback_file(request: HttpRequest, slug: str, submission_id: int, file_id: 
         raise Http404
     if row.grade.released_at is None and not policy.can(request.user, "grade", course):
         raise Http404
-    return media.serve_stored_file(
+    return uploads.serve_stored_file(
         name=row.file.name or "", content_type=row.content_type, filename=row.filename, attachment=True
     )

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.community.models import Post
-from cadence.content import media
 from cadence.content import services as content_services
-from cadence.core import rate, text
+from cadence.core import rate, text, uploads
 from cadence.core.errors import DomainError, InvalidInput
 from cadence.courses.models import Course
 
@@ -118,13 +117,13 @@ def resolve_mentions(course: Course, body: str) -> list[User]:
 
 
 # --- Attachments: the library's limits and checks ------------------------------------------------------
-def check_attachment(upload: UploadedFile) -> media.ResourceFormat:
+def check_attachment(upload: UploadedFile) -> uploads.ResourceFormat:
     return content_services.check_resource_file(upload)
 
 
-def attach(post: Post, upload: UploadedFile, fmt: media.ResourceFormat) -> None:
+def attach(post: Post, upload: UploadedFile, fmt: uploads.ResourceFormat) -> None:
     """Store the file with the post; called last in the service's transaction, after every check."""
-    post.filename = media.display_name(upload.name or "", fmt.kind, "attachment")
+    post.filename = uploads.display_name(upload.name or "", fmt.kind, "attachment")
     post.content_type = fmt.kind.content_type
     post.size = upload.size
     post.file.save(post.filename, upload, save=False)

@@ -1,7 +1,6 @@
 """Content writes. Import from here: `from cadence.content import services`."""
 
 from cadence.content.services.checklists import StepInput, TickResult, save_checklist, set_step_ticked
-from cadence.content.services.common import ContentInputError
 from cadence.content.services.lessons import (
     check_lesson_body,
     count_words,
@@ -25,7 +24,7 @@ from cadence.content.services.videos import (
 )
 
 __all__ = [
-    "ContentInputError", "ResourceInput", "StepInput", "TickResult", "add_captions", "check_external_url",
+    "ResourceInput", "StepInput", "TickResult", "add_captions", "check_external_url",
     "check_lesson_body", "check_resource_file", "count_words", "delete_captions", "delete_resource", "parse_tags",
     "reading_minutes", "running_minutes", "save_checklist", "save_lesson", "save_resource", "save_video",
     "set_step_ticked", "upload_image",

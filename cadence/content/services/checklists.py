@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.content.models import Checklist, ChecklistStep, StepTick
-from cadence.content.services.common import ContentInputError, require_editable, require_kind
+from cadence.content.services.common import require_editable, require_kind
 from cadence.core import audit
-from cadence.core.errors import NotAllowed
+from cadence.core.errors import FieldError, NotAllowed
 from cadence.courses.models import CompletionRule, Item, ItemKind
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
@@ -36,19 +36,19 @@ def save_checklist(*, actor: User, item: Item, steps: Sequence[StepInput]) -> Ch
     """Replace the steps with `steps`, in that order. Kept steps keep their ticks; dropped steps lose theirs."""
     require_editable(actor, item, ItemKind.CHECKLIST)
     if len(steps) > MAX_STEPS:
-        raise ContentInputError(_("A checklist has at most %(max)s steps.") % {"max": MAX_STEPS})
+        raise FieldError(_("A checklist has at most %(max)s steps.") % {"max": MAX_STEPS})
     for number, step in enumerate(steps, start=1):
         if not step.text.strip():
-            raise ContentInputError(_("Step %(n)s is empty: write it, or tick “Delete”.") % {"n": number})
+            raise FieldError(_("Step %(n)s is empty: write it, or tick “Delete”.") % {"n": number})
         if len(step.text) > MAX_STEP_CHARS:
-            raise ContentInputError(
+            raise FieldError(
                 _("Step %(n)s is too long (at most %(max)s characters).") % {"n": number, "max": MAX_STEP_CHARS}
             )
     checklist, _created = Checklist.objects.select_for_update().get_or_create(item=item)
     existing = {s.pk: s for s in ChecklistStep.objects.filter(checklist=checklist)}
     wanted = [s.step_id for s in steps if s.step_id is not None]
     if len(wanted) != len(set(wanted)) or not set(wanted) <= set(existing):
-        raise ContentInputError(_("The list of steps changed while you were editing it; reload and try again."))
+        raise FieldError(_("The list of steps changed while you were editing it; reload and try again."))
     removed = set(existing) - set(wanted)
     ChecklistStep.objects.filter(pk__in=removed).delete()
     changed: list[ChecklistStep] = []
@@ -97,7 +97,7 @@ def set_step_ticked(*, user: User, item: Item, step_id: int, ticked: bool, now: 
         raise NotAllowed(_("This checklist is not open to you yet."))
     step = ChecklistStep.objects.filter(pk=step_id, checklist__item=item).first()
     if step is None:
-        raise ContentInputError(_("That step is no longer on this checklist; the list has been refreshed."))
+        raise FieldError(_("That step is no longer on this checklist; the list has been refreshed."))
     if ticked:
         try:
             with transaction.atomic():

@@ -12,16 +12,13 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from cadence.accounts.models import User
-from cadence.content import media, search
+from cadence.content import search
 from cadence.content.models import CourseImage, Lesson
-from cadence.content.services.common import (
-    ContentInputError,
-    check_kind,
-    delete_files_if_rolled_back,
-    require_editable,
-)
-from cadence.core import audit
+from cadence.content.services.common import require_editable
+from cadence.core import audit, uploads
+from cadence.core.errors import FieldError
 from cadence.core.markdown import find_active_content, render_markdown
+from cadence.core.uploads import check_kind, delete_files_if_rolled_back
 from cadence.courses import services as course_services
 from cadence.courses.models import Item, ItemKind
 
@@ -42,7 +39,7 @@ def reading_minutes(words: int) -> int:
 def check_lesson_body(body: str) -> None:
     """Refuse text the sanitiser would have to change behind the author's back: scripts, event handlers."""
     if len(body) > LESSON_MAX_CHARS:
-        raise ContentInputError(
+        raise FieldError(
             _("The text is too long: at most %(max)s characters, this has %(n)s.")
             % {"max": LESSON_MAX_CHARS, "n": len(body)},
             field="body",
@@ -50,7 +47,7 @@ def check_lesson_body(body: str) -> None:
     active = find_active_content(body)
     if active is not None:
         where = _(" (line %(line)s)") % {"line": active.line} if active.line else ""
-        raise ContentInputError(
+        raise FieldError(
             _("Lessons cannot contain scripts or event handlers: remove %(what)s%(where)s. Nothing was saved.")
             % {"what": active.description, "where": where},
             field="body",
@@ -73,11 +70,11 @@ def save_lesson(*, actor: User, item: Item, body: str) -> Lesson:
     return lesson
 
 
-def _check_image(upload: UploadedFile) -> media.Kind:
+def _check_image(upload: UploadedFile) -> uploads.Kind:
     return check_kind(
         upload,
         limit=settings.CONTENT_IMAGE_MAX_BYTES,
-        sniff=media.sniff_image,
+        sniff=uploads.sniff_image,
         too_large=_("The image is too large (%(size)s); images may be at most %(limit)s."),
         wrong_kind=_("“%(name)s” is not a PNG, JPEG, GIF or WebP image (its contents were checked, not its name)."),
     )
@@ -89,9 +86,9 @@ def upload_image(*, actor: User, item: Item, upload: UploadedFile, alt_text: str
     require_editable(actor, item, ItemKind.LESSON)
     alt_text = alt_text.strip()
     if not alt_text:
-        raise ContentInputError(_("Describe the image for people who cannot see it."), field="alt_text")
+        raise FieldError(_("Describe the image for people who cannot see it."), field="alt_text")
     kind = _check_image(upload)
-    filename = media.display_name(upload.name or "", kind, "image")
+    filename = uploads.display_name(upload.name or "", kind, "image")
     image = CourseImage(
         course_id=item.course_id,
         filename=filename,

@@ -1,13 +1,12 @@
 """The course library: documents, slides, datasets and links, with descriptions and tags.
 
 A resource is an uploaded file or an http(s) address. Files are checked by size, by name (only the
-formats in `media.RESOURCE_FORMATS`) and by their first bytes, which must agree with the name; text
+formats in `uploads.RESOURCE_FORMATS`) and by their first bytes, which must agree with the name; text
 formats must be UTF-8 throughout. A file or link item of the outline shows one resource.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,17 +18,12 @@ from django.utils.translation import gettext as _
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.content import media, search
+from cadence.content import search
 from cadence.content.models import Resource, ResourceKind, ResourceTag
-from cadence.content.services.common import (
-    ContentInputError,
-    check_size,
-    check_web_address,
-    delete_files_after_commit,
-    delete_files_if_rolled_back,
-)
-from cadence.core import audit
-from cadence.core.errors import InvalidInput
+from cadence.content.services.common import check_web_address
+from cadence.core import audit, uploads
+from cadence.core.errors import FieldError, InvalidInput
+from cadence.core.uploads import check_size, delete_files_after_commit, delete_files_if_rolled_back
 from cadence.courses.models import Course, Item, ItemKind
 
 MAX_TAGS = 12
@@ -62,10 +56,10 @@ def parse_tags(text: str) -> list[str]:
 def _check_tags(tags: Sequence[str]) -> list[str]:
     clean = parse_tags(",".join(tags))
     if len(clean) > MAX_TAGS:
-        raise ContentInputError(_("Use at most %(max)s tags.") % {"max": MAX_TAGS}, field="tags")
+        raise FieldError(_("Use at most %(max)s tags.") % {"max": MAX_TAGS}, field="tags")
     long = [t for t in clean if len(t) > MAX_TAG_CHARS]
     if long:
-        raise ContentInputError(
+        raise FieldError(
             _("Tags can be at most %(max)s characters: “%(tag)s” is longer.") % {"max": MAX_TAG_CHARS, "tag": long[0]},
             field="tags",
         )
@@ -75,60 +69,27 @@ def _check_tags(tags: Sequence[str]) -> list[str]:
 def _check_text(data: ResourceInput) -> tuple[str, str]:
     title = " ".join(data.title.split())
     if not title:
-        raise ContentInputError(_("Give the resource a title."), field="title")
+        raise FieldError(_("Give the resource a title."), field="title")
     if len(title) > 200:
-        raise ContentInputError(_("The title can be at most 200 characters."), field="title")
+        raise FieldError(_("The title can be at most 200 characters."), field="title")
     description = data.description.replace("\r\n", "\n").strip()
     if len(description) > MAX_DESCRIPTION_CHARS:
-        raise ContentInputError(
+        raise FieldError(
             _("The description can be at most %(max)s characters.") % {"max": MAX_DESCRIPTION_CHARS},
             field="description",
         )
     if data.kind and data.kind not in ResourceKind.values:
-        raise ContentInputError(_("Choose one of the listed types."), field="kind")
+        raise FieldError(_("Choose one of the listed types."), field="kind")
     return title, description
 
 
-def _is_utf8(upload: UploadedFile) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    upload.seek(0)
-    try:
-        for chunk in upload.chunks():
-            if b"\x00" in chunk:
-                return False
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    finally:
-        upload.seek(0)
-    return True
-
-
-def check_resource_format(upload: UploadedFile, *, refused: str, field: str) -> media.ResourceFormat:
-    """The upload's format: its name must be one of the library's formats and its first bytes must agree;
-    text formats must be UTF-8 throughout. `refused` is a translated message with %(name)s and %(allowed)s.
-    Used for library files, submitted files and feedback files alike."""
-    name = upload.name or ""
-    fmt = media.resource_format(name, media.read_head(upload))
-    if fmt is None:
-        allowed = ", ".join(sorted({f.kind.extension for f in media.RESOURCE_FORMATS.values()}))
-        raise ContentInputError(refused % {"name": name[:100], "allowed": allowed}, field=field)
-    if not fmt.magic and not _is_utf8(upload):
-        raise ContentInputError(
-            _("“%(name)s” is not UTF-8 text. Save it as UTF-8 and upload it again.") % {"name": name[:100]},
-            field=field,
-        )
-    return fmt
-
-
-def check_resource_file(upload: UploadedFile) -> media.ResourceFormat:
+def check_resource_file(upload: UploadedFile) -> uploads.ResourceFormat:
     check_size(
         upload,
         limit=settings.CONTENT_RESOURCE_MAX_BYTES,
         too_large=_("The file is too large (%(size)s); library files may be at most %(limit)s."),
     )
-    return check_resource_format(
+    return uploads.check_format(
         upload,
         refused=_(
             "“%(name)s” cannot be added: the library takes %(allowed)s files, and a file's contents must "
@@ -174,11 +135,11 @@ def save_resource(
     title, description = _check_text(data)
     tags = _check_tags(data.tags)
     if upload is not None and data.url.strip():
-        raise ContentInputError(_("Give either a file or an address, not both."))
+        raise FieldError(_("Give either a file or an address, not both."))
     url = check_web_address(data.url, field="url", what=_("a link")) if data.url.strip() else ""
     fmt = check_resource_file(upload) if upload is not None else None
     if fmt is None and not url and (resource is None or not (resource.file or resource.url)):
-        raise ContentInputError(_("Upload a file or give the address of a web page."), field="file")
+        raise FieldError(_("Upload a file or give the address of a web page."), field="file")
     if resource is None:
         resource = Resource(course=course, created_by=actor)
     else:
@@ -188,8 +149,8 @@ def save_resource(
     stored: list[str] = []
     try:
         if fmt is not None and upload is not None:
-            resource.filename = media.display_name(upload.name or "", fmt.kind, "file")
-            resource.sha256 = media.sha256_of(upload)
+            resource.filename = uploads.display_name(upload.name or "", fmt.kind, "file")
+            resource.sha256 = uploads.sha256_of(upload)
             resource.file.save(resource.filename, upload, save=False)
             stored.append(resource.file.name or "")
             resource.content_type = fmt.kind.content_type

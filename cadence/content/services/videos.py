@@ -11,18 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cadence.accounts.models import User
-from cadence.content import media, search, vtt
+from cadence.content import search, vtt
 from cadence.content.models import MAX_RUNNING_SECONDS, CaptionTrack, Cue, Video
-from cadence.content.services.common import (
-    ContentInputError,
-    check_kind,
-    check_size,
-    check_web_address,
-    delete_files_after_commit,
-    delete_files_if_rolled_back,
-    require_editable,
-)
-from cadence.core import audit
+from cadence.content.services.common import check_web_address, require_editable
+from cadence.core import audit, uploads
+from cadence.core.errors import FieldError
+from cadence.core.uploads import check_kind, check_size, delete_files_after_commit, delete_files_if_rolled_back
 from cadence.courses import services as course_services
 from cadence.courses.models import Item, ItemKind
 
@@ -33,11 +27,11 @@ def check_external_url(url: str) -> str:
     return check_web_address(url, field="external_url", what=_("a video"))
 
 
-def check_video_file(upload: UploadedFile) -> media.Kind:
+def check_video_file(upload: UploadedFile) -> uploads.Kind:
     return check_kind(
         upload,
         limit=settings.CONTENT_VIDEO_MAX_BYTES,
-        sniff=media.sniff_video,
+        sniff=uploads.sniff_video,
         too_large=_("The video is too large (%(size)s); videos may be at most %(limit)s."),
         wrong_kind=_("“%(name)s” is not an MP4 or WebM video (its contents were checked, not its name)."),
     )
@@ -61,20 +55,20 @@ def save_video(
     """
     require_editable(actor, item, ItemKind.VIDEO)
     if upload is not None and external_url.strip():
-        raise ContentInputError(_("Give either a file or an address, not both."))
+        raise FieldError(_("Give either a file or an address, not both."))
     if duration_seconds is not None and not 0 < duration_seconds <= MAX_RUNNING_SECONDS:
-        raise ContentInputError(_("The running time must be between 1 second and 24 hours."), field="duration")
+        raise FieldError(_("The running time must be between 1 second and 24 hours."), field="duration")
     url = check_external_url(external_url) if external_url.strip() else ""
     kind = check_video_file(upload) if upload is not None else None
     video, _created = Video.objects.select_for_update().get_or_create(item=item)
     video.item = item
     old_file = video.file.name or ""
     if upload is None and not url and not video.has_source:
-        raise ContentInputError(_("Upload a video file (MP4 or WebM) or give the video's address."))
+        raise FieldError(_("Upload a video file (MP4 or WebM) or give the video's address."))
     stored: list[str] = []
     try:
         if kind is not None and upload is not None:
-            video.filename = media.display_name(upload.name or "", kind, "video")
+            video.filename = uploads.display_name(upload.name or "", kind, "video")
             video.file.save(video.filename, upload, save=False)
             stored.append(video.file.name or "")
             video.content_type = kind.content_type
@@ -118,7 +112,7 @@ def _check_caption_file(upload: UploadedFile) -> list[vtt.ParsedCue]:
     try:
         return vtt.parse_vtt(data)
     except vtt.VttError as exc:
-        raise ContentInputError(
+        raise FieldError(
             _("“%(name)s” is not a valid WebVTT file. %(problem)s. Nothing was stored.")
             % {"name": upload.name, "problem": str(exc)},
             field="file",
@@ -131,18 +125,16 @@ def add_captions(*, actor: User, item: Item, label: str, language: str, upload: 
     require_editable(actor, item, ItemKind.VIDEO)
     label, language = label.strip(), language.strip()
     if not label or len(label) > 100:
-        raise ContentInputError(
-            _("Give the captions a label of 1 to 100 characters, such as “English”."), field="label"
-        )
+        raise FieldError(_("Give the captions a label of 1 to 100 characters, such as “English”."), field="label")
     if not LANGUAGE_CODE.match(language) or len(language) > 35:
-        raise ContentInputError(
+        raise FieldError(
             _("“%(code)s” is not a language code; use one such as en, fr or pt-BR.") % {"code": language[:40]},
             field="language",
         )
     cues = _check_caption_file(upload)
     video = Video.objects.select_for_update().filter(item=item).first()
     if video is None:
-        raise ContentInputError(_("Add the video itself before its captions."))
+        raise FieldError(_("Add the video itself before its captions."))
     video.item = item
     replaced = CaptionTrack.objects.filter(video=video, language__iexact=language).first()
     old_file = replaced.file.name if replaced else ""

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from cadence.content import services
 from cadence.content.models import Resource, ResourceTag
-from cadence.content.services import ContentInputError, ResourceInput
+from cadence.content.services import ResourceInput
 from cadence.content.tests.conftest import stored_files
 from cadence.content.tests.factories import png_bytes, upload
-from cadence.core.errors import InvalidInput, NotAllowed
+from cadence.core.errors import FieldError, InvalidInput, NotAllowed
 from cadence.core.models import AuditEntry
 from cadence.courses.tests.factories import ItemFactory
 from cadence.progress.models import Event, Verb
@@ -74,7 +74,7 @@ def test_tags_are_shared_within_a_course(world: CourseWorld):
 def test_a_link_needs_an_http_address(world: CourseWorld):
     assert _link(world).kind == "link"
     for bad in ("javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd", "example.org"):
-        with pytest.raises(ContentInputError, match="Only http:// and https://") as caught:
+        with pytest.raises(FieldError, match="Only http:// and https://") as caught:
             _link(world, url=bad)
         assert caught.value.field == "url"
     assert Resource.objects.count() == 1
@@ -94,7 +94,7 @@ def test_a_link_needs_an_http_address(world: CourseWorld):
 def test_bad_files_are_refused_and_nothing_is_stored(
     world: CourseWorld, media_root: Path, name: str, content: bytes, message: str
 ):
-    with pytest.raises(ContentInputError, match=message):
+    with pytest.raises(FieldError, match=message):
         _save(world, name, content)
     assert Resource.objects.count() == 0
     assert stored_files(media_root) == []
@@ -102,22 +102,22 @@ def test_bad_files_are_refused_and_nothing_is_stored(
 
 def test_a_file_over_the_limit_is_refused(world: CourseWorld, settings, media_root: Path):
     settings.CONTENT_RESOURCE_MAX_BYTES = 1024
-    with pytest.raises(ContentInputError, match=r"too large \(0\.0 MB\); library files may be at most"):
+    with pytest.raises(FieldError, match=r"too large \(0\.0 MB\); library files may be at most"):
         _save(world, content=PDF + b"0" * 2000)
     assert stored_files(media_root) == []
 
 
 def test_file_and_address_together_or_neither_are_refused(world: CourseWorld):
-    with pytest.raises(ContentInputError, match="either a file or an address"):
+    with pytest.raises(FieldError, match="either a file or an address"):
         services.save_resource(
             actor=world.teacher,
             course=world.course,
             data=ResourceInput(title="Both", url="https://example.org"),
             upload=upload("a.pdf", PDF),
         )
-    with pytest.raises(ContentInputError, match="Upload a file or give the address"):
+    with pytest.raises(FieldError, match="Upload a file or give the address"):
         services.save_resource(actor=world.teacher, course=world.course, data=ResourceInput(title="Neither"))
-    with pytest.raises(ContentInputError, match="title"):
+    with pytest.raises(FieldError, match="title"):
         _save(world, title="   ")
     assert Resource.objects.count() == 0
 

@@ -4,17 +4,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cadence.content import media
 from cadence.content.tests.factories import GIF_HEAD, JPEG_HEAD, MP4_HEAD, WEBM_HEAD, WEBP_HEAD, png_bytes
+from cadence.core import uploads
 
 
 @pytest.mark.parametrize(
     ("head", "kind"),
-    [(png_bytes(), media.PNG), (JPEG_HEAD, media.JPEG), (GIF_HEAD, media.GIF), (WEBP_HEAD, media.WEBP)],
+    [(png_bytes(), uploads.PNG), (JPEG_HEAD, uploads.JPEG), (GIF_HEAD, uploads.GIF), (WEBP_HEAD, uploads.WEBP)],
 )
-def test_images_are_known_by_their_first_bytes(head: bytes, kind: media.Kind):
-    assert media.sniff_image(head) == kind
-    assert media.sniff_video(head) is None
+def test_images_are_known_by_their_first_bytes(head: bytes, kind: uploads.Kind):
+    assert uploads.sniff_image(head) == kind
+    assert uploads.sniff_video(head) is None
 
 
 @pytest.mark.parametrize(
@@ -28,15 +28,15 @@ def test_images_are_known_by_their_first_bytes(head: bytes, kind: media.Kind):
     ],
 )
 def test_other_files_are_not_images(head: bytes):
-    assert media.sniff_image(head) is None
+    assert uploads.sniff_image(head) is None
 
 
 def test_videos_are_known_by_their_containers():
-    assert media.sniff_video(MP4_HEAD) == media.MP4
-    assert media.sniff_video(WEBM_HEAD) == media.WEBM
-    assert media.sniff_video(b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ") is None  # QuickTime
-    assert media.sniff_video(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x88matroska") is None  # .mkv
-    assert media.sniff_video(b"<html>") is None
+    assert uploads.sniff_video(MP4_HEAD) == uploads.MP4
+    assert uploads.sniff_video(WEBM_HEAD) == uploads.WEBM
+    assert uploads.sniff_video(b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ") is None  # QuickTime
+    assert uploads.sniff_video(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x88matroska") is None  # .mkv
+    assert uploads.sniff_video(b"<html>") is None
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_videos_are_known_by_their_containers():
     ],
 )
 def test_display_names_are_safe_and_carry_the_real_extension(original: str, expected: str):
-    assert media.display_name(original, media.PNG, "image") == expected
+    assert uploads.display_name(original, uploads.PNG, "image") == expected
 
 
 @pytest.mark.parametrize(
@@ -67,13 +67,13 @@ def test_display_names_are_safe_and_carry_the_real_extension(original: str, expe
     ],
 )
 def test_ranges(header: str, expected: tuple[int, int] | None):
-    assert media.parse_range(header, 1000) == expected
+    assert uploads.parse_range(header, 1000) == expected
 
 
 @pytest.mark.parametrize("header", ["bytes=1000-", "bytes=5-1", "bytes=-0", "bytes=abc", "bytes=-", "bytes=1-2-3"])
 def test_unsatisfiable_ranges(header: str):
-    with pytest.raises(media.RangeNotSatisfiable):
-        media.parse_range(header, 1000)
+    with pytest.raises(uploads.RangeNotSatisfiable):
+        uploads.parse_range(header, 1000)
 
 
 @given(
@@ -84,8 +84,8 @@ def test_unsatisfiable_ranges(header: str):
 def test_any_satisfiable_range_lies_inside_the_file(size: int, first: int | None, last: int | None):
     header = f"bytes={'' if first is None else first}-{'' if last is None else last}"
     try:
-        result = media.parse_range(header, size)
-    except media.RangeNotSatisfiable:
+        result = uploads.parse_range(header, size)
+    except uploads.RangeNotSatisfiable:
         assert (first is None and (last in (None, 0))) or (
             first is not None and (first >= size or (last is not None and last < first))
         )

@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 
 from cadence.content import selectors, services
 from cadence.content.models import CaptionTrack, Checklist, ChecklistStep, CourseImage, Cue, Lesson, StepTick, Video
-from cadence.content.services import ContentInputError, StepInput
+from cadence.content.services import StepInput
 from cadence.content.tests.conftest import stored_files
 from cadence.content.tests.factories import (
     MP4_HEAD,
@@ -20,7 +20,7 @@ from cadence.content.tests.factories import (
     upload,
     vtt_text,
 )
-from cadence.core.errors import InvalidInput, NotAllowed
+from cadence.core.errors import FieldError, InvalidInput, NotAllowed
 from cadence.core.models import AuditEntry
 from cadence.courses.models import Item
 from cadence.courses.tests.factories import ItemFactory
@@ -78,7 +78,7 @@ def test_only_teachers_edit_lessons(world: CourseWorld, actor: str):
 def test_lessons_with_scripts_are_refused_and_nothing_changes(world: CourseWorld, body: str, words: str):
     item = _item(world, "lesson")
     services.save_lesson(actor=world.teacher, item=item, body="Before")
-    with pytest.raises(ContentInputError) as caught:
+    with pytest.raises(FieldError) as caught:
         services.save_lesson(actor=world.teacher, item=item, body=body)
     assert words in caught.value.message and "Nothing was saved" in caught.value.message
     assert caught.value.field == "body"
@@ -123,7 +123,7 @@ def test_bad_images_are_refused_and_nothing_is_stored(
     world: CourseWorld, media_root: Path, settings, name, content, alt, problem
 ):
     settings.CONTENT_IMAGE_MAX_BYTES = 2048
-    with pytest.raises(ContentInputError, match=problem):
+    with pytest.raises(FieldError, match=problem):
         services.upload_image(
             actor=world.teacher, item=_item(world, "lesson"), upload=upload(name, content), alt_text=alt
         )
@@ -169,7 +169,7 @@ def test_a_video_by_address_sets_the_duration_from_its_running_time(world: Cours
 )
 def test_video_addresses_other_than_http_are_refused(world: CourseWorld, url: str, problem: str):
     item = _item(world, "video")
-    with pytest.raises(ContentInputError) as caught:
+    with pytest.raises(FieldError) as caught:
         services.save_video(actor=world.teacher, item=item, external_url=url)
     assert problem in caught.value.message and caught.value.field == "external_url"
     assert not Video.objects.exists()
@@ -232,7 +232,7 @@ def test_bad_video_input_is_refused_and_nothing_is_stored(
     }
     if "upload" in kwargs:
         kwargs = {**kwargs, "upload": files[kwargs["upload"]]}
-    with pytest.raises(ContentInputError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(FieldError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         services.save_video(actor=world.teacher, item=_item(world, "video"), **kwargs)
     assert not Video.objects.exists() and stored_files(media_root) == []
 
@@ -304,7 +304,7 @@ def test_malformed_captions_are_refused_naming_the_line_and_nothing_is_stored(
 ):
     settings.CONTENT_CAPTION_MAX_BYTES = 2048
     item = _video(world)
-    with pytest.raises(ContentInputError) as caught:
+    with pytest.raises(FieldError) as caught:
         services.add_captions(
             actor=world.teacher, item=item, label="English", language="en", upload=upload("en.vtt", content)
         )
@@ -317,7 +317,7 @@ def test_malformed_captions_are_refused_naming_the_line_and_nothing_is_stored(
     [("", "en", "label"), ("English", "english!", "language"), ("English", "e", "language")],
 )
 def test_captions_need_a_label_and_a_language_code(world: CourseWorld, label: str, language: str, field: str):
-    with pytest.raises(ContentInputError) as caught:
+    with pytest.raises(FieldError) as caught:
         services.add_captions(
             actor=world.teacher,
             item=_video(world),
@@ -330,7 +330,7 @@ def test_captions_need_a_label_and_a_language_code(world: CourseWorld, label: st
 
 def test_captions_need_the_video_first_and_a_teacher(world: CourseWorld):
     item = _item(world, "video")
-    with pytest.raises(ContentInputError, match="Add the video itself"):
+    with pytest.raises(FieldError, match="Add the video itself"):
         services.add_captions(
             actor=world.teacher, item=item, label="English", language="en", upload=upload("a.vtt", SAMPLE_VTT.encode())
         )
@@ -402,7 +402,7 @@ def test_teachers_write_steps_in_order_and_edits_keep_the_ticks_of_kept_steps(wo
 )
 def test_bad_steps_are_refused_and_nothing_changes(world: CourseWorld, steps, problem):
     item = _checklist(world, texts=("Keep me",))
-    with pytest.raises(ContentInputError, match=problem):
+    with pytest.raises(FieldError, match=problem):
         services.save_checklist(actor=world.teacher, item=item, steps=steps)
     assert [s.text for s in _steps(item)] == ["Keep me"]
 
@@ -410,7 +410,7 @@ def test_bad_steps_are_refused_and_nothing_changes(world: CourseWorld, steps, pr
 def test_steps_of_another_checklist_cannot_be_moved_in(world: CourseWorld):
     other = _checklist(world, texts=("Theirs",))
     item = _checklist(world, texts=("Mine",))
-    with pytest.raises(ContentInputError):
+    with pytest.raises(FieldError):
         services.save_checklist(actor=world.teacher, item=item, steps=[StepInput(_steps(other)[0].pk, "Stolen")])
     assert [s.text for s in _steps(other)] == ["Theirs"]
 
@@ -458,6 +458,6 @@ def test_observers_and_outsiders_cannot_tick(world: CourseWorld, actor: str):
 def test_a_step_of_another_checklist_cannot_be_ticked_through_this_one(world: CourseWorld):
     item = _checklist(world, texts=("Mine",))
     other_step = ChecklistStepFactory()
-    with pytest.raises(ContentInputError, match="no longer on this checklist"):
+    with pytest.raises(FieldError, match="no longer on this checklist"):
         services.set_step_ticked(user=world.learner, item=item, step_id=other_step.pk, ticked=True, now=NOW)
     assert not StepTick.objects.exists() and Checklist.objects.count() == 2

@@ -521,7 +521,7 @@ def test_editor_queries_do_not_grow_with_images_or_steps(client, world: CourseWo
 
 
 def test_demo_course_items_show_their_content(client):
-    from cadence.courses.demo import seed_demo
+    from cadence.demo import seed_demo
 
     with CaptureQueriesContext(connection):
         accounts = seed_demo()

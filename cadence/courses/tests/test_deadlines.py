@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.courses.deadlines import DeadlineSpec, base_deadline, deadlines_for, end_of_day, learner_deadline
+from cadence.courses.domain.deadlines import DeadlineSpec, base_deadline, end_of_day, learner_deadline
 from cadence.courses.models import DeadlineExtension, Group, Item
+from cadence.courses.selectors import deadlines_for
 from conftest import CourseWorld
 
 # Zones with summer time in both hemispheres, half-hour and 45-minute offsets, and the date line.

@@ -25,7 +25,7 @@ from cadence.accounts.models import User
 from cadence.core.errors import DomainError
 from cadence.core.htmx import render_page_or_fragment, vary_on_htmx
 from cadence.core.rate import client_address
-from cadence.courses import deadlines, selectors, services
+from cadence.courses import selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
 from cadence.courses.models import Course, Invitation, Item
 from cadence.progress import selectors as progress_selectors
@@ -162,7 +162,7 @@ def _learner_context(
         "progress": progress,
         "availability": availability,
         "next_step": progress_selectors.next_step(user, course, progress, availability),
-        "deadlines": deadlines.deadlines_for(user, shown_items),
+        "deadlines": selectors.deadlines_for(user, shown_items),
     }
 
 

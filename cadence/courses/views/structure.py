@@ -14,13 +14,11 @@ from cadence import policy
 from cadence.access import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx, varies_with_htmx
-from cadence.courses import deadlines, item_types, selectors, services
+from cadence.courses import item_types, selectors, services
 from cadence.courses.forms import ExtensionForm, ItemForm, ModuleForm
 from cadence.courses.models import Course, DeadlineExtension
-from cadence.progress import notes
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
-from cadence.progress.forms import NoteForm
 
 
 def _outline_response(request: HttpRequest, course: Course, announcement: str) -> HttpResponse:
@@ -123,13 +121,13 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "may_edit": policy.can(request.user, "edit", item) and include_hidden,
             "previewing": in_preview(request, course),
             "state": progress_selectors.item_state(user, item) if tracked else None,
-            "deadlines": deadlines.deadlines_for(user, [item]) if tracked else None,
+            "deadlines": selectors.deadlines_for(user, [item]) if tracked else None,
             "type_template": item_type.template if item_type else None,
             "type_context": item_type.context(request, item) if item_type else {},
             "type_edit_url": item_type.edit_url(item) if item_type and item_type.edit_url else None,
-            "notes": notes.notes_for_item(user, item),
             "heartbeat_ms": settings.HEARTBEAT_SECONDS * 1000,
-            "note_form": NoteForm(),
+            "panel_templates": [panel.template for panel in item_types.panels()],
+            **{name: value for panel in item_types.panels() for name, value in panel.context(request, item).items()},
         },
     )
 

@@ -109,9 +109,9 @@ def test_daily_digest_gathers_everything_with_local_times(
     tell(world, "b", kind=Kind.FORUM_ACTIVITY, now=morning + dt.timedelta(hours=2), title="New thread: Outliers")
     due = set(Notification.objects.filter(recipient=world.learner).values_list("email_due_at", flat=True))
     assert due == {dt.datetime(2026, 11, 24, 22, 0, tzinfo=dt.UTC)}  # 17:00 in New York
-    with run_on_commit():
-        assert sending.claim_due(now=dt.datetime(2026, 11, 24, 21, 59, tzinfo=dt.UTC)) == []
-        assert len(sending.claim_due(now=dt.datetime(2026, 11, 24, 22, 0, tzinfo=dt.UTC))) == 1
+    assert sending.claim_due(now=dt.datetime(2026, 11, 24, 21, 59, tzinfo=dt.UTC)) == []
+    (claimed,) = sending.claim_due(now=dt.datetime(2026, 11, 24, 22, 0, tzinfo=dt.UTC))
+    assert sending.send_once(claimed, now=dt.datetime(2026, 11, 24, 22, 0, tzinfo=dt.UTC)) == "sent"
     assert len(smtp_server.messages) == 1
     digest = smtp_server.messages[0]
     assert digest.subject == "Your daily digest: 2 updates"

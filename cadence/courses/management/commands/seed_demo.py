@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cadence.accounts.models import User
-from cadence.courses.demo import DEMO_PASSWORD, DOMAIN, seed_demo
 from cadence.courses.models import Course
+from cadence.demo import DEMO_PASSWORD, DOMAIN, seed_demo
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cadence.progress.seeding import DOMAIN, PASSWORD, SeedSize, seed_large
+from cadence.core.testing.seed import DOMAIN
+from cadence.progress.seeding import PASSWORD, SeedSize, seed_large
 
 
 class Command(BaseCommand):

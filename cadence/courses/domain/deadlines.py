@@ -5,19 +5,27 @@ learner's own time zone, or at the end of the day N days after the learner joine
 Extensions for one learner, or for one of their groups, replace it: the learner's own first, else
 the latest of their groups'. "End of a day" is 23:59:59 local time, computed with the zone's own
 rules, so a change to or from summer time never makes work late an hour early.
+
+Pure: `courses.selectors.deadlines_for` reads the items, memberships and extensions and asks these rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from cadence.accounts.models import User
-from cadence.courses.models import DeadlineExtension, Item, Membership
-
 END_OF_DAY = time(23, 59, 59)
+
+
+class HasDeadline(Protocol):
+    """What an item (or anything else with a deadline) carries: at most one of the three is set."""
+
+    due_at: datetime | None
+    due_date: date | None
+    due_after_days: int | None
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,7 @@ class DeadlineSpec:
     due_after_days: int | None = None
 
     @classmethod
-    def of(cls, item: Item) -> DeadlineSpec:
+    def of(cls, item: HasDeadline) -> DeadlineSpec:
         return cls(item.due_at, item.due_date, item.due_after_days)
 
     @property
@@ -66,43 +74,3 @@ def learner_deadline(
     if group_extensions:
         return max(group_extensions)
     return base_deadline(spec, zone=zone, joined_at=joined_at)
-
-
-def deadlines_for(user: User, items: Iterable[Item]) -> dict[int, datetime]:
-    """Each item's deadline for this learner (items without one are left out): three queries in all."""
-    with_deadline = [i for i in items if i.has_deadline]
-    if not with_deadline:
-        return {}
-    course_ids = {i.course_id for i in with_deadline}
-    memberships = {
-        m.course_id: m
-        for m in Membership.objects.filter(user=user, course_id__in=course_ids).prefetch_related("groups")
-    }
-    group_ids = {g.pk for m in memberships.values() for g in m.groups.all()}
-    own: dict[int, datetime] = {}
-    by_group: dict[int, list[datetime]] = {}
-    extensions = DeadlineExtension.objects.filter(item__in=[i.pk for i in with_deadline]).filter(
-        user=user
-    ) | DeadlineExtension.objects.filter(item__in=[i.pk for i in with_deadline], group_id__in=group_ids)
-    for extension in extensions.only("item_id", "user_id", "group_id", "due_at"):
-        if extension.user_id is not None:
-            own[extension.item_id] = extension.due_at
-        else:
-            by_group.setdefault(extension.item_id, []).append(extension.due_at)
-    result: dict[int, datetime] = {}
-    for item in with_deadline:
-        membership = memberships.get(item.course_id)
-        due = learner_deadline(
-            DeadlineSpec.of(item),
-            zone=user.time_zone,
-            joined_at=membership.joined_at if membership else None,
-            own_extension=own.get(item.pk),
-            group_extensions=by_group.get(item.pk, ()),
-        )
-        if due is not None:
-            result[item.pk] = due
-    return result
-
-
-def deadline_for(user: User, item: Item) -> datetime | None:
-    return deadlines_for(user, [item]).get(item.pk)

@@ -1,4 +1,7 @@
-"""Uploaded media: what a file really is (by its first bytes, never its name), and serving it safely.
+"""Uploads and stored files, for every app that takes them (library files, videos, captions, submissions,
+feedback files, post attachments): what a file is by its first bytes (never its name), size and format
+checks with field-aware errors, safe display names, serving with HTTP ranges, and removing files only once
+a change is committed (or when it rolled back).
 
 Files are only ever served by views that asked the policy first. Responses say exactly what they
 are (`Content-Type` from sniffing at upload, `X-Content-Type-Options: nosniff`), carry a safe
@@ -7,9 +10,10 @@ are (`Content-Type` from sniffing at upload, `X-Content-Type-Options: nosniff`),
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO
@@ -17,9 +21,14 @@ from typing import IO
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from cadence.core.errors import FieldError
 
 
 @dataclass(frozen=True)
@@ -236,3 +245,82 @@ def serve_stored_file(
     if byte_range:
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     return response
+
+
+# --- Checking an upload ---------------------------------------------------------------------------------
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_size(upload: UploadedFile, *, limit: int, too_large: str) -> int:
+    """The upload's size, or a field error: `too_large` is a translated message with %(size)s and %(limit)s."""
+    size = upload.size or 0
+    if size > limit:
+        raise FieldError(too_large % {"size": megabytes(size), "limit": megabytes(limit)}, field="file")
+    if size == 0:
+        raise FieldError(_("The file is empty."), field="file")
+    return size
+
+
+def check_kind(
+    upload: UploadedFile, *, limit: int, sniff: Callable[[bytes], Kind | None], too_large: str, wrong_kind: str
+) -> Kind:
+    """Size, then type by the file's first bytes (never its name); `wrong_kind` has %(name)s."""
+    check_size(upload, limit=limit, too_large=too_large)
+    kind = sniff(read_head(upload))
+    if kind is None:
+        raise FieldError(wrong_kind % {"name": upload.name}, field="file")
+    return kind
+
+
+def _is_utf8(upload: UploadedFile) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    upload.seek(0)
+    try:
+        for chunk in upload.chunks():
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def check_format(upload: UploadedFile, *, refused: str, field: str) -> ResourceFormat:
+    """The upload's format: its name must be one of the library's formats and its first bytes must agree;
+    text formats must be UTF-8 throughout. `refused` is a translated message with %(name)s and %(allowed)s.
+    Used for library files, submitted files, feedback files and post attachments alike."""
+    name = upload.name or ""
+    fmt = resource_format(name, read_head(upload))
+    if fmt is None:
+        allowed = ", ".join(sorted({f.kind.extension for f in RESOURCE_FORMATS.values()}))
+        raise FieldError(refused % {"name": name[:100], "allowed": allowed}, field=field)
+    if not fmt.magic and not _is_utf8(upload):
+        raise FieldError(
+            _("“%(name)s” is not UTF-8 text. Save it as UTF-8 and upload it again.") % {"name": name[:100]},
+            field=field,
+        )
+    return fmt
+
+
+# --- Removing files ---------------------------------------------------------------------------------------
+def delete_files_after_commit(names: Iterable[str]) -> None:
+    """Remove replaced or deleted files once the change is committed (never while it could roll back)."""
+    doomed = [name for name in names if name]
+    if doomed:
+        transaction.on_commit(lambda: _delete(doomed))
+
+
+def delete_files_if_rolled_back(names: Iterable[str]) -> None:
+    """Files written during a transaction that then failed would be orphans: remove them."""
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def _delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

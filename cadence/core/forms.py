@@ -1,0 +1,32 @@
+"""Form fields and widgets every app's forms share (no domain here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cadence.core.timezones import time_zone_choices, validate_time_zone
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A native date-and-time picker; values are read in the viewer's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A select of IANA zones; site.js preselects the browser's zone on sign-up."""
+
+    def __init__(self, *, guess_from_browser: bool = False, **kwargs: Any) -> None:
+        super().__init__(choices=time_zone_choices, validators=[validate_time_zone], **kwargs)
+        if guess_from_browser:
+            self.widget.attrs["data-browser-time-zone"] = "true"
+
+    def validate(self, value: Any) -> None:
+        # The validator gives a clearer message than "Select a valid choice".
+        if value in self.empty_values and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")

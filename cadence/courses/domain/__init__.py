@@ -1,0 +1,1 @@
+"""Courses' rules as pure functions (no database, no request): deadlines in each learner's own time."""
