@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cadence import policy
 from cadence.accounts.models import User
+from cadence.courses import deadlines
 from cadence.courses.models import (
     STAFF_ROLES,
     Course,
@@ -200,3 +202,10 @@ def membership_in_course(course: Course, membership_id: int) -> Membership | Non
 def membership_ids_allowed(user: AnyUser, course: Course, action: str) -> set[int]:
     """The ids of the course's memberships the user may do `action` to (message, check in), in one query."""
     return set(policy.scope(user, action, Membership.objects.filter(course=course)).values_list("pk", flat=True))
+
+
+def item_deadline_by_learner(learners: Sequence[User], item: Item) -> dict[int, datetime]:
+    """Learner id → their own deadline for the item (zone, join date, extensions): three queries for any number."""
+    return {
+        uid: due[item.pk] for uid, due in deadlines.deadlines_for_learners(learners, [item]).items() if item.pk in due
+    }

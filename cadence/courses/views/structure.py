@@ -17,6 +17,7 @@ from cadence.core.htmx import is_htmx, varies_with_htmx
 from cadence.courses import deadlines, item_types, selectors, services
 from cadence.courses.forms import ExtensionForm, ItemForm, ModuleForm
 from cadence.courses.models import Course, DeadlineExtension
+from cadence.families import selectors as family_selectors
 from cadence.progress import notes
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
@@ -112,6 +113,9 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     if tracked:
         progress_services.record_view(user=user, item=item, now=timezone.now())
     item_type = item_types.for_kind(item.kind)
+    # An observer sees the work of the learners they follow on this item, not their own empty state.
+    follows = not tracked and policy.can(user, "follow", course)
+    family_work = family_selectors.item_work(user, item, now=timezone.now()) if follows else []
     return render(
         request,
         "courses/item_detail.html",
@@ -130,6 +134,7 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "notes": notes.notes_for_item(user, item),
             "heartbeat_ms": settings.HEARTBEAT_SECONDS * 1000,
             "note_form": NoteForm(),
+            "family_work": family_work,
         },
     )
 
