@@ -282,14 +282,15 @@ def due_items(user: User, course_ids: Sequence[int], *, now: datetime, limit: in
     """The learner's unfinished items overdue (for up to OVERDUE_SHOWN_DAYS) or due within a week, soonest
     first, each by the learner's own deadline (their zone, when they joined, their extensions): four queries.
     """
-    return due_items_for_learners({user.pk: (user, course_ids)}, now=now, limit=limit)[user.pk]
+    return due_items_for_learners({user.pk: (user, course_ids)}, now=now, limit=limit, one_learner=True)[user.pk]
 
 
 def due_items_for_learners(
-    learners: Mapping[int, tuple[User, Sequence[int]]], *, now: datetime, limit: int = 20
+    learners: Mapping[int, tuple[User, Sequence[int]]], *, now: datetime, limit: int = 20, one_learner: bool = False
 ) -> dict[int, DueList]:
     """`due_items` for several learners at once (learner id → the learner and their courses): five queries
-    (four for one learner) however many learners, so the family view of five children asks no more than that of one."""
+    however many learners, so the family view of five children asks no more than that of one (four for
+    `due_items`' one learner, whose finished items are left out in SQL)."""
     course_ids = {cid for _user, cids in learners.values() for cid in cids}
     user_ids = list(learners)
     rows = Item.objects.filter(
@@ -299,7 +300,8 @@ def due_items_for_learners(
         is_published=True,
         module__is_published=True,
     )
-    if len(user_ids) == 1:  # one learner: their finished items are left out in SQL, before the cap
+    if one_learner:  # their finished items are left out in SQL, before the cap (as the dashboard always did)
+        assert len(user_ids) == 1
         rows = rows.exclude(Exists(Completion.objects.filter(user_id=user_ids[0], item=OuterRef("pk"))))
     candidates = list(
         rows.select_related("course")
@@ -309,7 +311,7 @@ def due_items_for_learners(
         .order_by("id")[:MAX_DEADLINE_CANDIDATES]
     )
     finished: set[tuple[int, int]] = set()
-    if len(user_ids) > 1:
+    if not one_learner:
         done = Completion.objects.filter(user_id__in=user_ids, item_id__in=[i.pk for i in candidates])
         finished = set(done.values_list("user_id", "item_id"))
     due_by_learner = deadlines.deadlines_for_learners([user for user, _cids in learners.values()], candidates)
