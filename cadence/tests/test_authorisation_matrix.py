@@ -1010,7 +1010,13 @@ def discovered_api_operations() -> set[str]:
 
 # Each app keeps its own rows beside its tests.
 for _app_rows in (
-    community_rows, core_rows, courses_rows, families_rows, messaging_rows, notifications_rows, privacy_rows
+    community_rows,
+    core_rows,
+    courses_rows,
+    families_rows,
+    messaging_rows,
+    notifications_rows,
+    privacy_rows,
 ):
     PAGES |= _app_rows.PAGES
     ENDPOINTS |= _app_rows.ENDPOINTS

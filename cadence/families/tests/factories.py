@@ -30,7 +30,7 @@ def graded_assignment(
 
 def child_of(observer: User, course: Course, **user_fields: object) -> User:
     """A new learner in the course whom this observer follows (a confirmed link)."""
-    child: User = UserFactory(**user_fields)
+    child: User = UserFactory.create(**user_fields)
     learner = MembershipFactory(course=course, user=child, role=Role.LEARNER)
     Membership.objects.get(course=course, user=observer).observed.add(learner)
     return child

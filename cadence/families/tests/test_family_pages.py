@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def _signed_in(user: object) -> Client:
     client = Client()
-    client.force_login(user)  # type: ignore[arg-type]  # a User
+    client.force_login(user)
     return client
 
 
