@@ -201,6 +201,8 @@ def seed_demo() -> DemoAccounts:
         if index == 0:
             observer_membership.observed.add(membership)
     messaging_demo.add_conversations(course=course, teacher=teacher, ta=ta, learners=learners, now=now)
+    # The demo parent follows learner01, whose first assignment is graded and released: the family page is true.
+    assessment_demo.add_graded_submission(teacher=teacher, learner=learners[0], course=course, now=now)
     community_demo.add_forums(course=course, teacher=teacher, ta=ta, learners=learners, now=now)
 
     code_course = services.create_course(

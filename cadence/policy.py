@@ -39,6 +39,7 @@ from cadence.courses.models import (
     Role,
     Visibility,
 )
+from cadence.families.models import FollowRequest, RequestStatus
 from cadence.messaging.models import Conversation, CourseMessaging, Participant
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under, latest_birth_date_under
@@ -79,6 +80,8 @@ Action = Literal[
     "review_deletions",  # privacy, site-level: see the deletion requests waiting for a decision
     "restore",  # bring a course, module or item back from the course archive
     "purge",  # delete an archived course, module or item for good (site administrators, after retention)
+    "follow",  # families: ask to follow a learner of a course one observes in
+    "view_family",  # families: see a followed learner's progress, deadlines, released grades and activity
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -212,6 +215,8 @@ def _live_q(model: type[Model], prefix: str = "") -> Q | None:
         return _live_q(Forum, f"{prefix}thread__forum__")
     if model in (Membership, Conversation):
         return course
+    if model is FollowRequest:
+        return Q(**{f"{prefix}learner__course__removed_at__isnull": True})
     return None
 
 
@@ -805,6 +810,8 @@ def _hangs_on_archive(obj: Model | None) -> bool:
         return _hangs_on_archive(obj.thread.forum)
     if isinstance(obj, Membership | Conversation):
         return obj.course.removed_at is not None
+    if isinstance(obj, FollowRequest):
+        return obj.learner.course.removed_at is not None
     return False
 
 
@@ -964,6 +971,102 @@ def _invitation_respond_q(user: AnyUser) -> Q:
 RULES[(Invitation, "respond")] = Rule(_invitation_respond, _invitation_respond_q)
 
 
+# --- Families: observers following learners ---------------------------------------------------------------
+# An observer (a parent or mentor) sees a learner's progress, deadlines, released grades and activity only
+# through a confirmed link (`Membership.observed`, made when the learner or a teacher confirms a
+# `FollowRequest`), in a live course they may open: a pending or declined request grants nothing. Staff see
+# learners through their own pages, not the family view.
+def _membership_view_family(user: AnyUser, membership: Membership) -> bool:
+    if membership.role != Role.LEARNER or membership.user_id == user.pk:
+        return False
+    return _course_view(user, membership.course) and _observes(user, membership.course_id, membership.user_id)
+
+
+def _membership_view_family_q(user: AnyUser) -> Q:
+    return (
+        Q(role=Role.LEARNER)
+        & ~Q(user_id=user.pk or 0)
+        & _visible_course_q(user, "course__")
+        & _observed_q(user, "course_id", "user_id")
+    )
+
+
+def _followed_in_live_courses(user_pk: int | None) -> QuerySet[Membership, Any]:
+    return Membership.objects.filter(
+        role=Role.LEARNER,
+        observers__user_id=user_pk or 0,
+        observers__role=Role.OBSERVER,
+        course__visibility__in=_LIVE,
+        course__removed_at__isnull=True,
+        user__is_active=True,
+    )
+
+
+def _followed_people(user: AnyUser) -> frozenset[int]:
+    def load(ids: Collection[int]) -> dict[int, frozenset[int]]:
+        rows = Membership.objects.filter(
+            role=Role.LEARNER,
+            observers__user_id__in=ids,
+            observers__role=Role.OBSERVER,
+            course__visibility__in=_LIVE,
+            course__removed_at__isnull=True,
+            user__is_active=True,
+        )
+        return _sets(rows.values_list("observers__user_id", "user_id"))
+
+    return _per_user(("followed_people",), user, load, frozenset())
+
+
+def _user_view_family(user: AnyUser, subject: User) -> bool:
+    return bool(user.is_authenticated and subject.pk != user.pk and subject.pk in _followed_people(user))
+
+
+def _user_view_family_q(user: AnyUser) -> Q:
+    return Q(pk__in=_followed_in_live_courses(user.pk).values("user_id")) & ~Q(pk=user.pk or 0)
+
+
+def _follow_request_view(user: AnyUser, request: FollowRequest) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.pk in (request.learner.user_id, request.observer.user_id):
+        return True
+    return _is_teacher_of(user, request.learner.course)
+
+
+def _follow_request_view_q(user: AnyUser) -> Q:
+    mine = Q(learner__user_id=user.pk or 0) | Q(observer__user_id=user.pk or 0)
+    return mine | _teacher_course_q(user, "learner__course__")
+
+
+def _follow_request_decide(user: AnyUser, request: FollowRequest) -> bool:
+    """A pending request is confirmed or declined by the learner it is about or a teacher of the course."""
+    if request.status != RequestStatus.PENDING or not user.is_authenticated:
+        return False
+    return request.learner.user_id == user.pk or _is_teacher_of(user, request.learner.course)
+
+
+def _follow_request_decide_q(user: AnyUser) -> Q:
+    return Q(status=RequestStatus.PENDING) & (
+        Q(learner__user_id=user.pk or 0) | _teacher_course_q(user, "learner__course__")
+    )
+
+
+def _course_follow(user: AnyUser, course: Course) -> bool:
+    return role_in(user, course.pk) == Role.OBSERVER and course.visibility in _LIVE
+
+
+def _course_follow_q(user: AnyUser, prefix: str = "") -> Q:
+    observing = _role_course_q(user, {Role.OBSERVER}, prefix, admin=False)
+    return observing & Q(**{f"{prefix}visibility__in": _LIVE})
+
+
+RULES[(Course, "follow")] = _course_rule(_course_follow, _course_follow_q)
+RULES[(Membership, "view_family")] = Rule(_membership_view_family, _membership_view_family_q)
+RULES[(User, "view_family")] = Rule(_user_view_family, _user_view_family_q)
+RULES[(FollowRequest, "view")] = Rule(_follow_request_view, _follow_request_view_q)
+RULES[(FollowRequest, "decide")] = Rule(_follow_request_decide, _follow_request_decide_q)
+
+
 # --- API token limits ------------------------------------------------------------------------------------
 # A request made with a personal API token carries the token on its user (the API's token authentication
 # calls `limit_to_token`). `can` and `scope` then also apply the token's limits, so every router and every
@@ -989,6 +1092,7 @@ _COURSE_PATHS: dict[type[Model], str] = {
     Thread: "course_id",
     Post: "course_id",
     Conversation: "course_id",
+    FollowRequest: "learner__course_id",
 }
 # API paths about all of a person's courses at once: closed to course-limited tokens. (Sending a message
 # names its course and is limited by `can` like everything else.)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("cadence.messaging.urls")),
     path("notifications/", include("cadence.notifications.urls")),
     path("privacy/", include("cadence.privacy.urls")),
+    path("family/", include("cadence.families.urls")),
     path("", include("cadence.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cadence.accounts.models import User
 from cadence.assessment.models import QuestionCategory
-from cadence.assessment.services import assignments, bank, quizzes
+from cadence.assessment.services import assignments, bank, grading, quizzes
 from cadence.courses.models import Course, Item
 
 BANK = """// The demo bank: two categories, every automatically graded type GIFT can express.
@@ -91,4 +93,31 @@ def add_assignment(*, actor: User, item: Item) -> None:
         actor=actor,
         item=item,
         data={"instructions": CHART_INSTRUCTIONS, "accept_text": True, "accept_files": True, "max_files": 2},
+    )
+
+
+def add_graded_submission(*, teacher: User, learner: User, course: Course, now: datetime) -> None:
+    """The first learner hands in the course's first assignment and the teacher grades it, with feedback and
+    released: the demo parent (who follows that learner) then sees a true released grade on the family page."""
+    item = (
+        Item.objects.filter(course=course, kind="assignment", is_published=True)
+        .order_by("module__position", "position")
+        .first()
+    )
+    if item is None:
+        return
+    assignment = assignments.assignment_settings(item)
+    text = "My chart of weekly rainfall uses a bar per week, with the axis starting at zero."
+    submission = assignments.submit(
+        user=learner, assignment=assignment, data=assignments.SubmissionInput(key="demo-graded", text=text), now=now
+    )
+    grading.grade_submission(
+        grader=teacher,
+        submission=submission,
+        data=grading.GradeInput(
+            points=assignment.max_points * 8 / 10,
+            comment="A clear chart: the axis starts at zero and each bar is labelled. Next time, add a title.",
+            release=True,
+        ),
+        now=now,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -166,6 +166,21 @@ def roster(course: Course, *, role: str = "", query: str = "") -> QuerySet[Membe
     return rows.order_by("role", "user__display_name", "id")
 
 
+def observers_and_learners(course: Course) -> tuple[list[Membership], list[Membership]]:
+    """The course's observers and learners by name, for linking one to the other: one query."""
+    rows = (
+        Membership.objects.filter(course=course, role__in=[Role.OBSERVER, Role.LEARNER])
+        .select_related("user")
+        .only("role", "user__display_name")
+        .order_by("user__display_name", "id")
+    )
+    observers: list[Membership] = []
+    learners: list[Membership] = []
+    for row in rows:
+        (observers if row.role == Role.OBSERVER else learners).append(row)
+    return observers, learners
+
+
 def role_counts(course: Course) -> dict[str, int]:
     return dict(
         Membership.objects.filter(course=course).values_list("role").annotate(n=Count("id")).values_list("role", "n")
@@ -208,39 +223,63 @@ def membership_ids_allowed(user: AnyUser, course: Course, action: str) -> set[in
 # --- Deadlines ------------------------------------------------------------------------------------------
 def deadlines_for(user: User, items: Iterable[Item]) -> dict[int, datetime]:
     """Each item's deadline for this learner (items without one are left out): three queries in all."""
+    return deadlines_for_learners([user], items).get(user.pk, {})
+
+
+def deadlines_for_learners(users: Sequence[User], items: Iterable[Item]) -> dict[int, dict[int, datetime]]:
+    """Learner id → each item's deadline for them (items without one are left out): three queries however
+    many learners, so a page about several learners (the family view) asks no more than one about one."""
     with_deadline = [i for i in items if i.has_deadline]
-    if not with_deadline:
+    if not with_deadline or not users:
         return {}
     course_ids = {i.course_id for i in with_deadline}
+    item_ids = [i.pk for i in with_deadline]
+    user_ids = [u.pk for u in users]
     memberships = {
-        m.course_id: m
-        for m in Membership.objects.filter(user=user, course_id__in=course_ids).prefetch_related("groups")
+        (m.user_id, m.course_id): m
+        for m in Membership.objects.filter(user_id__in=user_ids, course_id__in=course_ids).prefetch_related("groups")
     }
-    group_ids = {g.pk for m in memberships.values() for g in m.groups.all()}
-    own: dict[int, datetime] = {}
-    by_group: dict[int, list[datetime]] = {}
-    extensions = DeadlineExtension.objects.filter(item__in=[i.pk for i in with_deadline]).filter(
-        user=user
-    ) | DeadlineExtension.objects.filter(item__in=[i.pk for i in with_deadline], group_id__in=group_ids)
+    groups_of: dict[int, set[int]] = {}
+    for (user_id, _course_id), m in memberships.items():
+        groups_of.setdefault(user_id, set()).update(g.pk for g in m.groups.all())
+    all_groups = {g for ids in groups_of.values() for g in ids}
+    own: dict[tuple[int, int], datetime] = {}
+    by_group: dict[tuple[int, int], list[datetime]] = {}
+    extensions = DeadlineExtension.objects.filter(item__in=item_ids).filter(
+        user_id__in=user_ids
+    ) | DeadlineExtension.objects.filter(item__in=item_ids, group_id__in=all_groups)
+    group_extensions: dict[int, list[tuple[int, datetime]]] = {}
     for extension in extensions.only("item_id", "user_id", "group_id", "due_at"):
         if extension.user_id is not None:
-            own[extension.item_id] = extension.due_at
-        else:
-            by_group.setdefault(extension.item_id, []).append(extension.due_at)
-    result: dict[int, datetime] = {}
-    for item in with_deadline:
-        membership = memberships.get(item.course_id)
-        due = learner_deadline(
-            DeadlineSpec.of(item),
-            zone=user.time_zone,
-            joined_at=membership.joined_at if membership else None,
-            own_extension=own.get(item.pk),
-            group_extensions=by_group.get(item.pk, ()),
-        )
-        if due is not None:
-            result[item.pk] = due
+            own[(extension.user_id, extension.item_id)] = extension.due_at
+        elif extension.group_id is not None:
+            group_extensions.setdefault(extension.item_id, []).append((extension.group_id, extension.due_at))
+    for user_id in user_ids:
+        mine = groups_of.get(user_id, set())
+        for item_id, rows in group_extensions.items():
+            dues = [due for group_id, due in rows if group_id in mine]
+            if dues:
+                by_group[(user_id, item_id)] = dues
+    result: dict[int, dict[int, datetime]] = {}
+    for user in users:
+        for item in with_deadline:
+            membership = memberships.get((user.pk, item.course_id))
+            due = learner_deadline(
+                DeadlineSpec.of(item),
+                zone=user.time_zone,
+                joined_at=membership.joined_at if membership else None,
+                own_extension=own.get((user.pk, item.pk)),
+                group_extensions=by_group.get((user.pk, item.pk), ()),
+            )
+            if due is not None:
+                result.setdefault(user.pk, {})[item.pk] = due
     return result
 
 
 def deadline_for(user: User, item: Item) -> datetime | None:
     return deadlines_for(user, [item]).get(item.pk)
+
+
+def item_deadline_by_learner(learners: Sequence[User], item: Item) -> dict[int, datetime]:
+    """Learner id → their own deadline for the item (zone, join date, extensions): three queries for any number."""
+    return {uid: due[item.pk] for uid, due in deadlines_for_learners(learners, [item]).items() if item.pk in due}

@@ -30,6 +30,8 @@ class Kind(models.TextChoices):
     REPORT = "report", _("Reported posts (staff)")
     DATA_EXPORT = "data_export", _("Copies of my data ready to download")
     ACCOUNT_DELETION = "account_deletion", _("Account deletion requests and decisions")
+    FOLLOWERS = "followers", _("Who follows my work, and requests to")
+    FAMILY_SUMMARY = "family_summary", _("Summary of the learners I follow")
 
 
 class Timing(models.TextChoices):
@@ -54,6 +56,9 @@ DEFAULT_TIMING: dict[str, str] = {
     Kind.REPORT: Timing.DAILY,
     Kind.DATA_EXPORT: Timing.IMMEDIATELY,
     Kind.ACCOUNT_DELETION: Timing.IMMEDIATELY,
+    Kind.FOLLOWERS: Timing.IMMEDIATELY,
+    # The family summary is built once a week (or day) at the digest time; see cadence.families.summary.
+    Kind.FAMILY_SUMMARY: Timing.WEEKLY,
 }
 
 

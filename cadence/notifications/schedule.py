@@ -66,6 +66,20 @@ def next_digest(now: dt.datetime, window: Window, *, weekly: bool) -> dt.datetim
     raise AssertionError("a digest time exists within nine days")
 
 
+def previous_digest(now: dt.datetime, window: Window, *, weekly: bool) -> dt.datetime:
+    """The latest digest time at or before `now` (on the chosen weekday for a weekly digest), moved past quiet
+    hours as `next_digest` moves it: the moment a periodic summary for that digest is due."""
+    day = now.astimezone(window.zone).date()
+    for offset in range(0, 9):
+        candidate_day = day - dt.timedelta(days=offset)
+        if weekly and candidate_day.weekday() != window.weekly_day:
+            continue
+        candidate = after_quiet_hours(_at(candidate_day, window.digest_time, window.zone), window)
+        if candidate <= now:
+            return candidate
+    raise AssertionError("a digest time exists within nine days")
+
+
 def email_due_at(timing: str, now: dt.datetime, window: Window) -> dt.datetime | None:
     if timing == Timing.IMMEDIATELY:
         return after_quiet_hours(now, window)

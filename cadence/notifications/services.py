@@ -13,6 +13,7 @@ from cadence.accounts.models import User
 from cadence.core.errors import InvalidInput
 from cadence.courses.models import Course
 from cadence.notifications import schedule, tasks
+from cadence.notifications import unsubscribe as unsubscribe_links
 from cadence.notifications.models import (
     DEFAULT_TIMING,
     DeliverySettings,
@@ -171,3 +172,8 @@ def unsubscribe(*, user: User, kind: str | None) -> None:
         raise InvalidInput("That unsubscribe link names no kind of notification.")
     Preference.objects.update_or_create(user=user, kind=kind, defaults={"timing": Timing.OFF})
     Notification.objects.filter(recipient=user, kind=kind, delivery__isnull=True).update(email_due_at=None)
+
+
+def unsubscribe_url(user_id: int, kind: str) -> str:
+    """The signed one-click link that stops email of one kind, for emails other apps build (summaries)."""
+    return unsubscribe_links.url_for(user_id, kind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
 
@@ -12,10 +13,16 @@ from cadence.assessment.models import AssignmentDraft, Attempt, Submission
 from cadence.community.models import Post
 from cadence.courses.models import Role
 from cadence.messaging.models import Message
+from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under
 from cadence.privacy.models import DataExport, DeletionRequest, DeletionStatus
 from cadence.progress.models import Note
 
 RECENT_EXPORTS = 10
+
+
+def is_child(user: User, today: date) -> bool:
+    """Whether the person is known to be under the age of parental consent (16); an unknown birth date is not."""
+    return is_under(user.birth_date, PARENTAL_CONSENT_AGE, today)
 
 
 def exports_for(user: User) -> list[DataExport]:

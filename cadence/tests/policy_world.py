@@ -25,6 +25,7 @@ from cadence.community.tests import factories as forums
 from cadence.content.models import Resource
 from cadence.courses.models import Course, Invitation, Item, Membership, Module, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
+from cadence.families.models import FollowRequest, RequestStatus
 from cadence.messaging.models import Conversation, CourseMessaging
 from cadence.messaging.tests import factories as messages
 from cadence.privacy.models import DataExport, DeletionRequest
@@ -222,4 +223,22 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
         pw.add(DataExport.objects.create(subject=subject, requested_by=asker, requested_at=now, status="ready"))
     for person in (learner, world.admin):
         pw.add(DeletionRequest.objects.create(user=person, requested_at=now))
+
+    # Families: the observer asks to follow the second learner (pending: it grants nothing), a declined request,
+    # the confirmed one behind the world's link, and a pending one in the draft course.
+    observer_here = Membership.objects.get(course=course, user=world.observer)
+    second_here = Membership.objects.get(course=course, user=learner2)
+    learner_here = Membership.objects.get(course=course, user=learner)
+    for observer_m, learner_m, status in (
+        (observer_here, second_here, RequestStatus.PENDING),
+        (observer_here, second_here, RequestStatus.DECLINED),
+        (observer_here, learner_here, RequestStatus.CONFIRMED),
+        (observer_in_draft, Membership.objects.get(course=draft, user=learner2), RequestStatus.PENDING),
+    ):
+        pw.add(
+            FollowRequest.objects.create(
+                observer=observer_m, learner=learner_m, status=status, requested_by=world.observer, requested_at=now,
+                decided_at=None if status == RequestStatus.PENDING else now,
+            )
+        )  # fmt: skip
     return pw

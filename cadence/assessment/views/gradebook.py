@@ -23,6 +23,7 @@ from cadence.core.csv_export import csv_response
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
 from cadence.courses.models import Course, Group, Item, ItemKind
+from cadence.families import selectors as family_selectors
 
 PER_PAGE = 50
 
@@ -165,8 +166,18 @@ def override(request: HttpRequest, slug: str, item_id: int, user_id: int) -> Htt
 
 @require_GET
 def my_grades(request: HttpRequest, slug: str) -> HttpResponse:
-    """A learner's own grades: released work only, nobody else's."""
+    """A learner's own grades: released work only, nobody else's. An observer sees, instead of their own
+    empty page, the released grades of a learner they follow in the course (`?learner=` chooses among several)."""
     course = get_course(request, slug, "view")
     user = signed_in(request)
-    the_book, row = gradebook.learner_row(course, user)
-    return render(request, "assessment/my_grades.html", {"course": course, "book": the_book, "row": row})
+    followed = [] if policy.learns_in(user, course.pk) else family_selectors.followed_in_course(user, course)
+    chosen = request.GET.get("learner", "")
+    learner = next((m.user for m in followed if str(m.user_id) == chosen), followed[0].user if followed else None)
+    if chosen and (learner is None or str(learner.pk) != chosen):
+        raise Http404  # not a learner this person follows
+    the_book, row = gradebook.learner_row(course, learner or user)
+    return render(
+        request,
+        "assessment/my_grades.html",
+        {"course": course, "book": the_book, "row": row, "learner": learner, "followed": [m.user for m in followed]},
+    )

@@ -16,7 +16,6 @@ from cadence.courses.services.enrolment import (
     invite,
     join_course,
     join_with_code,
-    link_observer,
     remove_member,
     set_groups,
 )
@@ -48,7 +47,7 @@ __all__ = [
     "accept_my_invitation", "add_person", "archive_course", "archive_item", "archive_module", "change_role",
     "check_code_attempts", "count_wrong_code", "course_for_code", "create_course", "create_group", "create_item",
     "create_module", "decline_invitation", "grant_extension", "import_roster", "invitation_for_token", "invite",
-    "join_course", "join_with_code", "link_observer", "move_item", "move_module", "parse_roster",
+    "join_course", "join_with_code", "move_item", "move_module", "parse_roster",
     "regenerate_enrolment_code", "remove_member", "reorder_items", "reorder_modules", "restore_course",
     "restore_item", "restore_module", "revoke_extension",
     "set_derived_minutes", "set_groups", "update_course", "update_item", "update_module",

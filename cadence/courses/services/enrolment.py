@@ -1,4 +1,5 @@
-"""Who is in a course: joining, invitations, adding people, roles, groups, observers."""
+"""Who is in a course: joining, invitations, adding people, roles, groups. (Observers are linked to learners
+by `cadence.families.services`.)"""
 
 from __future__ import annotations
 
@@ -324,15 +325,3 @@ def set_groups(*, actor: User, membership: Membership, groups: Sequence[Group]) 
         groups=[g.pk for g in groups],
     )
     return membership
-
-
-@transaction.atomic
-def link_observer(*, actor: User, observer: Membership, learner: Membership) -> None:
-    """Let an observer (a parent or mentor) follow one learner of the same course."""
-    policy.require(actor, "edit", observer)
-    if observer.role != Role.OBSERVER or learner.role != Role.LEARNER:
-        raise InvalidInput(_("Only an observer can be linked, and only to a learner."))
-    if observer.course_id != learner.course_id:
-        raise InvalidInput(_("The observer and the learner must be in the same course."))
-    observer.observed.add(learner)
-    audit.record(actor=actor, verb="observer.linked", obj=observer, course_id=observer.course_id, learner=learner.pk)

@@ -13,7 +13,7 @@ from cadence.core.errors import Conflict, InvalidInput, NotAllowed
 from cadence.core.models import AuditEntry
 from cadence.courses import services
 from cadence.courses.models import Course, Invitation, Item, Membership, Module, Role
-from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
+from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, ModuleFactory
 from conftest import CourseWorld
 
 pytestmark = pytest.mark.django_db
@@ -264,16 +264,6 @@ def test_groups_belong_to_one_course(world: CourseWorld):
         services.set_groups(actor=world.teacher, membership=world.learner_membership, groups=[group, foreign])
     services.set_groups(actor=world.teacher, membership=world.learner_membership, groups=[group])
     assert list(world.learner_membership.groups.all()) == [group]
-
-
-def test_observer_links_only_to_learners_of_the_same_course(world: CourseWorld):
-    observer = Membership.objects.get(user=world.observer)
-    other_learner = MembershipFactory(role=Role.LEARNER)
-    with pytest.raises(InvalidInput):
-        services.link_observer(actor=world.teacher, observer=observer, learner=other_learner)
-    ta = Membership.objects.get(user=world.ta)
-    with pytest.raises(InvalidInput):
-        services.link_observer(actor=world.teacher, observer=observer, learner=ta)
 
 
 def test_deleting_an_item_archives_it_and_is_audited(world: CourseWorld):

@@ -28,6 +28,7 @@ from cadence.core.rate import client_address
 from cadence.courses import selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
 from cadence.courses.models import Course, Invitation, Item
+from cadence.families import selectors as family_selectors
 from cadence.progress import selectors as progress_selectors
 
 
@@ -68,6 +69,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "may_create": policy.can(user, "create_course"),
             "invitations": list(selectors.invitations_for(user, now=timezone.now())),
             "removed_courses": list(selectors.removed_courses(user)[:50]) if may_restore else [],
+            # Families: an observer's way to the family page; a learner under 16 is told who follows them.
+            "observes": any(policy.can(user, "follow", m.course) for m in memberships),
+            "followers_notice": family_selectors.followers_notice(user, timezone.localdate()),
         },
     )
 

@@ -15,6 +15,8 @@ from cadence.core.errors import DomainError
 from cadence.courses import selectors, services
 from cadence.courses.forms import AddPersonForm, GroupForm, RoleForm, RosterUploadForm
 from cadence.courses.models import Course, Group, Membership
+from cadence.families import selectors as family_selectors
+from cadence.families import services as family_services
 
 
 def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
@@ -27,6 +29,7 @@ def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
         "groups": selectors.course_groups(course),
         "invitations": selectors.pending_invitations(course),
         "may_manage": policy.can(request.user, "manage_people", course),
+        "follow_requests": family_selectors.pending_requests_in(course, signed_in(request)),
         # Who this person may write to or check in on, by membership id: the policy's scopes, one query each.
         "may_message": selectors.membership_ids_allowed(request.user, course, "message"),
         "may_check_in": selectors.membership_ids_allowed(request.user, course, "check_in"),
@@ -40,7 +43,11 @@ def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
 
 def people(request: HttpRequest, slug: str) -> HttpResponse:
     course = get_course(request, slug, "view_people")
-    return render(request, "courses/people.html", _people_context(request, course))
+    context = _people_context(request, course)
+    if context["may_manage"]:
+        # Families: the course's observers and learners (rosters are data), to link one to another.
+        context["observers"], context["learners"] = selectors.observers_and_learners(course)
+    return render(request, "courses/people.html", context)
 
 
 def _membership(course: Course, membership_id: int) -> Membership:
@@ -154,7 +161,7 @@ def observer_link(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
         messages.error(request, _("Choose a learner to link."))
     else:
         try:
-            services.link_observer(actor=user, observer=observer, learner=learner)
+            family_services.link_observer(actor=user, observer=observer, learner=learner, now=timezone.now())
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
