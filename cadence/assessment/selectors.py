@@ -119,7 +119,9 @@ class QueueEntry:
 
 def waiting_submissions(items: QuerySet[Item, Any]) -> QuerySet[Submission]:
     """Each learner's latest submission to these items' assignments that has no grade yet: what waits for grading."""
-    later = Submission.objects.filter(assignment=OuterRef("assignment"), user=OuterRef("user"), number__gt=OuterRef("number"))
+    later = Submission.objects.filter(
+        assignment=OuterRef("assignment"), user=OuterRef("user"), number__gt=OuterRef("number")
+    )
     return Submission.objects.filter(assignment__item__in=items, grade__isnull=True).exclude(Exists(later))
 
 

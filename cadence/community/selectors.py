@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -284,14 +285,22 @@ def unanswered_questions(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     return questions(threads).filter(is_answered=False)
 
 
-def with_first_answer(threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    """Annotate `first_answer_at`: the first visible reply by someone other than the asker (None when none yet)."""
+def first_answers(threads: QuerySet[Thread], *, latest: int) -> list[tuple[datetime, datetime]]:
+    """(asked, first answered) for the latest `latest` of these questions that have an answer: the first visible
+    reply by someone other than the asker. One query."""
     replies = (
         Post.objects.filter(thread=OuterRef("pk"), is_opening=False, deleted_at__isnull=True, hidden_at__isnull=True)
         .exclude(author=OuterRef("author"))
         .order_by("created_at", "id")
     )
-    return threads.annotate(first_answer_at=Subquery(replies.values("created_at")[:1]))
+    rows = (
+        questions(threads)
+        .annotate(first_answer_at=Subquery(replies.values("created_at")[:1]))
+        .exclude(first_answer_at=None)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "first_answer_at")[:latest]
+    )
+    return [(asked, answered) for asked, answered in rows if answered is not None]
 
 
 # --- Moderation -----------------------------------------------------------------------------------

@@ -252,12 +252,7 @@ def _forum_questions(user: User, course: Course, learner_ids: QuerySet[Any, Any]
     unanswered = community_selectors.unanswered_questions(threads)
     count = unanswered.count()
     oldest = list(unanswered.select_related("forum").order_by("created_at", "id")[:OLDEST_QUESTIONS]) if count else []
-    answered = (
-        community_selectors.with_first_answer(community_selectors.questions(threads))
-        .filter(first_answer_at__isnull=False)
-        .order_by("-created_at", "-id")
-        .values_list("created_at", "first_answer_at")[:ANSWER_SAMPLE]
-    )
+    answered = community_selectors.first_answers(threads, latest=ANSWER_SAMPLE)
     waits = [(answer - asked).total_seconds() for asked, answer in answered]
     middle = rules.median(waits)
     return ForumQuestions(

@@ -32,7 +32,11 @@ def assignment(course: Course, *, title: str = "Essay", due_at: datetime | None 
 
 def submit(item: Item, user: User, *, at: datetime, number: int = 1) -> Submission:
     return Submission.objects.create(
-        assignment_id=item.pk, user=user, number=number, submitted_at=at, idempotency_key=f"{item.pk}-{user.pk}-{number}"
+        assignment_id=item.pk,
+        user=user,
+        number=number,
+        submitted_at=at,
+        idempotency_key=f"{item.pk}-{user.pk}-{number}",
     )
 
 

@@ -35,7 +35,9 @@ def _teacher(course: Course) -> User:
     return teacher
 
 
-def _viewed(user: User, item: Item, *, first_hours_ago: float = 48, last_hours_ago: float = 48, **fields: object) -> None:
+def _viewed(
+    user: User, item: Item, *, first_hours_ago: float = 48, last_hours_ago: float = 48, **fields: object
+) -> None:
     now = timezone.now()
     ItemProgress.objects.create(
         user=user,
@@ -190,7 +192,7 @@ def test_teacher_and_ta_see_the_page(client: Client) -> None:
         client.force_login(person)
         response = client.get(url(course))
         assert response.status_code == 200
-        assert b"<title id=\"weekly-chart-title\">" in response.content
+        assert b'<title id="weekly-chart-title">' in response.content
         assert b"Weekly active learners as a table" in response.content
 
 
