@@ -29,7 +29,7 @@ ITEMS_PER_MODULE = 8
 BATCH = 5000
 
 
-def build(learners: int) -> None:  # noqa: PLR0915 - one straight-line builder is easiest to read here
+def build(learners: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
@@ -39,7 +39,7 @@ def build(learners: int) -> None:  # noqa: PLR0915 - one straight-line builder i
     from cadence.courses.models import Course, Item, Membership, Module, Role, Visibility
     from cadence.progress.models import Completion, DailyActivity, ItemProgress
 
-    rng = random.Random(12)  # noqa: S311 - benchmark data, not secrets
+    rng = random.Random(12)
     now = timezone.now()
     with transaction.atomic():
         course = Course.objects.create(title="Health benchmark", slug=SLUG, visibility=Visibility.PUBLISHED)
@@ -51,11 +51,16 @@ def build(learners: int) -> None:  # noqa: PLR0915 - one straight-line builder i
             for n in range(ITEMS_PER_MODULE):
                 kind = "video" if n in (1, 5) else "assignment" if n == 7 else "quiz" if n == 6 else "lesson"
                 items.append(
-                    Item.objects.create(module=module, course=course, kind=kind, title=f"W{m + 1} {kind} {n}", position=n)
+                    Item.objects.create(
+                        module=module, course=course, kind=kind, title=f"W{m + 1} {kind} {n}", position=n
+                    )
                 )
         assignments = [Assignment.objects.create(item=i) for i in items if i.kind == "assignment"]
         users = User.objects.bulk_create(
-            [User(email=f"health{n:06d}@bench.invalid", display_name=f"Learner {n}", password="!") for n in range(learners)],
+            [
+                User(email=f"health{n:06d}@bench.invalid", display_name=f"Learner {n}", password="!")  # noqa: S106 - an unusable password, not a secret
+                for n in range(learners)
+            ],
             batch_size=BATCH,
         )
         Membership.objects.bulk_create(
