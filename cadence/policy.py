@@ -82,6 +82,8 @@ Action = Literal[
     "purge",  # delete an archived course, module or item for good (site administrators, after retention)
     "follow",  # families: ask to follow a learner of a course one observes in
     "view_family",  # families: see a followed learner's progress, deadlines, released grades and activity
+    "view_insights",  # insights: a course's health and learners' figures (Course); one learner's figures (Membership)
+    "view_teaching_home",  # site-level: the teacher's home across the courses one teaches
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -140,15 +142,20 @@ def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
-def role_in(user: AnyUser, course_id: int) -> str | None:
-    """The user's role in a course. All of a user's roles are loaded with one query per request."""
+def _roles(user: AnyUser) -> dict[int, str]:
+    """The user's role in each of their courses, loaded with one query per request."""
     if not user.is_authenticated:
-        return None
+        return {}
     roles: dict[int, str] | None = getattr(user, _ROLE_CACHE, None)
     if roles is None:
         roles = dict(Membership.objects.filter(user_id=user.pk).values_list("course_id", "role"))
         setattr(user, _ROLE_CACHE, roles)
-    return roles.get(course_id)
+    return roles
+
+
+def role_in(user: AnyUser, course_id: int) -> str | None:
+    """The user's role in a course. All of a user's roles are loaded with one query per request."""
+    return _roles(user).get(course_id)
 
 
 def remember_roles(user: AnyUser, memberships: Iterable[Membership]) -> None:
@@ -624,6 +631,52 @@ def _post_report(user: AnyUser, post: Post) -> bool:
     return _post_view(user, post) and (is_admin(user) or role_in(user, post.course_id) is not None)
 
 
+# Insights (facilitation): a course's teachers and TAs, while the course runs (not a finished, archived one).
+# A TA whose membership is in groups is limited to those groups: they see the figures of their groups'
+# learners only; a TA in no group, like a teacher, sees every learner of the course.
+def _course_insights(user: AnyUser, course: Course) -> bool:
+    return course.visibility != Visibility.ARCHIVED and _is_staff_of(user, course)
+
+
+def _course_insights_q(user: AnyUser, prefix: str = "") -> Q:
+    return ~Q(**{f"{prefix}visibility": Visibility.ARCHIVED}) & _staff_course_q(user, prefix)
+
+
+def _ta_groups(user: AnyUser, course_id: int) -> frozenset[int] | None:
+    """The groups a TA is limited to in a course, or None when they are not limited (teachers, TAs in no group)."""
+    if is_admin(user) or role_in(user, course_id) != Role.TA:
+        return None
+
+    def load(ids: Collection[int]) -> dict[int, frozenset[tuple[int, int]]]:
+        rows = Membership.objects.filter(user_id__in=ids, role=Role.TA, groups__isnull=False)
+        return _sets((u, (c, g)) for u, c, g in rows.values_list("user_id", "course_id", "groups"))
+
+    none: frozenset[tuple[int, int]] = frozenset()
+    groups = frozenset(g for c, g in _per_user(("ta_groups",), user, load, none) if c == course_id)
+    return groups or None
+
+
+def _learner_insights(user: AnyUser, membership: Membership) -> bool:
+    if membership.role != Role.LEARNER or not _course_insights(user, membership.course):
+        return False
+    limit = _ta_groups(user, membership.course_id)
+    return limit is None or bool(limit & set(membership.groups.values_list("pk", flat=True)))
+
+
+def _learner_insights_q(user: AnyUser) -> Q:
+    allowed = Q(role=Role.LEARNER) & _course_insights_q(user, "course__")
+    if is_admin(user):
+        return allowed
+    mine = Membership.objects.filter(user_id=user.pk or 0, role=Role.TA, groups__isnull=False)
+    in_my_groups = Membership.objects.filter(groups__in=mine.values("groups")).values("pk")
+    return allowed & (~Q(course_id__in=mine.values("course_id")) | Q(pk__in=in_my_groups))
+
+
+def _teaching_home(user: AnyUser, _: object) -> bool:
+    """Anyone who teaches (as teacher or TA) in some course has a teacher's home; site administrators too."""
+    return is_admin(user) or any(role in STAFF_ROLES for role in _roles(user).values())
+
+
 # --- The table ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rule:
@@ -791,6 +844,10 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     ),
     (DeletionRequest, "decide"): Rule(lambda u, r: is_admin(u) and r.user_id != u.pk, _deletion_decide_q),
     (None, "review_deletions"): Rule(lambda u, _: is_admin(u), None),
+    # Insights: a course's health and the teacher's home (issue 12).
+    (Course, "view_insights"): _course_rule(_course_insights, _course_insights_q),
+    (Membership, "view_insights"): Rule(_learner_insights, _learner_insights_q),
+    (None, "view_teaching_home"): Rule(_teaching_home, None),
 }
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cadence.messaging",
     "cadence.privacy",
     "cadence.families",
+    "cadence.insights",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("courses/", include("cadence.assessment.urls")),
     path("courses/", include("cadence.community.urls")),
     path("", include("cadence.messaging.urls")),
+    path("", include("cadence.insights.urls")),
     path("notifications/", include("cadence.notifications.urls")),
     path("privacy/", include("cadence.privacy.urls")),
     path("family/", include("cadence.families.urls")),

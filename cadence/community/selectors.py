@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -14,6 +15,7 @@ from cadence.accounts.models import User
 from cadence.community import search
 from cadence.community.models import (
     Forum,
+    ForumKind,
     Post,
     PostRevision,
     PostVote,
@@ -270,6 +272,35 @@ def similar_threads(user: User, forum: Forum, text: str, *, limit: int = 5) -> l
             order.append(thread_id)
     threads = _visible_threads(user, forum).in_bulk(order[:limit])
     return [threads[i] for i in order[:limit] if i in threads]
+
+
+# --- Questions waiting for an answer (the teacher's home and course health) ------------------------------
+def questions(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Of these threads, the questions: those in Q&A forums."""
+    return threads.filter(forum__kind=ForumKind.QA)
+
+
+def unanswered_questions(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Of these threads, the questions not yet marked answered: what a Q&A forum's "Unanswered" filter lists."""
+    return questions(threads).filter(is_answered=False)
+
+
+def first_answers(threads: QuerySet[Thread], *, latest: int) -> list[tuple[datetime, datetime]]:
+    """(asked, first answered) for the latest `latest` of these questions that have an answer: the first visible
+    reply by someone other than the asker. One query."""
+    replies = (
+        Post.objects.filter(thread=OuterRef("pk"), is_opening=False, deleted_at__isnull=True, hidden_at__isnull=True)
+        .exclude(author=OuterRef("author"))
+        .order_by("created_at", "id")
+    )
+    rows = (
+        questions(threads)
+        .annotate(first_answer_at=Subquery(replies.values("created_at")[:1]))
+        .exclude(first_answer_at=None)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "first_answer_at")[:latest]
+    )
+    return [(asked, answered) for asked, answered in rows if answered is not None]
 
 
 # --- Moderation -----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from cadence.courses.models import DeadlineExtension, Item, Membership, Role
 from cadence.courses.tests import matrix_rows as courses_rows
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory
 from cadence.families.tests import matrix_rows as families_rows
+from cadence.insights.tests import matrix_rows as insights_rows
 from cadence.messaging.tests import matrix_rows as messaging_rows
 from cadence.notifications.tests import matrix_rows as notifications_rows
 from cadence.privacy.tests import matrix_rows as privacy_rows
@@ -1014,6 +1015,7 @@ for _app_rows in (
     core_rows,
     courses_rows,
     families_rows,
+    insights_rows,
     messaging_rows,
     notifications_rows,
     privacy_rows,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -116,6 +117,19 @@ class QueueEntry:
     regrade: bool = False  # a new submission after an earlier one was graded
 
 
+def waiting_submissions(items: QuerySet[Item, Any]) -> QuerySet[Submission]:
+    """Each learner's latest submission to these items' assignments that has no grade yet: what waits for grading."""
+    later = Submission.objects.filter(
+        assignment=OuterRef("assignment"), user=OuterRef("user"), number__gt=OuterRef("number")
+    )
+    return Submission.objects.filter(assignment__item__in=items, grade__isnull=True).exclude(Exists(later))
+
+
+def waiting_attempts(items: QuerySet[Item, Any]) -> QuerySet[Attempt]:
+    """Submitted attempts at these items' quizzes with essays waiting for a person."""
+    return Attempt.objects.filter(quiz__item__in=items, state=AttemptState.SUBMITTED, needs_grading=True)
+
+
 def grading_queue(
     course: Course, *, now: datetime, item_id: int | None = None, group_id: int | None = None
 ) -> list[QueueEntry]:
@@ -123,22 +137,12 @@ def grading_queue(
     quiz attempts with essays to grade. Three queries whatever the number of submissions."""
     live = Item.objects.filter(course=course).values("pk")  # nothing in the course archive waits for grading
     submissions = (
-        Submission.objects.filter(assignment__item__course=course, assignment__item__in=live, grade__isnull=True)
-        .exclude(
-            Exists(
-                Submission.objects.filter(
-                    assignment=OuterRef("assignment"), user=OuterRef("user"), number__gt=OuterRef("number")
-                )
-            )
-        )
+        waiting_submissions(live)
         .annotate(earlier_graded=Exists(Grade.objects.filter(submission__assignment=OuterRef("assignment"),
                                                               submission__user=OuterRef("user"))))
         .select_related("assignment__item", "user")
     )  # fmt: skip
-    attempts = Attempt.objects.filter(
-        quiz__item__course=course, quiz__item__in=live, state=AttemptState.SUBMITTED, needs_grading=True
-    )
-    attempts = attempts.select_related("quiz__item", "user")
+    attempts = waiting_attempts(live).select_related("quiz__item", "user")
     if item_id:
         submissions = submissions.filter(assignment__item_id=item_id)
         attempts = attempts.filter(quiz__item_id=item_id)
@@ -195,11 +199,13 @@ def _hours(values: list[float]) -> tuple[float | None, float | None]:
     return round(median, 1), round(ordered[-1], 1)
 
 
-def feedback_turnaround(course: Course) -> list[Turnaround]:
-    """Submitted → feedback released, for the course and per grader (one query)."""
-    rows = Grade.objects.filter(submission__assignment__item__course=course, released_at__isnull=False).values_list(
-        "grader__display_name", "submission__submitted_at", "released_at"
-    )
+def feedback_turnaround(course: Course, *, learners: QuerySet[Any, Any] | None = None) -> list[Turnaround]:
+    """Submitted → feedback released, for the course and per grader (one query); `learners` (user ids) narrows it
+    to some learners' work."""
+    grades = Grade.objects.filter(submission__assignment__item__course=course, released_at__isnull=False)
+    if learners is not None:
+        grades = grades.filter(submission__user_id__in=learners)
+    rows = grades.values_list("grader__display_name", "submission__submitted_at", "released_at")
     per: dict[str, list[float]] = {}
     everyone: list[float] = []
     for name, submitted, released in rows:

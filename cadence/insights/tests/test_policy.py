@@ -1,0 +1,75 @@
+"""The insights rules as a table, and a TA limited to groups: can, scope and audience agree."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from cadence import policy
+from cadence.accounts.tests.factories import UserFactory
+from cadence.courses.models import Course, Membership, Role, Visibility
+from cadence.courses.tests.factories import CourseFactory, GroupFactory, MembershipFactory
+from conftest import CourseWorld
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("anonymous", False),
+        ("outsider", False),
+        ("learner", False),
+        ("observer", False),
+        ("ta", True),
+        ("teacher", True),
+        ("admin", True),
+    ],
+)
+def test_who_may_view_a_courses_insights_and_have_a_teaching_home(world: CourseWorld, role: str, allowed: bool) -> None:
+    user = world.user(role) or AnonymousUser()
+    assert policy.can(user, "view_insights", world.course) is allowed
+    assert policy.scope(user, "view_insights", Course.objects.filter(pk=world.course.pk)).exists() is allowed
+    assert policy.can(user, "view_teaching_home") is allowed
+    learner = Membership.objects.get(course=world.course, user=world.learner)
+    assert policy.can(user, "view_insights", learner) is allowed
+
+
+def test_an_archived_course_and_non_learners_have_no_insights(world: CourseWorld) -> None:
+    archived = CourseFactory(visibility=Visibility.ARCHIVED)
+    MembershipFactory(course=archived, user=world.teacher, role=Role.TEACHER)
+    assert not policy.can(world.teacher, "view_insights", archived)
+    ta_row = Membership.objects.get(course=world.course, user=world.ta)
+    assert not policy.can(world.teacher, "view_insights", ta_row)  # figures are about learners
+
+
+def test_a_ta_limited_to_groups_sees_only_those_groups_learners_in_can_scope_and_audience(world: CourseWorld) -> None:
+    course = world.course
+    red, blue = GroupFactory(course=course, name="Red"), GroupFactory(course=course, name="Blue")
+    limited, free = UserFactory(), UserFactory()
+    MembershipFactory(course=course, user=limited, role=Role.TA).groups.add(red)
+    MembershipFactory(course=course, user=free, role=Role.TA)
+    other = CourseFactory()  # the limited TA teaches another course without groups: all its learners
+    MembershipFactory(course=other, user=limited, role=Role.TA)
+    rows = {
+        "red": MembershipFactory(course=course, role=Role.LEARNER),
+        "blue": MembershipFactory(course=course, role=Role.LEARNER),
+        "none": world.learner_membership,
+        "elsewhere": MembershipFactory(course=other, role=Role.LEARNER),
+    }
+    rows["red"].groups.add(red)
+    rows["blue"].groups.add(blue)
+    expected = {
+        limited: {"red", "elsewhere"},
+        free: {"red", "blue", "none"},
+        world.teacher: {"red", "blue", "none"},
+    }
+    people = [limited, free, world.teacher]
+    for person in people:
+        listed = set(
+            policy.scope(person, "view_insights", Membership.objects.filter(pk__in=[m.pk for m in rows.values()]))
+        )
+        for name, row in rows.items():
+            may = policy.can(person, "view_insights", row)
+            heard = person.pk in policy.audience("view_insights", row, [p.pk for p in people])
+            assert may == (name in expected[person]) == (row in listed) == heard, (person, name)
