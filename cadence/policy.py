@@ -635,11 +635,12 @@ def _post_report(user: AnyUser, post: Post) -> bool:
 # A TA whose membership is in groups is limited to those groups: they see the figures of their groups'
 # learners only; a TA in no group, like a teacher, sees every learner of the course.
 def _course_insights(user: AnyUser, course: Course) -> bool:
-    return course.visibility != Visibility.ARCHIVED and _is_staff_of(user, course)
+    """A course's staff, also once it has finished: looking back at a course is how the next one improves."""
+    return _is_staff_of(user, course)
 
 
 def _course_insights_q(user: AnyUser, prefix: str = "") -> Q:
-    return ~Q(**{f"{prefix}visibility": Visibility.ARCHIVED}) & _staff_course_q(user, prefix)
+    return _staff_course_q(user, prefix)
 
 
 def _ta_groups(user: AnyUser, course_id: int) -> frozenset[int] | None:
@@ -654,6 +655,11 @@ def _ta_groups(user: AnyUser, course_id: int) -> frozenset[int] | None:
     none: frozenset[tuple[int, int]] = frozenset()
     groups = frozenset(g for c, g in _per_user(("ta_groups",), user, load, none) if c == course_id)
     return groups or None
+
+
+def insight_groups(user: AnyUser, course_id: int) -> frozenset[int] | None:
+    """The groups whose learners a group-limited TA sees in a course's insights; None: every learner."""
+    return _ta_groups(user, course_id)
 
 
 def _learner_insights(user: AnyUser, membership: Membership) -> bool:

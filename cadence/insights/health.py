@@ -9,7 +9,7 @@ funnel reads `Completion` and `ItemProgress`, weekly activity `DailyActivity`, d
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from cadence.community import selectors as community_selectors
 from cadence.community.models import Thread
 from cadence.courses.models import Course, Item, ItemKind, Membership, Module
 from cadence.insights.domain import health as rules
+from cadence.insights.models import HealthSnapshot
 from cadence.progress.models import Completion, DailyActivity, ItemProgress
 
 REVISIT_GAP = timedelta(hours=1)  # opened again at least an hour after the first time: a return, not a reload
@@ -111,15 +112,63 @@ class ForumQuestions:
 
 
 @dataclass(frozen=True)
-class CourseHealth:
+class Figures:
+    """The figures that read the large aggregate tables (every learner's progress rows): computed by the hourly
+    task (or a teacher's "Refresh now") and kept as a snapshot, so the page reads them in one query."""
+
     learners: int
     funnel: list[ModuleStep]
     weeks: list[WeekActive]
     videos: list[VideoDropoff]
     revisited: list[Revisited]
+    computed_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["computed_at"] = self.computed_at.isoformat()
+        for week in data["weeks"]:
+            week["week_start"] = week["week_start"].isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figures:
+        return cls(
+            learners=data["learners"],
+            funnel=[ModuleStep(**step) for step in data["funnel"]],
+            weeks=[WeekActive(**(w | {"week_start": date.fromisoformat(w["week_start"])})) for w in data["weeks"]],
+            videos=[VideoDropoff(**(v | {"bars": [rules.Bar(**bar) for bar in v["bars"]]})) for v in data["videos"]],
+            revisited=[Revisited(**r) for r in data["revisited"]],
+            computed_at=datetime.fromisoformat(data["computed_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class CourseHealth:
+    figures: Figures
+    snapshot: bool  # read from the kept snapshot (else computed for this request)
     questions: ForumQuestions
     turnaround: assessment_selectors.Turnaround
     quizzes: list[Item]
+
+    @property
+    def learners(self) -> int:
+        return self.figures.learners
+
+    @property
+    def funnel(self) -> list[ModuleStep]:
+        return self.figures.funnel
+
+    @property
+    def weeks(self) -> list[WeekActive]:
+        return self.figures.weeks
+
+    @property
+    def videos(self) -> list[VideoDropoff]:
+        return self.figures.videos
+
+    @property
+    def revisited(self) -> list[Revisited]:
+        return self.figures.revisited
 
     @property
     def week_columns(self) -> list[rules.Column]:
@@ -127,21 +176,44 @@ class CourseHealth:
         return rules.columns(bars)
 
 
-def course_health(user: User, course: Course, *, today: date) -> CourseHealth:
-    """Everything the course health page shows, in a fixed number of queries whatever the course's size."""
+def scope_key(user: User, course: Course) -> str:
+    """Which learners' figures the user sees: "all", or a group-limited TA's groups ("groups:3,7")."""
+    groups = policy.insight_groups(user, course.pk)
+    return "all" if groups is None else "groups:" + ",".join(str(g) for g in sorted(groups))
+
+
+def course_health(user: User, course: Course, *, today: date, now: datetime) -> CourseHealth:
+    """Everything the course health page shows, in a fixed number of queries whatever the course's size: the
+    heavy figures from the snapshot kept for the user's scope, or computed now when none is kept yet."""
     learners = visible_learners(user, course)
     learner_ids = learners.values("user_id")
-    count = learners.count()
     items = list(Item.objects.filter(course=course).select_related("module").order_by("module__position", "position"))
+    kept = HealthSnapshot.objects.filter(course=course, scope=scope_key(user, course)).first()
+    figures = (
+        Figures.from_json(kept.figures) if kept else compute_figures(course, learners, items, today=today, now=now)
+    )
     return CourseHealth(
+        figures=figures,
+        snapshot=kept is not None,
+        questions=_forum_questions(user, course, learner_ids),
+        turnaround=assessment_selectors.feedback_turnaround(course, learners=learner_ids)[0],
+        quizzes=[i for i in items if i.kind == ItemKind.QUIZ],
+    )
+
+
+def compute_figures(
+    course: Course, learners: QuerySet[Membership], items: list[Item], *, today: date, now: datetime
+) -> Figures:
+    """The heavy figures for these learners: six queries over the aggregate tables."""
+    learner_ids = learners.values("user_id")
+    count = learners.count()
+    return Figures(
         learners=count,
         funnel=_funnel(course, learner_ids, count),
         weeks=_weeks(course, learner_ids, count, today=today),
         videos=_videos(course, learner_ids, [i for i in items if i.kind == ItemKind.VIDEO]),
         revisited=_revisited(course, learner_ids, {i.pk: i for i in items}),
-        questions=_forum_questions(user, course, learner_ids),
-        turnaround=assessment_selectors.feedback_turnaround(course, learners=learner_ids)[0],
-        quizzes=[i for i in items if i.kind == ItemKind.QUIZ],
+        computed_at=now,
     )
 
 

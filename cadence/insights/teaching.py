@@ -22,7 +22,7 @@ from cadence.assessment import selectors as assessment_selectors
 from cadence.assessment.models import Attempt, AttemptState, Submission
 from cadence.community import selectors as community_selectors
 from cadence.community.models import Report, ReportStatus, Thread
-from cadence.courses.models import Course, Item, Membership
+from cadence.courses.models import Course, Item, Membership, Visibility
 from cadence.messaging.models import Conversation, Kind, Status
 from cadence.progress.models import Completion
 
@@ -71,8 +71,11 @@ class TeachingHome:
 
 
 def taught_courses(user: User) -> QuerySet[Course]:
-    """The courses the user teaches (as teacher or TA) and may see insights of, by title."""
-    mine = Course.objects.filter(pk__in=Membership.objects.filter(user_id=user.pk).values("course_id"))
+    """The running courses the user teaches (as teacher or TA) and may see insights of, by title; a finished
+    course keeps its health page but leaves the teacher's home."""
+    mine = Course.objects.filter(pk__in=Membership.objects.filter(user_id=user.pk).values("course_id")).exclude(
+        visibility=Visibility.ARCHIVED
+    )
     return policy.scope(user, "view_insights", mine).order_by("title", "id")
 
 

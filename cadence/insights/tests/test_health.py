@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -16,13 +16,15 @@ from cadence.community.tests import factories as forums
 from cadence.core.testing.queries import count_queries, serve
 from cadence.courses.models import Course, Item, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
-from cadence.insights import health
+from cadence.insights import health, health_snapshots
 from cadence.insights.domain import health as rules
+from cadence.insights.models import HealthSnapshot
 from cadence.insights.tests import builders
 from cadence.progress.models import Completion, DailyActivity, ItemProgress
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 3, 12)  # a Wednesday
+NOW = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)
 
 
 def url(course: Course) -> str:
@@ -69,7 +71,7 @@ def test_funnel_counts_learners_who_started_and_completed_each_module() -> None:
     _done(starter, a)  # one of two required items
     _viewed(starter, extra)
     _done(teacher, a)  # staff do not count
-    funnel = {step.title: step for step in health.course_health(teacher, course, today=TODAY).funnel}
+    funnel = {step.title: step for step in health.course_health(teacher, course, today=TODAY, now=NOW).funnel}
     assert (funnel["Week 1"].started, funnel["Week 1"].completed, funnel["Week 1"].required) == (2, 1, 2)
     assert (funnel["Week 1"].started_percent, funnel["Week 1"].completed_percent) == (67, 33)
     assert funnel[week2.title].started == 0 and funnel[week2.title].completed is None
@@ -91,7 +93,7 @@ def test_weekly_active_learners_counts_each_learner_once_per_week() -> None:
     ):
         DailyActivity.objects.create(user=user, course=course, day=day, active_seconds=seconds)
     DailyActivity.objects.create(user=teacher, course=course, day=monday, active_seconds=500)
-    weeks = health.course_health(teacher, course, today=TODAY).weeks
+    weeks = health.course_health(teacher, course, today=TODAY, now=NOW).weeks
     assert [w.week_start for w in weeks][-2:] == [monday - timedelta(days=7), monday]
     assert len(weeks) == 8
     assert [w.learners for w in weeks] == [0, 0, 0, 0, 0, 0, 1, 1]
@@ -106,7 +108,7 @@ def test_video_dropoff_puts_each_viewer_in_the_tenth_where_they_stopped() -> Non
     for person, position in zip(people, (10, 35, 38, 100, 0), strict=True):
         _viewed(person, video, position_seconds=position, duration_seconds=100)
     _viewed(teacher, video, position_seconds=50, duration_seconds=100)
-    [dropoff] = health.course_health(teacher, course, today=TODAY).videos
+    [dropoff] = health.course_health(teacher, course, today=TODAY, now=NOW).videos
     assert dropoff.viewers == 5
     assert [bar.value for bar in dropoff.bars] == [1, 1, 0, 2, 0, 0, 0, 0, 0, 1]
     assert dropoff.bars[3].label == "30–40 %" and dropoff.bars[3].percent == 40
@@ -122,7 +124,7 @@ def test_most_revisited_items_count_learners_who_came_back_later() -> None:
     for n in range(3):
         _viewed(builders.learner(course, f"R{n}"), often, first_hours_ago=72, last_hours_ago=2)
     _viewed(builders.learner(course, "Quick"), once, first_hours_ago=5, last_hours_ago=4.9)  # a reload
-    revisited = health.course_health(teacher, course, today=TODAY).revisited
+    revisited = health.course_health(teacher, course, today=TODAY, now=NOW).revisited
     assert [(r.title, r.learners) for r in revisited] == [("Cheat sheet", 3)]
 
 
@@ -139,7 +141,7 @@ def test_forum_questions_unanswered_and_median_time_to_first_answer() -> None:
         thread.is_answered = True
         thread.save(update_fields=["is_answered"])
     forums.reply(asker, waiting, body="Anyone?")  # the asker's own reply is not an answer
-    questions = health.course_health(teacher, course, today=TODAY).questions
+    questions = health.course_health(teacher, course, today=TODAY, now=NOW).questions
     assert questions.unanswered_count == 1 and [t.title for t in questions.oldest] == ["Still waiting"]
     assert questions.answered_count == 3 and questions.median_hours == 2.0
 
@@ -153,7 +155,7 @@ def test_feedback_turnaround_is_the_median_from_submission_to_released_feedback(
         submission = builders.submit(item, builders.learner(course, f"S{n}"), at=now - timedelta(hours=100))
         builders.release_grade(submission, teacher, at=now - timedelta(hours=100 - hours))
     builders.submit(item, builders.learner(course, "Unmarked"), at=now)
-    turnaround = health.course_health(teacher, course, today=TODAY).turnaround
+    turnaround = health.course_health(teacher, course, today=TODAY, now=NOW).turnaround
     assert (turnaround.released, turnaround.median_hours, turnaround.slowest_hours) == (3, 20.0, 60.0)
 
 
@@ -177,9 +179,9 @@ def test_a_ta_limited_to_groups_sees_their_groups_figures_only() -> None:
         _viewed(builders.learner(course, f"Other {n}"), item)
     ta = UserFactory()
     MembershipFactory(course=course, user=ta, role=Role.TA).groups.add(red)
-    mine = health.course_health(ta, course, today=TODAY)
+    mine = health.course_health(ta, course, today=TODAY, now=NOW)
     assert (mine.learners, mine.funnel[0].started) == (1, 1)
-    everyone = health.course_health(teacher, course, today=TODAY)
+    everyone = health.course_health(teacher, course, today=TODAY, now=NOW)
     assert (everyone.learners, everyone.funnel[0].started) == (4, 4)
 
 
@@ -218,10 +220,60 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
     assert response.status_code == 302 and "/accounts/signin/" in response["Location"]
 
 
-def test_a_finished_archived_course_shows_no_insights(client: Client) -> None:
+def test_a_finished_course_still_shows_its_health_to_its_staff(client: Client) -> None:
     course = CourseFactory(visibility=Visibility.ARCHIVED)
     client.force_login(_teacher(course))
-    assert client.get(url(course)).status_code == 403
+    assert client.get(url(course)).status_code == 200
+
+
+def test_a_deleted_course_shows_no_insights(client: Client) -> None:
+    course = CourseFactory(removed_at=timezone.now())
+    client.force_login(_teacher(course))
+    assert client.get(url(course)).status_code == 404
+
+
+def test_the_hourly_refresh_keeps_a_snapshot_per_scope_and_the_page_reads_it(client: Client) -> None:
+    course = CourseFactory()
+    teacher = _teacher(course)
+    red = GroupFactory(course=course, name="Red")
+    item = ItemFactory(module=ModuleFactory(course=course))
+    _viewed(builders.learner(course, "Rosa", group=red), item)
+    _viewed(builders.learner(course, "Sam"), item)
+    ta = UserFactory()
+    MembershipFactory(course=course, user=ta, role=Role.TA).groups.add(red)
+    assert health_snapshots.refresh_all(now=NOW) == 2  # all learners, and the TA's group
+    assert set(HealthSnapshot.objects.values_list("scope", flat=True)) == {"all", f"groups:{red.pk}"}
+    _viewed(builders.learner(course, "Late"), item)  # after the snapshot: not in the kept figures yet
+    kept = health.course_health(teacher, course, today=TODAY, now=NOW)
+    assert kept.snapshot and (kept.learners, kept.funnel[0].started) == (2, 2)
+    assert kept.figures.computed_at == NOW
+    mine = health.course_health(ta, course, today=TODAY, now=NOW)
+    assert mine.snapshot and (mine.learners, mine.funnel[0].started) == (1, 1)
+    client.force_login(teacher)
+    assert "as of" in client.get(url(course)).content.decode()
+    response = client.post(reverse("insights:course-health-refresh", args=[course.slug]))
+    assert response.status_code == 302
+    fresh = health.course_health(teacher, course, today=TODAY, now=NOW)
+    assert (fresh.learners, fresh.funnel[0].started) == (3, 3)
+
+
+def test_figures_survive_the_trip_through_json() -> None:
+    figures = health.Figures(
+        learners=3,
+        funnel=[health.ModuleStep(1, "M", True, 2, 3, 1, 100, 33)],
+        weeks=[health.WeekActive(date(2025, 3, 10), 2, 67)],
+        videos=[health.VideoDropoff(5, "V", 3, [rules.Bar("0-10 %", 1, 33)], "0-10 %")],
+        revisited=[health.Revisited(5, "V", "Video", 2)],
+        computed_at=NOW,
+    )
+    assert health.Figures.from_json(figures.as_json()) == figures
+
+
+def test_only_staff_may_refresh(client: Client) -> None:
+    course = CourseFactory()
+    client.force_login(builders.learner(course, "L"))
+    assert client.post(reverse("insights:course-health-refresh", args=[course.slug])).status_code == 403
+    assert not HealthSnapshot.objects.exists()
 
 
 def test_course_page_links_to_health_for_staff_only(client: Client) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from cadence import policy
 from cadence.accounts.tests.factories import UserFactory
@@ -35,10 +36,13 @@ def test_who_may_view_a_courses_insights_and_have_a_teaching_home(world: CourseW
     assert policy.can(user, "view_insights", learner) is allowed
 
 
-def test_an_archived_course_and_non_learners_have_no_insights(world: CourseWorld) -> None:
-    archived = CourseFactory(visibility=Visibility.ARCHIVED)
-    MembershipFactory(course=archived, user=world.teacher, role=Role.TEACHER)
-    assert not policy.can(world.teacher, "view_insights", archived)
+def test_a_finished_course_keeps_its_insights_a_deleted_one_and_non_learners_have_none(world: CourseWorld) -> None:
+    finished = CourseFactory(visibility=Visibility.ARCHIVED)
+    MembershipFactory(course=finished, user=world.teacher, role=Role.TEACHER)
+    assert policy.can(world.teacher, "view_insights", finished)
+    deleted = CourseFactory(removed_at=timezone.now())
+    MembershipFactory(course=deleted, user=world.teacher, role=Role.TEACHER)
+    assert not policy.can(world.teacher, "view_insights", deleted)
     ta_row = Membership.objects.get(course=world.course, user=world.ta)
     assert not policy.can(world.teacher, "view_insights", ta_row)  # figures are about learners
 
