@@ -160,7 +160,8 @@ def test_qa_post_first_endorse_and_unread_markers(
     evening = due.pop()
     assert evening is not None and evening.astimezone(SAO_PAULO).time() == dt.time(18)
     assert smtp_server.messages == []  # nothing before the digest time
-    assert len(notification_delivery.claim_due(now=evening)) == 1
+    (claimed,) = notification_delivery.claim_due(now=evening)
+    assert notification_delivery.send_once(claimed, now=evening) == "sent"
     (digest,) = smtp_server.messages
     assert digest.recipients == [asker.email] and digest.subject == "Your daily digest: 3 updates"
     for n in told:
