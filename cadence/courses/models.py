@@ -96,6 +96,7 @@ class Course(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="course_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
             )
         ]
 

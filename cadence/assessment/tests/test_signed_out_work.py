@@ -209,14 +209,17 @@ def test_the_resume_page_reads_without_writing_within_its_query_budget(
     assert client.get(next_url).status_code == 200  # still there: reading it changed nothing
 
 
-def test_the_session_state_tells_the_page_who_is_signed_in_with_a_fresh_csrf_token(client: Client, world: CourseWorld):
+def test_the_session_state_tells_the_page_who_is_signed_in_with_a_fresh_csrf_token(
+    client: Client, world: CourseWorld, django_assert_max_num_queries
+):
     url = reverse("core:session-detail")
     anonymous = client.get(url)
     assert anonymous.json()["signed_in"] is False and anonymous.json()["user"] is None
     assert anonymous.json()["csrf_token"]
     assert "no-store" in anonymous["Cache-Control"]
     client.force_login(world.learner)
-    state = client.get(url).json()
+    with django_assert_max_num_queries(2):  # the session and the user, nothing else
+        state = client.get(url).json()
     assert state == {"signed_in": True, "user": world.learner.pk, "csrf_token": state["csrf_token"]}
     assert client.post(url).status_code == 405
 

@@ -272,3 +272,13 @@ def test_deleting_an_item_archives_it_and_is_audited(world: CourseWorld):
     assert not Item.objects.filter(pk=item.pk).exists()
     assert Item.all_objects.get(pk=item.pk).removed_by == world.teacher
     assert AuditEntry.objects.get(verb="item.archived").data["title"] == item.title
+
+
+def test_a_course_ending_before_it_starts_is_refused_in_plain_words_and_changes_nothing(world: CourseWorld):
+    start = timezone.now()
+    with pytest.raises(InvalidInput, match=r"The end must be after the start\."):
+        services.update_course(
+            actor=world.teacher, course=world.course, data={"starts_at": start, "ends_at": start - timedelta(days=1)}
+        )
+    world.course.refresh_from_db()
+    assert world.course.ends_at is None

@@ -167,6 +167,19 @@ def test_course_form_reports_duplicate_slug(client, world: CourseWorld):
     assert world.course.slug == "data-literacy"
 
 
+def test_a_course_that_ends_before_it_starts_is_refused_with_a_clear_message(client, world: CourseWorld):
+    client.force_login(world.teacher)
+    data = {
+        "title": "Data Literacy", "slug": "data-literacy", "time_zone": "UTC", "pacing": "self_paced",
+        "visibility": "published", "enrolment": "open", "starts_at": "2026-03-01T09:00", "ends_at": "2026-02-01T09:00",
+    }  # fmt: skip
+    response = client.post(_url("course-edit", world.course.slug), data)
+    assert response.status_code == 200
+    assert "The end must be after the start." in response.content.decode()
+    world.course.refresh_from_db()
+    assert world.course.ends_at is None
+
+
 def test_course_dates_are_read_in_the_teachers_zone(client, world: CourseWorld):
     world.teacher.time_zone = "Asia/Tokyo"
     world.teacher.save()
