@@ -39,6 +39,7 @@ from cadence.courses.models import (
     Role,
     Visibility,
 )
+from cadence.insights.models import LearnerStats
 from cadence.messaging.models import Conversation, CourseMessaging, Participant
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under, latest_birth_date_under
@@ -78,6 +79,8 @@ Action = Literal[
     "review_deletions",  # privacy, site-level: see the deletion requests waiting for a decision
     "restore",  # bring a course, module or item back from the course archive
     "purge",  # delete an archived course, module or item for good (site administrators, after retention)
+    "view_insights",  # insights: see a course's learners table and risk settings
+    "configure_insights",  # insights: change a course's risk weights, thresholds and planned duration
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -209,7 +212,7 @@ def _live_q(model: type[Model], prefix: str = "") -> Q | None:
         return _live_q(Forum, f"{prefix}forum__")
     if model is Post:
         return _live_q(Forum, f"{prefix}thread__forum__")
-    if model in (Membership, Conversation):
+    if model in (Membership, Conversation, LearnerStats):
         return course
     return None
 
@@ -618,6 +621,55 @@ def _post_report(user: AnyUser, post: Post) -> bool:
     return _post_view(user, post) and (is_admin(user) or role_in(user, post.course_id) is not None)
 
 
+# Insights: a course's teachers see every learner's figures; a TA who belongs to groups of the course sees
+# only the learners of those groups (a TA in no group sees them all).
+def _course_groups(user: AnyUser, course_id: int) -> frozenset[int]:
+    """The groups the user belongs to in one course."""
+
+    def load(ids: Collection[int]) -> dict[int, dict[int, frozenset[int]]]:
+        out: dict[int, dict[int, set[int]]] = {}
+        rows = Membership.objects.filter(user_id__in=ids, groups__isnull=False).values_list(
+            "user_id", "course_id", "groups"
+        )
+        for user_id, course, group_id in rows:
+            out.setdefault(user_id, {}).setdefault(course, set()).add(group_id)
+        return {u: {c: frozenset(g) for c, g in by_course.items()} for u, by_course in out.items()}
+
+    return _per_user(("course_groups",), user, load, {}).get(course_id, frozenset())
+
+
+def _stats_view(user: AnyUser, stats: LearnerStats) -> bool:
+    course = stats.course
+    if _is_teacher_of(user, course):
+        return True
+    if role_in(user, course.pk) != Role.TA:
+        return False
+    mine = _course_groups(user, course.pk)
+    if not mine:
+        return True
+    learner_groups = _shared(
+        ("learner_groups", stats.membership_id),
+        lambda: frozenset(
+            Membership.groups.through.objects.filter(membership_id=stats.membership_id).values_list(
+                "group_id", flat=True
+            )
+        ),
+    )
+    return bool(mine & learner_groups)
+
+
+def _stats_q(user: AnyUser) -> Q:
+    ta_rows = Membership.objects.filter(user_id=user.pk or 0, role=Role.TA)
+    limited = ta_rows.filter(groups__isnull=False).values("course_id")
+    my_groups = Group.objects.filter(memberships__user_id=user.pk or 0, memberships__role=Role.TA).values("pk")
+    in_my_groups = Membership.groups.through.objects.filter(group_id__in=my_groups).values("membership_id")
+    return (
+        _teacher_course_q(user, "course__")
+        | (Q(course_id__in=ta_rows.values("course_id")) & ~Q(course_id__in=limited))
+        | Q(course_id__in=ta_rows.values("course_id"), membership_id__in=in_my_groups)
+    )
+
+
 # --- The table ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rule:
@@ -785,6 +837,10 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     ),
     (DeletionRequest, "decide"): Rule(lambda u, r: is_admin(u) and r.user_id != u.pk, _deletion_decide_q),
     (None, "review_deletions"): Rule(lambda u, _: is_admin(u), None),
+    # Insights (issue 12): the learners table and its risk model.
+    (Course, "view_insights"): _course_rule(_is_staff_of, _staff_course_q),
+    (Course, "configure_insights"): _course_rule(_is_teacher_of, _teacher_course_q),
+    (LearnerStats, "view"): Rule(_stats_view, _stats_q),
 }
 
 
@@ -802,7 +858,7 @@ def _hangs_on_archive(obj: Model | None) -> bool:
         return _hangs_on_archive(obj.forum)
     if isinstance(obj, Post):
         return _hangs_on_archive(obj.thread.forum)
-    if isinstance(obj, Membership | Conversation):
+    if isinstance(obj, Membership | Conversation | LearnerStats):
         return obj.course.removed_at is not None
     return False
 
@@ -980,6 +1036,7 @@ _COURSE_PATHS: dict[type[Model], str] = {
     Attempt: "quiz__item__course_id",
     Submission: "assignment__item__course_id",
     Membership: "course_id",
+    LearnerStats: "course_id",
     Group: "course_id",
     Invitation: "course_id",
     Forum: "course_id",

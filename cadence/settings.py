@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cadence.community",
     "cadence.messaging",
     "cadence.privacy",
+    "cadence.insights",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,9 +10,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cadence import policy
 from cadence.accounts.models import User
+from cadence.courses import deadlines
 from cadence.courses.models import (
     STAFF_ROLES,
     Course,
+    DeadlineExtension,
     Group,
     Invitation,
     Item,
@@ -200,3 +203,47 @@ def membership_in_course(course: Course, membership_id: int) -> Membership | Non
 def membership_ids_allowed(user: AnyUser, course: Course, action: str) -> set[int]:
     """The ids of the course's memberships the user may do `action` to (message, check in), in one query."""
     return set(policy.scope(user, action, Membership.objects.filter(course=course)).values_list("pk", flat=True))
+
+
+def learners_deadlines(items: Sequence[Item], memberships: Sequence[Membership]) -> dict[int, dict[int, datetime]]:
+    """user id → item id → that learner's deadline, for many learners of one course at once (items without
+    a deadline are left out): two queries, however many learners. The same rules as
+    `deadlines.deadlines_for` (the learner's own extension, else the latest of their groups', else the
+    item's own deadline in the learner's zone); memberships need their `user` loaded."""
+    with_deadline = [i for i in items if i.has_deadline]
+    if not with_deadline or not memberships:
+        return {}
+    through = Membership.groups.through
+    groups: dict[int, set[int]] = {}
+    for membership_id, group_id in through.objects.filter(membership_id__in=[m.pk for m in memberships]).values_list(
+        "membership_id", "group_id"
+    ):
+        groups.setdefault(membership_id, set()).add(group_id)
+    all_groups = {g for gs in groups.values() for g in gs}
+    user_ids = [m.user_id for m in memberships]
+    own: dict[tuple[int, int], datetime] = {}
+    by_group: dict[tuple[int, int], datetime] = {}
+    rows = DeadlineExtension.objects.filter(item_id__in=[i.pk for i in with_deadline]).filter(
+        Q(user_id__in=user_ids) | Q(group_id__in=all_groups)
+    )
+    for item_id, user_id, group_id, due_at in rows.values_list("item_id", "user_id", "group_id", "due_at"):
+        if user_id is not None:
+            own[(item_id, user_id)] = due_at
+        elif group_id is not None:
+            by_group[(item_id, group_id)] = due_at
+    result: dict[int, dict[int, datetime]] = {}
+    for membership in memberships:
+        mine: dict[int, datetime] = {}
+        my_groups = groups.get(membership.pk, set())
+        for item in with_deadline:
+            due = deadlines.learner_deadline(
+                deadlines.DeadlineSpec.of(item),
+                zone=membership.user.time_zone,
+                joined_at=membership.joined_at,
+                own_extension=own.get((item.pk, membership.user_id)),
+                group_extensions=[d for g in my_groups if (d := by_group.get((item.pk, g))) is not None],
+            )
+            if due is not None:
+                mine[item.pk] = due
+        result[membership.user_id] = mine
+    return result

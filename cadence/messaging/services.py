@@ -22,6 +22,7 @@ from cadence.core.errors import DomainError, InvalidInput, NotAllowed
 from cadence.core.races import second_try_on_race
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course, Membership
+from cadence.insights import services as insights_services
 from cadence.messaging import throttle
 from cadence.messaging.models import Conversation, CourseMessaging, Kind, Message, Participant, Status
 from cadence.notifications.models import Kind as NotificationKind
@@ -151,6 +152,7 @@ def ask_question(
         body=_excerpt(body),
         now=now,
     )
+    insights_services.learner_changed(course_id=course.pk, user_id=actor.pk)
     return conversation
 
 

@@ -33,6 +33,7 @@ from cadence.core.email import queue_email
 from cadence.core.errors import InvalidInput, NotAllowed
 from cadence.courses import deadlines
 from cadence.courses.models import CompletionRule, Item, ItemKind
+from cadence.insights import services as insights_services
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
@@ -241,6 +242,7 @@ def _submit(*, user: User, assignment: Assignment, data: SubmissionInput, key: s
     if item.completion_rule == CompletionRule.SUBMITTED:
         progress_services.mark_complete(user=user, item=item, now=now, source="submitted")
     audit.record(actor=user, verb="submission.created", obj=submission, course_id=item.course_id, number=number)
+    insights_services.learner_changed(course_id=item.course_id, user_id=user.pk)
     _email_receipt(submission)
     return submission
 

@@ -40,6 +40,7 @@ from cadence.assessment.models import (
 from cadence.core import audit
 from cadence.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from cadence.courses.models import CompletionRule, Item, ItemKind
+from cadence.insights import services as insights_services
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
 
@@ -385,6 +386,7 @@ def _submit(attempt: Attempt, *, now: datetime, closed_by: str) -> Attempt:
     attempt.needs_grading = pending
     attempt.save(update_fields=["state", "submitted_at", "closed_by", "score", "needs_grading"])
     record_completion(attempt, now=now)
+    insights_services.learner_changed(course_id=attempt.quiz.item.course_id, user_id=attempt.user_id)
     return attempt
 
 
