@@ -24,6 +24,7 @@ urlpatterns = [
     path("courses/", include("cadence.progress.urls")),
     path("courses/", include("cadence.assessment.urls")),
     path("courses/", include("cadence.community.urls")),
+    path("courses/", include("cadence.insights.urls")),
     path("", include("cadence.messaging.urls")),
     path("notifications/", include("cadence.notifications.urls")),
     path("privacy/", include("cadence.privacy.urls")),
