@@ -51,6 +51,7 @@ from cadence.courses import services as course_services
 from cadence.courses.models import DeadlineExtension, Item, Membership, Role
 from cadence.courses.tests import matrix_rows as courses_rows
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory
+from cadence.insights.tests import matrix_rows as insights_rows
 from cadence.messaging.tests import matrix_rows as messaging_rows
 from cadence.notifications.tests import matrix_rows as notifications_rows
 from cadence.privacy.tests import matrix_rows as privacy_rows
@@ -1008,7 +1009,15 @@ def discovered_api_operations() -> set[str]:
 
 
 # Each app keeps its own rows beside its tests.
-for _app_rows in (community_rows, core_rows, courses_rows, messaging_rows, notifications_rows, privacy_rows):
+for _app_rows in (
+    community_rows,
+    core_rows,
+    courses_rows,
+    insights_rows,
+    messaging_rows,
+    notifications_rows,
+    privacy_rows,
+):
     PAGES |= _app_rows.PAGES
     ENDPOINTS |= _app_rows.ENDPOINTS
 

@@ -1,0 +1,25 @@
+"""The insights app's rows of the authorisation matrix (merged into cadence/tests/test_authorisation_matrix.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence.insights.domain import risk
+from cadence.tests.matrix import STAFF_ONLY, TEACHERS_GO, Case, Ctx, page, slug, url
+
+
+def _settings(c: Ctx) -> dict[str, Any]:
+    data: dict[str, Any] = {"medium_at": 25, "high_at": 50, "planned_weeks": ""}
+    for i in risk.Indicator:
+        data[f"weight_{i.value}"] = risk.DEFAULT_WEIGHTS[i]
+        data[f"threshold_{i.value}"] = risk.DEFAULT_THRESHOLDS[i]
+    return data
+
+
+PAGES: dict[str, Case] = {
+    "GET insights:learners-table": Case(page("GET", url("insights:learners-table", slug)), STAFF_ONLY),
+    "GET insights:learners-export": Case(page("GET", url("insights:learners-export", slug)), STAFF_ONLY),
+    "GET insights:risk-settings": Case(page("GET", url("insights:risk-settings", slug)), STAFF_ONLY),
+    "POST insights:risk-settings": Case(page("POST", url("insights:risk-settings", slug), _settings), TEACHERS_GO),
+}
+ENDPOINTS: dict[str, Case] = {}
