@@ -635,7 +635,9 @@ def _course_groups(user: AnyUser, course_id: int) -> frozenset[int]:
             out.setdefault(user_id, {}).setdefault(course, set()).add(group_id)
         return {u: {c: frozenset(g) for c, g in by_course.items()} for u, by_course in out.items()}
 
-    return _per_user(("course_groups",), user, load, {}).get(course_id, frozenset())
+    empty: dict[int, frozenset[int]] = {}
+    groups: dict[int, frozenset[int]] = _per_user(("course_groups",), user, load, empty)
+    return groups.get(course_id, frozenset())
 
 
 def _stats_view(user: AnyUser, stats: LearnerStats) -> bool:

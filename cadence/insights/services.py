@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -175,7 +175,7 @@ def _batch_rows(facts: _CourseFacts, memberships: Sequence[Membership], now: dat
         .distinct()
     )
     earliest_day = (now - timedelta(days=ACTIVE_WINDOW_DAYS + 1)).date()
-    daily: dict[int, list[tuple[object, int]]] = {}
+    daily: dict[int, list[tuple[date, int]]] = {}
     for user_id, day, seconds in DailyActivity.objects.filter(
         course=course, user_id__in=user_ids, day__gte=earliest_day
     ).values_list("user_id", "day", "active_seconds"):
@@ -231,7 +231,7 @@ def _batch_rows(facts: _CourseFacts, memberships: Sequence[Membership], now: dat
             last_active = now
         today = now.astimezone(ZoneInfo(membership.user.time_zone)).date()
         first_day = today - timedelta(days=ACTIVE_WINDOW_DAYS - 1)
-        active_7d = sum(seconds for day, seconds in daily.get(uid, []) if first_day <= day <= today)  # type: ignore[operator]  # days are dates
+        active_7d = sum(seconds for day, seconds in daily.get(uid, []) if first_day <= day <= today)
         posts_14d = posts.get(uid, 0)
         questions_14d = qa_threads.get(uid, 0) + int(question.get("recent", 0))
         facts_for_risk = risk.RiskFacts(

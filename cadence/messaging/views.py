@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
@@ -323,7 +324,11 @@ def check_in_many(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Check-in sent to %(n)s learners.") % {"n": len(sent)})
+            messages.success(
+                request,
+                ngettext("Check-in sent to %(n)s learner.", "Check-in sent to %(n)s learners.", len(sent))
+                % {"n": len(sent)},
+            )
             return redirect("messaging:inbox")
     if composing and form.errors:
         status = _form_status(form)
