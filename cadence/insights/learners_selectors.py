@@ -14,7 +14,7 @@ from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 
 from cadence import policy
-from cadence.courses.models import Course, Group, Membership, Module, Role
+from cadence.courses.models import Course, Group, Membership, Module
 from cadence.insights.models import LearnerStats, PaceChoice, RiskLevel
 from cadence.policy import AnyUser
 
@@ -60,8 +60,11 @@ def _ordering(sort: str) -> list[OrderBy]:
 
 
 def visible_rows(user: AnyUser, course: Course) -> QuerySet[LearnerStats]:
-    """The course's learner rows this person may see (a TA limited to groups: those groups' learners)."""
-    rows = LearnerStats.objects.filter(course=course, membership__role=Role.LEARNER)
+    """The course's learner rows this person may see (a TA limited to groups: those groups' learners).
+
+    Rows exist for learner memberships only: the refresh removes the row of anyone who is no longer a
+    learner (a role change calls it), and a removed membership takes its row with it."""
+    rows = LearnerStats.objects.filter(course=course)
     return policy.scope(user, "view", rows)
 
 
