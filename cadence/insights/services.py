@@ -276,10 +276,10 @@ def _batch_rows(facts: _CourseFacts, memberships: Sequence[Membership], now: dat
 
 def refresh_learners(*, course: Course, now: datetime, user_ids: Sequence[int] | None = None) -> int:
     """Recompute the rows of the course's learners (all, or these), in batches; rows of people who are no
-    longer learners there are removed. Returns how many rows were written."""
+    longer learners there, or whose account is closed or erased, are removed. Returns rows written."""
     facts = _course_facts(course)
-    learners = Membership.objects.filter(course=course, role=Role.LEARNER)
-    stale = LearnerStats.objects.filter(course=course).exclude(membership__role=Role.LEARNER)
+    learners = Membership.objects.filter(course=course, role=Role.LEARNER, user__is_active=True)
+    stale = LearnerStats.objects.filter(course=course).exclude(membership__role=Role.LEARNER, user__is_active=True)
     if user_ids is not None:
         learners = learners.filter(user_id__in=list(user_ids))
         stale = stale.filter(user_id__in=list(user_ids))

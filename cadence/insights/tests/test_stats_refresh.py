@@ -23,7 +23,7 @@ from cadence.core.errors import InvalidInput, NotAllowed
 from cadence.courses.models import Membership, Pacing, Role
 from cadence.courses.services import enrolment, extensions
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory, ModuleFactory
-from cadence.insights import services
+from cadence.insights import services, tasks
 from cadence.insights.domain import risk
 from cadence.insights.models import LearnerStats
 from cadence.messaging import services as messaging
@@ -237,4 +237,18 @@ def test_the_hourly_refresh_covers_every_published_course_with_learners(world: C
     written = services.refresh_active_courses(now=timezone.now())
     assert written >= 3
     assert LearnerStats.objects.filter(course=other).count() == 2
+    assert LearnerStats.objects.filter(course=world.course).count() == 1
+
+
+def test_a_closed_or_erased_account_has_no_row(world: CourseWorld) -> None:
+    services.refresh_learners(course=world.course, now=timezone.now())
+    assert LearnerStats.objects.filter(user=world.learner).exists()
+    world.learner.is_active = False
+    world.learner.save(update_fields=["is_active"])
+    services.refresh_learners(course=world.course, now=timezone.now())
+    assert not LearnerStats.objects.filter(user=world.learner).exists()
+
+
+def test_the_hourly_task_calls_the_refresh(world: CourseWorld) -> None:
+    assert tasks.refresh_learner_stats.call_local() == 1
     assert LearnerStats.objects.filter(course=world.course).count() == 1
