@@ -344,6 +344,12 @@ def save_risk_settings(
         "updated_by": actor,
     }
     stored, _created = RiskSettings.objects.update_or_create(course=course, defaults=dict(values))
-    audit.record(actor=actor, verb="insights.risk_settings", obj=stored, course_id=course.pk)
+    audit.record(
+        actor=actor,
+        verb="insights.risk_settings_changed",
+        obj=stored,
+        course_id=course.pk,
+        **{k: v for k, v in values.items() if k != "updated_by"},
+    )
     transaction.on_commit(partial(_refresh_after_commit, course.pk, None), robust=True)
     return stored

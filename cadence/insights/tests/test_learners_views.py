@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadence.accounts.tests.factories import UserFactory
+from cadence.core.models import AuditEntry
 from cadence.core.testing.queries import count_queries
 from cadence.courses.models import Course, Membership, Role
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, MembershipFactory, ModuleFactory
@@ -244,6 +245,8 @@ def test_the_teacher_adjusts_the_risk_settings(client: Client, world: CourseWorl
     assert stored.weights["overdue"] == 8
     assert stored.thresholds["inactive"] == 10
     assert stored.planned_weeks == 6
+    entry = AuditEntry.objects.get(verb="insights.risk_settings_changed")
+    assert entry.actor_id == world.teacher.pk and entry.data["weights"]["overdue"] == 8
 
 
 @pytest.mark.parametrize(
