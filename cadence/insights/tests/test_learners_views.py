@@ -280,3 +280,11 @@ def test_a_ta_reads_the_settings_but_may_not_change_them(client: Client, world: 
     assert "Only the course's teachers change these settings." in response.content.decode()
     assert client.post(url, _settings_form()).status_code == 403
     assert not RiskSettings.objects.exists()
+
+
+def test_the_risk_settings_page_stays_within_its_query_budget(
+    client: Client, world: CourseWorld, django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(world.teacher)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("insights:risk-settings", args=[world.course.slug])).status_code == 200

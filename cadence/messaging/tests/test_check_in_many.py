@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cadence.courses.models import Role
@@ -73,3 +75,16 @@ def test_the_one_learner_check_in_is_unchanged(client: Client, world: CourseWorl
     assert client.get(url).status_code == 200
     assert client.post(url, {"body": "Hello", "key": "single"}).status_code == 302
     assert Message.objects.filter(is_check_in=True).count() == 1
+
+
+def _composer_queries(client: Client, world: CourseWorld, ids: list[int]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(_url(world), {"learners": ",".join(map(str, ids))}).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_composer_costs_the_same_queries_for_2_and_20_learners(client: Client, world: CourseWorld) -> None:
+    client.force_login(world.teacher)
+    assert _composer_queries(client, world, _learners(world, 2)) == _composer_queries(
+        client, world, _learners(world, 20)
+    )
