@@ -40,6 +40,7 @@ from cadence.courses.models import (
     Visibility,
 )
 from cadence.families.models import FollowRequest, RequestStatus
+from cadence.insights.models import LearnerStats
 from cadence.messaging.models import Conversation, CourseMessaging, Participant
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under, latest_birth_date_under
@@ -84,6 +85,7 @@ Action = Literal[
     "view_family",  # families: see a followed learner's progress, deadlines, released grades and activity
     "view_insights",  # insights: a course's health and learners' figures (Course); one learner's figures (Membership)
     "view_teaching_home",  # site-level: the teacher's home across the courses one teaches
+    "configure_insights",  # insights: change a course's risk weights, thresholds and planned duration
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -220,7 +222,7 @@ def _live_q(model: type[Model], prefix: str = "") -> Q | None:
         return _live_q(Forum, f"{prefix}forum__")
     if model is Post:
         return _live_q(Forum, f"{prefix}thread__forum__")
-    if model in (Membership, Conversation):
+    if model in (Membership, Conversation, LearnerStats):
         return course
     if model is FollowRequest:
         return Q(**{f"{prefix}learner__course__removed_at__isnull": True})
@@ -631,7 +633,7 @@ def _post_report(user: AnyUser, post: Post) -> bool:
     return _post_view(user, post) and (is_admin(user) or role_in(user, post.course_id) is not None)
 
 
-# Insights (facilitation): a course's teachers and TAs, while the course runs (not a finished, archived one).
+# Insights (facilitation): a course's teachers and TAs, also once it has finished.
 # A TA whose membership is in groups is limited to those groups: they see the figures of their groups'
 # learners only; a TA in no group, like a teacher, sees every learner of the course.
 def _course_insights(user: AnyUser, course: Course) -> bool:
@@ -681,6 +683,15 @@ def _learner_insights_q(user: AnyUser) -> Q:
 def _teaching_home(user: AnyUser, _: object) -> bool:
     """Anyone who teaches (as teacher or TA) in some course has a teacher's home; site administrators too."""
     return is_admin(user) or any(role in STAFF_ROLES for role in _roles(user).values())
+
+
+def _stats_view(user: AnyUser, stats: LearnerStats) -> bool:
+    """A learner's figures: whoever may see the learner's membership in the course's insights."""
+    return _learner_insights(user, stats.membership)
+
+
+def _stats_q(user: AnyUser) -> Q:
+    return Q(membership_id__in=Membership.objects.filter(_learner_insights_q(user)).values("pk"))
 
 
 # --- The table ------------------------------------------------------------------------------------------
@@ -850,9 +861,11 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     ),
     (DeletionRequest, "decide"): Rule(lambda u, r: is_admin(u) and r.user_id != u.pk, _deletion_decide_q),
     (None, "review_deletions"): Rule(lambda u, _: is_admin(u), None),
-    # Insights: a course's health and the teacher's home (issue 12).
+    # Insights (issue 12): course health, the learners table and its risk model, the teacher's home.
     (Course, "view_insights"): _course_rule(_course_insights, _course_insights_q),
+    (Course, "configure_insights"): _course_rule(_is_teacher_of, _teacher_course_q),
     (Membership, "view_insights"): Rule(_learner_insights, _learner_insights_q),
+    (LearnerStats, "view"): Rule(_stats_view, _stats_q),
     (None, "view_teaching_home"): Rule(_teaching_home, None),
 }
 
@@ -871,7 +884,7 @@ def _hangs_on_archive(obj: Model | None) -> bool:
         return _hangs_on_archive(obj.forum)
     if isinstance(obj, Post):
         return _hangs_on_archive(obj.thread.forum)
-    if isinstance(obj, Membership | Conversation):
+    if isinstance(obj, Membership | Conversation | LearnerStats):
         return obj.course.removed_at is not None
     if isinstance(obj, FollowRequest):
         return obj.learner.course.removed_at is not None
@@ -1149,6 +1162,7 @@ _COURSE_PATHS: dict[type[Model], str] = {
     Attempt: "quiz__item__course_id",
     Submission: "assignment__item__course_id",
     Membership: "course_id",
+    LearnerStats: "course_id",
     Group: "course_id",
     Invitation: "course_id",
     Forum: "course_id",

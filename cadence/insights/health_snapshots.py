@@ -13,8 +13,8 @@ from django.utils import timezone
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.courses.models import Course, Item, Membership, Role
-from cadence.insights import health
 from cadence.insights.models import HealthSnapshot
+from cadence.insights.selectors import health
 
 
 def refresh_for(*, actor: User, course: Course, now: datetime) -> HealthSnapshot:

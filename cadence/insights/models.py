@@ -1,10 +1,95 @@
-"""Insights keep derived figures only: they can be rebuilt from the rows they summarise at any time."""
+"""Insights' own tables: per-learner-per-course aggregates, each course's risk settings, course health snapshots.
+
+`LearnerStats` is derived data (recomputed from other apps' rows at any time), not learner work: it
+follows its membership. Pages read it and nothing else; the services in `insights.services` keep it
+current.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from cadence.courses.models import Course
+from cadence.courses.models import Course, Membership
+from cadence.insights.domain import risk
+from cadence.insights.domain.stats import PaceStatus
+
+
+class PaceChoice(models.TextChoices):
+    AHEAD = PaceStatus.AHEAD.value, _("Ahead")
+    ON_TRACK = PaceStatus.ON_TRACK.value, _("On track")
+    BEHIND = PaceStatus.BEHIND.value, _("Behind")
+    UNKNOWN = PaceStatus.UNKNOWN.value, _("No schedule")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = risk.Level.LOW.value, _("Low")
+    MEDIUM = risk.Level.MEDIUM.value, _("Medium")
+    HIGH = risk.Level.HIGH.value, _("High")
+
+
+class LearnerStats(models.Model):
+    """One learner's figures in one course (one row per learner membership)."""
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="insight_stats")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    display_name = models.CharField(max_length=150, blank=True)  # copied for sorting without a join
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    required_count = models.PositiveIntegerField(default=0)
+    required_done = models.PositiveIntegerField(default=0)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    active_seconds_7d = models.PositiveIntegerField(default=0)
+    average_score = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    overdue_count = models.PositiveIntegerField(default=0)
+    pace = models.CharField(max_length=16, choices=PaceChoice.choices, default=PaceChoice.UNKNOWN)
+    pace_items = models.IntegerField(default=0)  # + ahead, - behind
+    pace_days = models.IntegerField(default=0)  # + ahead, - behind (whole days, towards zero)
+    posts_14d = models.PositiveIntegerField(default=0)
+    questions_14d = models.PositiveIntegerField(default=0)
+    last_submission_at = models.DateTimeField(null=True, blank=True)
+    # ",3,7," : the modules the learner has opened an item of (filter "not started module X" with LIKE)
+    started_modules = models.CharField(max_length=2000, default=",", blank=True)
+    risk_score = models.PositiveSmallIntegerField(default=0)
+    risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    risk_reasons = models.JSONField(default=list, blank=True)  # plain-word reasons, strongest first
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["course", "display_name"], name="insights_stats_course_name"),
+            models.Index(fields=["course", "risk_score"], name="insights_stats_course_risk"),
+            models.Index(fields=["course", "last_active_at"], name="insights_stats_course_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} in course {self.course_id}"
+
+
+class RiskSettings(models.Model):
+    """A course's weights and thresholds for the rule model (defaults apply to anything not stored), and
+    its planned duration for self-paced pacing."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="risk_settings")
+    weights = models.JSONField(default=dict, blank=True)
+    thresholds = models.JSONField(default=dict, blank=True)
+    medium_at = models.PositiveSmallIntegerField(default=risk.DEFAULT_MEDIUM_AT)
+    high_at = models.PositiveSmallIntegerField(default=risk.DEFAULT_HIGH_AT)
+    planned_weeks = models.PositiveSmallIntegerField(
+        _("planned duration (weeks)"),
+        null=True,
+        blank=True,
+        help_text=_("Self-paced courses: how long a learner is expected to take from joining; sets the pace."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Risk settings of course {self.course_id}"
+
+    def rules(self) -> risk.RiskSettings:
+        return risk.RiskSettings.from_stored(self.weights, self.thresholds, self.medium_at, self.high_at)
 
 
 class HealthSnapshot(models.Model):

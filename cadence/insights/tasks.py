@@ -1,13 +1,20 @@
-"""Background work for insights: course health's heavy figures, refreshed every hour."""
+"""Background work for insights: every active course's learner figures (the services keep them current between
+runs) and course health's heavy figures, refreshed every hour. One-line wrappers around the services."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from cadence.insights import health_snapshots
+from cadence.insights import health_snapshots, services
 
 
-@db_periodic_task(crontab(minute="35"))  # type: ignore[untyped-decorator]  # huey ships no type hints
+@db_periodic_task(crontab(minute="17"))  # type: ignore[untyped-decorator]  # huey ships no type hints
+def refresh_learner_stats() -> int:
+    return services.refresh_active_courses(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="35"))  # type: ignore[untyped-decorator]
 def refresh_course_health_hourly() -> int:
     return health_snapshots.refresh_all()

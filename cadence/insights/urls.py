@@ -1,11 +1,14 @@
 from django.urls import path
 
-from cadence.insights import views_health, views_home
+from cadence.insights.views import health, learners, teaching
 
 app_name = "insights"
 
 urlpatterns = [
-    path("teaching/", views_home.teaching_home, name="teaching-home"),
-    path("courses/<slug:slug>/health/", views_health.course_health, name="course-health"),
-    path("courses/<slug:slug>/health/refresh/", views_health.course_health_refresh, name="course-health-refresh"),
+    path("teaching/", teaching.teaching_home, name="teaching-home"),
+    path("courses/<slug:slug>/health/", health.course_health, name="course-health"),
+    path("courses/<slug:slug>/health/refresh/", health.course_health_refresh, name="course-health-refresh"),
+    path("courses/<slug:slug>/learners/", learners.learners_table, name="learners-table"),
+    path("courses/<slug:slug>/learners/export/", learners.learners_export, name="learners-export"),
+    path("courses/<slug:slug>/learners/risk-settings/", learners.risk_settings, name="risk-settings"),
 ]

@@ -45,6 +45,12 @@ class CheckInForm(KeyedForm):
     body = _body_field(_("Message"), rows=5)
 
 
+class CheckInManyForm(CheckInForm):
+    """The same check-in to several learners; `learners` carries their ids (comma-separated)."""
+
+    learners = forms.CharField(widget=forms.HiddenInput, max_length=200_000)
+
+
 def _display_name(user: User) -> str:
     return user.display_name
 

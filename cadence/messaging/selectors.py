@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,6 +120,12 @@ def learner_to_check_in(user: User, course: Course, learner_id: int) -> User | N
     memberships = policy.scope(user, "check_in", Membership.objects.filter(course=course, user_id=learner_id))
     membership = memberships.select_related("user").first()
     return membership.user if membership is not None else None
+
+
+def learners_to_check_in(user: User, course: Course, learner_ids: Collection[int]) -> list[User]:
+    """Of these ids, the learners of the course this user may check in on (others are left out), by name."""
+    memberships = policy.scope(user, "check_in", Membership.objects.filter(course=course, user_id__in=learner_ids))
+    return [m.user for m in memberships.select_related("user").order_by("user__display_name", "user_id")]
 
 
 def messageable_courses(user: User) -> QuerySet[Course]:

@@ -6,6 +6,7 @@ carries the same idempotency key and gets back what the first one made.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,6 +23,7 @@ from cadence.core.errors import DomainError, InvalidInput, NotAllowed
 from cadence.core.races import second_try_on_race
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course, Membership
+from cadence.insights import services as insights_services
 from cadence.messaging import throttle
 from cadence.messaging.models import Conversation, CourseMessaging, Kind, Message, Participant, Status
 from cadence.notifications.models import Kind as NotificationKind
@@ -151,6 +153,7 @@ def ask_question(
         body=_excerpt(body),
         now=now,
     )
+    insights_services.learner_changed(course_id=course.pk, user_id=actor.pk)
     return conversation
 
 
@@ -344,6 +347,35 @@ def send_check_in(
     message = send_direct(actor=actor, course=course, recipients=[learner], body=body, key=key, now=now, check_in=True)
     audit.record(actor=actor, verb="check_in", obj=message, course_id=course.pk, learner_id=learner.pk)
     return message
+
+
+MAX_CHECK_IN_LEARNERS = throttle.STAFF_MESSAGES_PER_MINUTE
+
+
+@transaction.atomic
+def send_check_ins(
+    *, actor: User, course: Course, learners: Sequence[User], body: str, now: datetime, key: str | None = None
+) -> list[Message]:
+    """The same check-in to several learners, each in their own private conversation: all are sent or
+    none (one transaction). A repeated form (same key) sends nothing twice."""
+    people = list({learner.pk: learner for learner in learners}.values())
+    if not people:
+        raise InvalidInput(_("Choose at least one learner to check in with."))
+    if len(people) > MAX_CHECK_IN_LEARNERS:
+        raise InvalidInput(
+            _("You chose %(n)s learners; a check-in goes to at most %(max)s at a time. Narrow the filter.")
+            % {"n": len(people), "max": MAX_CHECK_IN_LEARNERS}
+        )
+    key = _clean_key(key)
+    return [
+        send_check_in(actor=actor, course=course, learner=learner, body=body, now=now, key=_one_key(key, learner.pk))
+        for learner in people
+    ]
+
+
+def _one_key(key: str, learner_id: int) -> str:
+    """Each learner's message gets its own idempotency key derived from the form's (at most 64 characters)."""
+    return hashlib.sha256(f"{key}:{learner_id}".encode()).hexdigest()
 
 
 # --- Reading and settings ---------------------------------------------------------------------------

@@ -14,4 +14,5 @@ urlpatterns = [
     path("courses/<slug:slug>/ask/queue/", views.question_queue, name="question-queue"),
     path("courses/<slug:slug>/messaging/settings/", views.course_settings, name="settings"),
     path("courses/<slug:slug>/people/<int:user_id>/check-in/", views.check_in, name="check-in"),
+    path("courses/<slug:slug>/check-in/", views.check_in_many, name="check-in-many"),
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence import policy
@@ -20,7 +21,15 @@ from cadence.access import allowed, get_course, signed_in
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
 from cadence.messaging import selectors, services
-from cadence.messaging.forms import AskForm, CheckInForm, DirectForm, ReplyForm, SettingsForm, StatusForm
+from cadence.messaging.forms import (
+    AskForm,
+    CheckInForm,
+    CheckInManyForm,
+    DirectForm,
+    ReplyForm,
+    SettingsForm,
+    StatusForm,
+)
 from cadence.messaging.models import Conversation
 from cadence.messaging.services import RateLimited
 
@@ -260,6 +269,80 @@ def check_in(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
         "messaging/check_in.html",
         {"course": course, "learner": learner, "form": form},
         status=_form_status(form),
+    )
+
+
+MAX_CHOSEN_IDS = 20_000
+
+
+def _chosen_ids(request: HttpRequest) -> list[int]:
+    """Learner ids posted by the learners table: ticked boxes (`learner`) and/or one comma-separated list
+    (`learners`, for "all matching the filter"). Anything that is not an id is ignored."""
+    values = [*request.POST.getlist("learner"), *request.POST.get("learners", "").split(",")]
+    ids = {int(v) for v in (v.strip() for v in values) if v.isdigit() and len(v) < 19}
+    return sorted(ids)[:MAX_CHOSEN_IDS]
+
+
+@require_POST
+def check_in_many(request: HttpRequest, slug: str) -> HttpResponse:
+    """The check-in composer for several learners, reached from the learners table with the chosen ids.
+    The first POST (ids only) shows the form; the second (with the message) sends."""
+    actor = signed_in(request)
+    course = get_course(request, slug, "answer")
+    learners = selectors.learners_to_check_in(actor, course, _chosen_ids(request))
+    ids = ",".join(str(u.pk) for u in learners)
+    composing = "body" in request.POST
+    form = CheckInManyForm(
+        request.POST if composing else None,
+        initial={
+            "learners": ids,
+            "body": _(
+                "Hi, how is %(course)s going for you? Is anything getting in your way? Reply here whenever suits you."
+            )
+            % {"course": course.title},
+        },
+    )
+    status = 200
+    too_many = len(learners) > services.MAX_CHECK_IN_LEARNERS
+    if not learners:
+        messages.error(request, _("Choose at least one learner of this course to check in with."))
+        status = 400
+    elif too_many:
+        status = 400
+    elif composing and form.is_valid():
+        try:
+            sent = services.send_check_ins(
+                actor=actor,
+                course=course,
+                learners=learners,
+                body=form.cleaned_data["body"],
+                key=form.cleaned_data["key"],
+                now=timezone.now(),
+            )
+        except RateLimited as exc:
+            _keep_on_rate_limit(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                ngettext("Check-in sent to %(n)s learner.", "Check-in sent to %(n)s learners.", len(sent))
+                % {"n": len(sent)},
+            )
+            return redirect("messaging:inbox")
+    if composing and form.errors:
+        status = _form_status(form)
+    return render(
+        request,
+        "messaging/check_in_many.html",
+        {
+            "course": course,
+            "learners": learners,
+            "form": form,
+            "too_many": too_many,
+            "most": services.MAX_CHECK_IN_LEARNERS,
+        },
+        status=status,
     )
 
 

@@ -32,6 +32,7 @@ from cadence.community.models import Post, PostRevision, Subscription, Thread, T
 from cadence.content.models import StepTick
 from cadence.core.models import AuditEntry
 from cadence.courses.models import DeadlineExtension, Invitation, Membership
+from cadence.insights.models import LearnerStats
 from cadence.notifications.models import Delivery, DeliverySettings, Notification, Preference
 from cadence.privacy.models import DataExport
 from cadence.progress.models import Completion, DailyActivity, Event, ItemProgress, Note, ReleaseOverride
@@ -112,6 +113,7 @@ def erase_account(*, user: User, now: datetime, remove_posts: bool) -> dict[str,
         "events": lambda: _count_delete(Event.objects.filter(actor=user)),
         "item_progress": lambda: _count_delete(ItemProgress.objects.filter(user=user)),
         "daily_activity": lambda: _count_delete(DailyActivity.objects.filter(user=user)),
+        "learner_stats": lambda: _count_delete(LearnerStats.objects.filter(user=user)),
         "checklist_ticks": lambda: _count_delete(StepTick.objects.filter(user=user)),
         "forum_reads": lambda: _count_delete(ThreadRead.objects.filter(user=user)),
         "forum_subscriptions": lambda: _count_delete(Subscription.objects.filter(user=user)),

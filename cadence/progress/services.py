@@ -18,6 +18,7 @@ from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import InvalidInput, NotAllowed
 from cadence.courses.models import CompletionRule, Group, Item, Module
+from cadence.insights import services as insights_services
 from cadence.progress import ranges, release
 from cadence.progress.models import (
     Completion,
@@ -125,6 +126,7 @@ def mark_complete(*, user: User, item: Item, now: datetime, source: str = "rule"
     except IntegrityError:  # completed by a concurrent request a moment ago
         return Completion.objects.get(user=user, item=item)
     _event(user=user, verb=Verb.COMPLETED, item=item, now=now, key=f"completed-{item.pk}", result={"source": source})
+    insights_services.learner_changed(course_id=item.course_id, user_id=user.pk)
     return completion
 
 
@@ -138,6 +140,7 @@ def record_view(*, user: User, item: Item, now: datetime) -> None:
             user=user, item=item, defaults={"course_id": item.course_id, "first_viewed_at": now, "last_viewed_at": now}
         )
     _event(user=user, verb=Verb.VIEWED, item=item, now=now)
+    insights_services.activity_recorded(course_id=item.course_id, user_id=user.pk)
     if item.completion_rule == CompletionRule.VIEWED:
         mark_complete(user=user, item=item, now=now)
 
@@ -224,6 +227,7 @@ def ingest_beacon(*, user: User, events: Sequence[BeaconEvent], now: datetime) -
         stored += 1
         if is_tracked(user, item):
             _apply(user=user, item=item, event=event, when=when, now=now)
+            insights_services.activity_recorded(course_id=item.course_id, user_id=user.pk)
     return BeaconResult(stored=stored, duplicates=duplicates)
 
 

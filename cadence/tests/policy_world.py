@@ -26,6 +26,7 @@ from cadence.content.models import Resource
 from cadence.courses.models import Course, Invitation, Item, Membership, Module, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
 from cadence.families.models import FollowRequest, RequestStatus
+from cadence.insights.models import LearnerStats
 from cadence.messaging.models import Conversation, CourseMessaging
 from cadence.messaging.tests import factories as messages
 from cadence.privacy.models import DataExport, DeletionRequest
@@ -136,6 +137,27 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
         invited_by=teacher,
     )
     pw.add(red, blue, invitation, to_outsider)
+
+    # Insights: every learner's figures in the world's, the draft and the deleted course; in "Chatty" the TA
+    # belongs to a group, so sees only that group's learner.
+    ta_in_chatty = MembershipFactory(course=chatty, user=ta, role=Role.TA)
+    chatty_red = GroupFactory(course=chatty, name="Chatty red")
+    chatty_blue = GroupFactory(course=chatty, name="Chatty blue")
+    ta_in_chatty.groups.add(chatty_red)
+    Membership.objects.get(course=chatty, user=learner).groups.add(chatty_red)
+    Membership.objects.get(course=chatty, user=learner2).groups.add(chatty_blue)
+    for membership in Membership.objects.filter(
+        course__in=[course, draft, chatty, gone_course], role=Role.LEARNER, user__in=[learner, learner2]
+    ).select_related("user"):
+        pw.add(
+            LearnerStats.objects.create(
+                membership=membership,
+                course_id=membership.course_id,
+                user=membership.user,
+                display_name=membership.user.display_name,
+                refreshed_at=now,
+            )
+        )
 
     # The library: published, unpublished, and resources shown by a published and an unpublished item.
     file_item = ItemFactory(module=world.modules[1], kind="file", title="Reading")

@@ -32,6 +32,7 @@ from cadence.core.errors import FieldError, InvalidInput, NotAllowed
 from cadence.core.uploads import delete_files_if_rolled_back
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import CompletionRule, Item, ItemKind
+from cadence.insights import services as insights_services
 from cadence.progress import selectors as progress_selectors
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
@@ -236,6 +237,7 @@ def _submit(*, user: User, assignment: Assignment, data: SubmissionInput, key: s
     if item.completion_rule == CompletionRule.SUBMITTED:
         progress_services.mark_complete(user=user, item=item, now=now, source="submitted")
     audit.record(actor=user, verb="submission.created", obj=submission, course_id=item.course_id, number=number)
+    insights_services.learner_changed(course_id=item.course_id, user_id=user.pk)
     _email_receipt(submission)
     return submission
 

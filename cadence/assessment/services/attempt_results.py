@@ -19,6 +19,7 @@ from cadence.assessment.domain.definitions import QuestionDef
 from cadence.assessment.domain.scoring import grade
 from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, Quiz
 from cadence.courses.models import CompletionRule
+from cadence.insights import services as insights_services
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
 
@@ -51,6 +52,7 @@ def grade_and_close(attempt: Attempt, *, now: datetime, closed_by: str) -> Attem
     attempt.needs_grading = pending
     attempt.save(update_fields=["state", "submitted_at", "closed_by", "score", "needs_grading"])
     record_completion(attempt, now=now)
+    insights_services.learner_changed(course_id=attempt.quiz.item.course_id, user_id=attempt.user_id)
     return attempt
 
 

@@ -20,6 +20,7 @@ from cadence.assessment.models import GradebookSettings, GradeCategory, GradedIt
 from cadence.core import audit
 from cadence.core.errors import InvalidInput
 from cadence.courses.models import Course, Item, ItemKind
+from cadence.insights import services as insights_services
 
 _CATEGORY = re.compile(r"^(?P<name>[^:]+):\s*(?P<weight>[\d.,]+)\s*%?(?:\s*,?\s*drop\s+(?P<drop>\d+))?$", re.IGNORECASE)
 _LETTER = re.compile(r"^(?P<letter>\S{1,4})\s+(?P<bound>[\d.,]+)\s*%?$")
@@ -147,6 +148,7 @@ def set_override(
         new=None if percent is None else str(percent),
         reason=reason[:300],
     )
+    insights_services.learner_changed(course_id=item.course_id, user_id=learner.pk)
     return result
 
 

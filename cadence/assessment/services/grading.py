@@ -42,6 +42,7 @@ from cadence.core import audit, uploads
 from cadence.core.errors import InvalidInput, NotAllowed
 from cadence.core.uploads import delete_files_if_rolled_back
 from cadence.courses.models import CompletionRule, Course
+from cadence.insights import services as insights_services
 from cadence.notifications.models import Kind
 from cadence.notifications.services import notify
 from cadence.progress import services as progress_services
@@ -185,6 +186,8 @@ def grade_submission(*, grader: User, submission: Submission, data: GradeInput, 
         _on_release([grade], now=now)
     elif grade.released_at is not None:
         _on_feedback_changed(grade, now=now, key=f"grade:{grade.pk}:changed:{now.isoformat()}")
+    if grade.released_at is not None:
+        insights_services.learner_changed(course_id=course.pk, user_id=submission.user_id)
     return grade
 
 
@@ -204,6 +207,9 @@ def release_grades(*, actor: User, assignment: Assignment, now: datetime) -> int
         actor=actor, verb="grades.released", obj=assignment, course_id=assignment.item.course_id, count=len(grades)
     )
     _on_release(grades, now=now)
+    insights_services.learners_changed(
+        course_id=assignment.item.course_id, user_ids=[g.submission.user_id for g in grades]
+    )
     return len(grades)
 
 
@@ -294,6 +300,7 @@ def grade_essay(*, grader: User, row: AttemptQuestion, points: Decimal, comment:
     attempt.score, attempt.needs_grading = scores.attempt_score((r.points, r.fraction) for r in rows)
     attempt.save(update_fields=["needs_grading", "score"])
     audit.record(actor=grader, verb="essay.graded", obj=row, course_id=attempt.quiz.item.course_id, points=str(points))
+    insights_services.learner_changed(course_id=attempt.quiz.item.course_id, user_id=attempt.user_id)
     if not attempt.needs_grading:
         attempt_results.record_completion(attempt, now=now)
         item = attempt.quiz.item

@@ -19,6 +19,7 @@ from cadence.core.audit import record
 from cadence.core.errors import Conflict, InvalidInput
 from cadence.core.races import second_try_on_race
 from cadence.courses.models import Group, Membership
+from cadence.insights import services as insights_services
 from cadence.notifications.models import Kind
 from cadence.notifications.services import notify
 
@@ -95,6 +96,7 @@ def create_thread(
     if fmt is not None and upload is not None:
         common.attach(post, upload, fmt)
     _announce_thread(actor, thread, post, mentioned, now)
+    insights_services.learner_changed(course_id=thread.course_id, user_id=actor.pk)
     return thread
 
 
@@ -164,6 +166,7 @@ def create_reply(
     if fmt is not None and upload is not None:
         common.attach(post, upload, fmt)
     _announce_reply(actor, thread, post, parent, mentioned, now)
+    insights_services.learner_changed(course_id=thread.course_id, user_id=actor.pk)
     return post
 
 

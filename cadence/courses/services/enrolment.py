@@ -29,6 +29,7 @@ from cadence.courses.models import (
     Role,
     Visibility,
 )
+from cadence.insights import services as insights_services
 
 
 class InvitationInvalid(DomainError):
@@ -91,6 +92,7 @@ def _add_membership(
         membership.groups.add(*groups)
     policy.forget_roles(user)
     audit.record(actor=actor or user, verb="membership.added", obj=membership, course_id=course.pk, role=role)
+    insights_services.learner_changed(course_id=course.pk, user_id=user.pk)
     return membership
 
 
@@ -273,6 +275,7 @@ def change_role(*, actor: User, membership: Membership, role: str) -> Membership
     audit.record(
         actor=actor, verb="membership.role_changed", obj=membership, course_id=membership.course_id, old=old, new=role
     )
+    insights_services.learner_changed(course_id=membership.course_id, user_id=membership.user_id)
     return membership
 
 

@@ -12,7 +12,8 @@ from cadence import policy
 from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import InvalidInput
-from cadence.courses.models import DeadlineExtension, Group, Item
+from cadence.courses.models import DeadlineExtension, Group, Item, Membership
+from cadence.insights import services as insights_services
 
 
 @transaction.atomic
@@ -49,6 +50,7 @@ def grant_extension(
         group=group.pk if group else None,
         replaced=not created,
     )
+    _deadlines_changed(extension)
     return extension
 
 
@@ -56,4 +58,14 @@ def grant_extension(
 def revoke_extension(*, actor: User, extension: DeadlineExtension) -> None:
     policy.require(actor, "edit", extension.item)
     audit.record(actor=actor, verb="deadline.extension_revoked", obj=extension, course_id=extension.item.course_id)
+    _deadlines_changed(extension)
     extension.delete()
+
+
+def _deadlines_changed(extension: DeadlineExtension) -> None:
+    """The learners whose deadline this extension sets: their figures (overdue, pace) are refreshed."""
+    if extension.user_id is not None:
+        user_ids = [extension.user_id]
+    else:
+        user_ids = list(Membership.objects.filter(groups=extension.group_id).values_list("user_id", flat=True))
+    insights_services.learners_changed(course_id=extension.item.course_id, user_ids=user_ids)

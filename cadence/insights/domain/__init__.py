@@ -1,1 +1,1 @@
-"""Pure rules of the insights app: no ORM, no requests."""
+"""Pure rules of the insights app: no ORM, no requests; plain values in, plain values out."""

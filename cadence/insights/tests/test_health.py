@@ -16,9 +16,10 @@ from cadence.community.tests import factories as forums
 from cadence.core.testing.queries import count_queries, serve
 from cadence.courses.models import Course, Item, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
-from cadence.insights import health, health_snapshots
+from cadence.insights import health_snapshots
 from cadence.insights.domain import health as rules
 from cadence.insights.models import HealthSnapshot
+from cadence.insights.selectors import health
 from cadence.insights.tests import builders
 from cadence.progress.models import Completion, DailyActivity, ItemProgress
 

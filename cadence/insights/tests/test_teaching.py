@@ -14,7 +14,7 @@ from cadence.community.models import Report
 from cadence.core.testing.queries import count_queries, serve
 from cadence.courses.models import Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, MembershipFactory
-from cadence.insights import teaching
+from cadence.insights.selectors import teaching
 from cadence.insights.tests import builders
 
 pytestmark = pytest.mark.django_db

@@ -126,6 +126,17 @@ PAGES: dict[str, Case] = {
     ),
     "GET messaging:check-in": Case(_page("GET", _check_in_url), STAFF_ONLY),
     "POST messaging:check-in": Case(_page("POST", _check_in_url, lambda c: {"body": "How is it going?"}), STAFF_GO),
+    "POST messaging:check-in-many": Case(
+        _page("POST", url("messaging:check-in-many", slug), lambda c: {"learner": [c.world.learner.pk]}), STAFF_ONLY
+    ),
+    "POST messaging:check-in-many [send]": Case(
+        _page(
+            "POST",
+            url("messaging:check-in-many", slug),
+            lambda c: {"learners": str(c.world.learner.pk), "body": "How is it going?", "key": f"m-{c.actor}"},
+        ),
+        STAFF_GO,
+    ),
 }
 
 

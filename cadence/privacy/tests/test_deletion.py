@@ -20,6 +20,8 @@ from cadence.community.models import Post
 from cadence.core.errors import Conflict, InvalidInput, NotAllowed
 from cadence.core.models import AuditEntry
 from cadence.courses.models import Membership
+from cadence.insights.models import LearnerStats
+from cadence.insights.tests.factories import stats_for
 from cadence.messaging.models import Message
 from cadence.notifications.models import Kind, Notification
 from cadence.privacy import background, services
@@ -61,6 +63,7 @@ def test_request_then_confirm_erases_the_account_and_keeps_the_schools_record(
     _sign_in(learner_client, old_email)
     assert learner_client.get(reverse("privacy:home")).status_code == 200
     submission_files = [f.file.name for f in SubmissionFile.objects.filter(submission__user=learner)]
+    stats_for(world.learner_membership, last_active_at=timezone.now())  # the learners table's figures
 
     deletion = _ask(client, world)
     assert deletion.status == DeletionStatus.PENDING and deletion.reason == "Moving school"
@@ -86,6 +89,7 @@ def test_request_then_confirm_erases_the_account_and_keeps_the_schools_record(
     assert not AssignmentDraft.objects.filter(user=learner).exists()
     assert not ApiToken.objects.filter(user=learner).exists()
     assert not Event.objects.filter(actor=learner).exists()
+    assert not LearnerStats.objects.filter(user=learner).exists()
     assert not Notification.objects.filter(recipient=learner).exists()
     assert not world.learner_membership.observers.exists()  # the parent's link
     assert not User.objects.filter(email__iexact=old_email).exists()

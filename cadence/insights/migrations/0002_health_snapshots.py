@@ -9,7 +9,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('courses', '0006_add_removal'),
+        ('courses', '0007_course_end_message'),
+        ('insights', '0001_learner_stats_and_risk_settings'),
     ]
 
     operations = [

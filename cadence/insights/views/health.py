@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadence.access import get_course, signed_in
-from cadence.insights import health, health_snapshots
+from cadence.insights import health_snapshots
+from cadence.insights.selectors import health
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from cadence import policy
 from cadence.access import signed_in
-from cadence.insights import teaching
+from cadence.insights.selectors import teaching
 
 
 @require_GET

@@ -1,0 +1,1 @@
+"""Insights reads: the learners table (from `LearnerStats`), course health, the teacher's home."""
