@@ -20,7 +20,9 @@ from cadence import policy
 from cadence.access import allowed, get_course, signed_in
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
+from cadence.insights.selectors import learners as learner_figures
 from cadence.messaging import selectors, services
+from cadence.messaging.domain import check_in as check_in_text
 from cadence.messaging.forms import (
     AskForm,
     CheckInForm,
@@ -238,12 +240,15 @@ def check_in(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     learner = selectors.learner_to_check_in(actor, course, user_id)
     if learner is None:
         raise Http404
+    known, last_active_at = learner_figures.last_active(course, learner.pk)
     initial = {
-        "body": _(
-            "Hi %(name)s, I noticed it has been a while since you were last active in %(course)s. "
-            "How is it going? Is anything getting in your way? Reply here whenever suits you."
+        "body": check_in_text.suggested_text(
+            name=learner.display_name,
+            course=course.title,
+            figures_known=known,
+            last_active_at=last_active_at,
+            now=timezone.now(),
         )
-        % {"name": learner.display_name, "course": course.title}
     }
     form = CheckInForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -122,6 +122,13 @@ def pace_text(stats: LearnerStats) -> str:
     return str(PaceChoice(stats.pace).label)
 
 
+def last_active(course: Course, user_id: int) -> tuple[bool, datetime | None]:
+    """Whether the learner's figures exist yet, and when they were last active in the course (None: never)."""
+    row = LearnerStats.objects.filter(course=course, user_id=user_id).values_list("last_active_at", flat=True)
+    found = list(row[:1])
+    return (True, found[0]) if found else (False, None)
+
+
 def days_since(moment: datetime | None, now: datetime) -> int | None:
     return None if moment is None else max(0, math.floor((now - moment) / DAY))
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -73,14 +74,15 @@ def test_send_direct_refusals_are_clear(client: Client, world: CourseWorld) -> N
 
 
 def test_rate_limit_answers_429(client: Client, world: CourseWorld) -> None:
-    for n in range(10):
-        services.send_direct(
-            actor=world.learner, course=world.course, recipients=[world.teacher], body=str(n), key=None,
-            now=timezone.now(),
-        )  # fmt: skip
-    client.force_login(world.learner)
-    body = {"course_id": world.course.pk, "body": "Hi", "recipient_ids": [world.teacher.pk]}
-    response = _post(client, f"{API}/conversations", body)
+    moment = timezone.now()  # one instant throughout: a minute boundary on a slow machine must not reset the count
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        for n in range(10):
+            services.send_direct(
+                actor=world.learner, course=world.course, recipients=[world.teacher], body=str(n), key=None, now=moment
+            )
+        client.force_login(world.learner)
+        body = {"course_id": world.course.pk, "body": "Hi", "recipient_ids": [world.teacher.pk]}
+        response = _post(client, f"{API}/conversations", body)
     assert response.status_code == 429 and "too quickly" in response.json()["detail"]
 
 

@@ -1,0 +1,1 @@
+"""Messaging's rules as pure functions (no database, no request)."""
