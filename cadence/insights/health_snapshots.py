@@ -30,10 +30,10 @@ def refresh_course(course: Course, *, now: datetime) -> int:
     tas = Membership.objects.filter(course=course, role=Role.TA, groups__isnull=False)
     for ta_id, group_id in tas.values_list("pk", "groups"):
         scopes.setdefault(str(ta_id), set()).add(group_id)
-    _store(course, "all", learners, now=now)
-    done = {"all"}
+    _store(course, health.scope_of_groups(None), learners, now=now)
+    done = {health.scope_of_groups(None)}
     for groups in scopes.values():
-        key = "groups:" + ",".join(str(g) for g in sorted(groups))
+        key = health.scope_of_groups(groups)
         if key not in done:
             _store(course, key, learners.filter(groups__in=groups).distinct(), now=now)
             done.add(key)

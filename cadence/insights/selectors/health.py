@@ -9,6 +9,7 @@ funnel reads `Completion` and `ItemProgress`, weekly activity `DailyActivity`, d
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -178,7 +179,11 @@ class CourseHealth:
 
 def scope_key(user: User, course: Course) -> str:
     """Which learners' figures the user sees: "all", or a group-limited TA's groups ("groups:3,7")."""
-    groups = policy.insight_groups(user, course.pk)
+    return scope_of_groups(policy.insight_groups(user, course.pk))
+
+
+def scope_of_groups(groups: Iterable[int] | None) -> str:
+    """The snapshot key of a scope: "all" (None), or the groups' ids in order ("groups:3,7")."""
     return "all" if groups is None else "groups:" + ",".join(str(g) for g in sorted(groups))
 
 
