@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from cadence.accounts.models import User
 from cadence.accounts.tests.factories import UserFactory
@@ -40,6 +43,15 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def one_instant() -> Iterator[datetime]:
+    """Time stands still for the test: fixed-window rate limits count per minute or hour, and a window ending
+    between two requests on a slow machine would reset the count and make the test flaky."""
+    moment = timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield moment
 
 
 @pytest.fixture

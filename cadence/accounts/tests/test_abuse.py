@@ -12,7 +12,8 @@ from django.urls import reverse
 from cadence.accounts.tests.factories import PASSWORD, UserFactory
 from cadence.core.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+# One frozen instant: the limits count in fixed hourly windows, which must not roll over mid-test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_instant")]
 
 SCHOOL = "203.0.113.7"  # one address in front of a whole school
 

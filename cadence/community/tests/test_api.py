@@ -74,6 +74,7 @@ def test_hidden_posts_have_no_body_for_learners(client: Client, world: CourseWor
     assert replies[0]["state"] == "hidden" and replies[0]["body"] == ""
 
 
+@pytest.mark.usefixtures("one_instant")
 def test_locked_thread_is_409_and_flooding_429(
     client: Client, world: CourseWorld, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

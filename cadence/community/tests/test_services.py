@@ -131,6 +131,7 @@ def test_post_first_replies_are_not_told_to_followers_who_have_not_answered(worl
     assert kinds_for(other) == ["forum_activity", "forum_activity"]  # having answered, they hear of the rest
 
 
+@pytest.mark.usefixtures("one_instant")
 def test_flooding_is_refused(world: CourseWorld, settings: Any) -> None:
     settings.COMMUNITY_POSTS_PER_MINUTE = 2
     with TestCase.captureOnCommitCallbacks(execute=True):

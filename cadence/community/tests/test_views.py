@@ -137,6 +137,7 @@ def test_mentioning_a_non_member_shows_the_error_and_keeps_the_text(client: Clie
     assert Post.objects.filter(thread=thread).count() == 1
 
 
+@pytest.mark.usefixtures("one_instant")
 def test_flooding_is_a_form_error(
     client: Client, world: CourseWorld, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -13,7 +13,8 @@ from cadence.accounts.tests.factories import UserFactory
 from cadence.courses.models import Course, Membership
 from cadence.courses.tests.factories import CourseFactory
 
-pytestmark = pytest.mark.django_db
+# One frozen instant: the limits count in fixed hourly windows, which must not roll over mid-test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_instant")]
 SCHOOL = "203.0.113.7"
 CODE = "ABCD2345"
 

@@ -207,6 +207,7 @@ def test_a_new_message_form_shown_again_offers_only_reachable_people(client: Cli
     assert world.outsider.display_name not in html and world.admin.display_name not in html
 
 
+@pytest.mark.usefixtures("one_instant")
 def test_too_fast_keeps_the_typed_reply(client: Client, world: CourseWorld) -> None:
     message = direct(world.teacher, world.course, world.learner)
     client.force_login(world.learner)
