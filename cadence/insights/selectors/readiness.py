@@ -30,7 +30,6 @@ from cadence.messaging.models import Kind as ConversationKind
 from cadence.policy import AnyUser
 from cadence.progress.models import Completion, ItemProgress
 
-QUESTIONS_SHOWN = 3  # per learner: the newest few questions, with the count of all
 # (user id, quiz id, submitted at, score, max score, needs grading)
 _AttemptRow = tuple[int, int, datetime | None, Decimal | None, Decimal, bool]
 
@@ -52,8 +51,8 @@ class QuizScore:
 @dataclass(frozen=True)
 class Question:
     title: str
-    url_name: str  # "community:thread-detail" or "messaging:conversation-detail"
-    args: tuple[object, ...]
+    is_thread: bool  # a forum thread; otherwise a question to the teachers (a conversation)
+    pk: int
     asked_at: datetime
 
 
@@ -251,7 +250,7 @@ def questions_about(
     )
     for author_id, pk, title, at in threads.values_list("author_id", "pk", "title", "created_at"):
         if at <= cutoffs[author_id]:
-            found.setdefault(author_id, []).append(Question(title, "community:thread-detail", (course.slug, pk), at))
+            found.setdefault(author_id, []).append(Question(title, True, pk, at))
     in_subject = reduce(or_, (Q(subject__icontains=t) for t in names), Q(pk__in=[]))
     asked = policy.scope(
         user,
@@ -260,7 +259,7 @@ def questions_about(
     ).filter(in_subject, created_at__lte=until)
     for asker_id, pk, subject, at in asked.values_list("started_by_id", "pk", "subject", "created_at"):
         if at <= cutoffs[asker_id]:
-            found.setdefault(asker_id, []).append(Question(subject, "messaging:conversation-detail", (pk,), at))
+            found.setdefault(asker_id, []).append(Question(subject, False, pk, at))
     for questions in found.values():
         questions.sort(key=lambda q: q.asked_at, reverse=True)
     return found
