@@ -58,7 +58,7 @@ def _text(**changes: object) -> str:
         "opened": True,
         "missing": ["Variance", "Quiz on spread"],
     }
-    return readiness.check_in_text(**(values | changes))  # type: ignore[arg-type]  # test values by name
+    return readiness.check_in_text(**(values | changes))
 
 
 def test_the_check_in_names_module_day_zone_and_what_is_still_to_do() -> None:

@@ -40,7 +40,7 @@ def check_in_url(course: Course) -> str:
 
 
 def _learner(course: Course, name: str, *, zone: str = "UTC") -> User:
-    user: User = UserFactory(display_name=name, time_zone=zone)
+    user: User = UserFactory.create(display_name=name, time_zone=zone)
     membership = MembershipFactory(course=course, user=user, role=Role.LEARNER)
     stats_for(membership, last_active_at=timezone.now() - 2 * DAY)
     return user
