@@ -645,13 +645,17 @@ def _course_insights_q(user: AnyUser, prefix: str = "") -> Q:
     return _staff_course_q(user, prefix)
 
 
+# A TA membership with groups is limited to them (the one statement of the rule; every use below filters by it).
+_GROUP_LIMITED_TA = Q(role=Role.TA, groups__isnull=False)
+
+
 def _ta_groups(user: AnyUser, course_id: int) -> frozenset[int] | None:
     """The groups a TA is limited to in a course, or None when they are not limited (teachers, TAs in no group)."""
     if is_admin(user) or role_in(user, course_id) != Role.TA:
         return None
 
     def load(ids: Collection[int]) -> dict[int, frozenset[tuple[int, int]]]:
-        rows = Membership.objects.filter(user_id__in=ids, role=Role.TA, groups__isnull=False)
+        rows = Membership.objects.filter(_GROUP_LIMITED_TA, user_id__in=ids)
         return _sets((u, (c, g)) for u, c, g in rows.values_list("user_id", "course_id", "groups"))
 
     none: frozenset[tuple[int, int]] = frozenset()
@@ -662,6 +666,21 @@ def _ta_groups(user: AnyUser, course_id: int) -> frozenset[int] | None:
 def insight_groups(user: AnyUser, course_id: int) -> frozenset[int] | None:
     """The groups whose learners a group-limited TA sees in a course's insights; None: every learner."""
     return _ta_groups(user, course_id)
+
+
+def insight_scopes(course: Course) -> list[frozenset[int] | None]:
+    """Every set of learners a course's insights are seen in: None (every learner: its teachers, its TAs in no
+    group, site administrators) first, then each distinct set of groups a group-limited TA is limited to.
+    Two TAs limited to the same groups share one scope."""
+    limited = Membership.objects.filter(_GROUP_LIMITED_TA, course=course)
+    groups = _sets(limited.values_list("pk", "groups"))
+    return [None, *sorted(set(groups.values()), key=sorted)]
+
+
+def insight_learners(course: Course, groups: frozenset[int] | None) -> QuerySet[Membership]:
+    """The course's learner memberships seen in one scope (`insight_scopes`): all, or those in any of the groups."""
+    learners = Membership.objects.filter(course=course, role=Role.LEARNER)
+    return learners if groups is None else learners.filter(groups__in=groups).distinct()
 
 
 def _learner_insights(user: AnyUser, membership: Membership) -> bool:
@@ -675,7 +694,7 @@ def _learner_insights_q(user: AnyUser) -> Q:
     allowed = Q(role=Role.LEARNER) & _course_insights_q(user, "course__")
     if is_admin(user):
         return allowed
-    mine = Membership.objects.filter(user_id=user.pk or 0, role=Role.TA, groups__isnull=False)
+    mine = Membership.objects.filter(_GROUP_LIMITED_TA, user_id=user.pk or 0)
     in_my_groups = Membership.objects.filter(groups__in=mine.values("groups")).values("pk")
     return allowed & (~Q(course_id__in=mine.values("course_id")) | Q(pk__in=in_my_groups))
 

@@ -1,7 +1,8 @@
-"""Forms of the learners table (filters, read from GET) and of the risk settings page."""
+"""Forms of the learners table (filters, read from GET), the risk settings page and the readiness page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -9,10 +10,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cadence.courses.models import Group, Module
-from cadence.insights.domain import risk
+from cadence.insights.domain import readiness, risk
 from cadence.insights.models import PaceChoice, RiskLevel
 from cadence.insights.selectors.learners import TableFilter
 from cadence.insights.services import PLANNED_WEEKS_MAX
+from cadence.messaging.services import BODY_MAX
 
 MAX_INACTIVE_DAYS = 3650
 
@@ -121,3 +123,49 @@ INDICATOR_NAMES = {
     risk.Indicator.QUIET: _("never posted or asked (days in the course)"),
     risk.Indicator.LAST_MINUTE: _("latest submissions all in the final hour (how many)"),
 }
+
+
+class ReadinessForm(forms.Form):
+    """The readiness page's choice (GET), carried again by its check-in form (POST)."""
+
+    module = forms.ModelChoiceField(label=_("Module"), queryset=Module.objects.none())
+    date = forms.DateField(
+        label=_("Session date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The pre-work counts if it is done by the end of this day, in each learner's own time zone."),
+    )
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none(), required=False)
+    status = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("", _("Everyone")), *((s.value, label) for s, label in readiness.STATUS_LABELS.items())],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, modules: QuerySet[Module], groups: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        module_field, group_field = self.fields["module"], self.fields["group"]
+        assert isinstance(module_field, forms.ModelChoiceField)
+        assert isinstance(group_field, forms.ModelChoiceField)
+        module_field.queryset = modules
+        module_field.empty_label = None
+        group_field.queryset = groups
+        group_field.empty_label = str(_("Every group"))
+
+
+class ReadinessCheckInForm(forms.Form):
+    """One editable message per learner who is not ready (`body_<user id>`), and the ids they were shown for."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    learners = forms.CharField(widget=forms.HiddenInput, max_length=2000, required=False)
+
+    def __init__(self, *args: Any, learners: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for user_id, name in learners:
+            self.fields[f"body_{user_id}"] = forms.CharField(
+                label=_("Message to %(name)s") % {"name": name},
+                max_length=BODY_MAX,
+                widget=forms.Textarea(attrs={"rows": 6}),
+            )
+
+    def body_for(self, user_id: int) -> str:
+        return str(self.cleaned_data[f"body_{user_id}"])

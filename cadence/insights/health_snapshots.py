@@ -24,19 +24,13 @@ def refresh_for(*, actor: User, course: Course, now: datetime) -> HealthSnapshot
 
 
 def refresh_course(course: Course, *, now: datetime) -> int:
-    """Every scope of the course: all learners, and each set of groups a group-limited TA is limited to."""
-    learners = Membership.objects.filter(course=course, role=Role.LEARNER)
-    scopes: dict[str, set[int]] = {}
-    tas = Membership.objects.filter(course=course, role=Role.TA, groups__isnull=False)
-    for ta_id, group_id in tas.values_list("pk", "groups"):
-        scopes.setdefault(str(ta_id), set()).add(group_id)
-    _store(course, health.scope_of_groups(None), learners, now=now)
-    done = {health.scope_of_groups(None)}
-    for groups in scopes.values():
+    """Every scope of the course the policy names: all learners, and each set of groups a group-limited TA is
+    limited to."""
+    done = set()
+    for groups in policy.insight_scopes(course):
         key = health.scope_of_groups(groups)
-        if key not in done:
-            _store(course, key, learners.filter(groups__in=groups).distinct(), now=now)
-            done.add(key)
+        _store(course, key, policy.insight_learners(course, groups), now=now)
+        done.add(key)
     HealthSnapshot.objects.filter(course=course).exclude(scope__in=done).delete()  # a TA's groups changed
     return len(done)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cadence.insights.views import health, learners, teaching
+from cadence.insights.views import health, learners, readiness, teaching
 
 app_name = "insights"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("courses/<slug:slug>/learners/", learners.learners_table, name="learners-table"),
     path("courses/<slug:slug>/learners/export/", learners.learners_export, name="learners-export"),
     path("courses/<slug:slug>/learners/risk-settings/", learners.risk_settings, name="risk-settings"),
+    path("courses/<slug:slug>/readiness/", readiness.readiness, name="readiness"),
+    path("courses/<slug:slug>/readiness/check-in/", readiness.readiness_check_in, name="readiness-check-in"),
 ]

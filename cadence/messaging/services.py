@@ -358,18 +358,30 @@ def send_check_ins(
 ) -> list[Message]:
     """The same check-in to several learners, each in their own private conversation: all are sent or
     none (one transaction). A repeated form (same key) sends nothing twice."""
-    people = list({learner.pk: learner for learner in learners}.values())
-    if not people:
+    return send_personal_check_ins(
+        actor=actor, course=course, messages=[(learner, body) for learner in learners], now=now, key=key
+    )
+
+
+@transaction.atomic
+def send_personal_check_ins(
+    *, actor: User, course: Course, messages: Sequence[tuple[User, str]], now: datetime, key: str | None = None
+) -> list[Message]:
+    """A check-in to several learners, each with a text of their own (a readiness check-in names what each
+    still has to do), each in their own private conversation: all are sent or none (one transaction). A
+    repeated form (same key) sends nothing twice. A learner named twice gets the last text given."""
+    texts = {learner.pk: (learner, body) for learner, body in messages}
+    if not texts:
         raise InvalidInput(_("Choose at least one learner to check in with."))
-    if len(people) > MAX_CHECK_IN_LEARNERS:
+    if len(texts) > MAX_CHECK_IN_LEARNERS:
         raise InvalidInput(
             _("You chose %(n)s learners; a check-in goes to at most %(max)s at a time. Narrow the filter.")
-            % {"n": len(people), "max": MAX_CHECK_IN_LEARNERS}
+            % {"n": len(texts), "max": MAX_CHECK_IN_LEARNERS}
         )
     key = _clean_key(key)
     return [
         send_check_in(actor=actor, course=course, learner=learner, body=body, now=now, key=_one_key(key, learner.pk))
-        for learner in people
+        for learner, body in texts.values()
     ]
 
 

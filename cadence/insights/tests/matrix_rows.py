@@ -7,7 +7,10 @@ observer teach nothing).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from cadence.insights.domain import risk
 from cadence.tests.matrix import STAFF_GO, STAFF_ONLY, TEACHERS_GO, Case, Ctx, page, slug, url
@@ -21,6 +24,10 @@ def _settings(c: Ctx) -> dict[str, Any]:
     return data
 
 
+def _session(c: Ctx) -> dict[str, Any]:
+    return {"module": c.world.modules[0].pk, "date": (timezone.localdate() + timedelta(days=7)).isoformat()}
+
+
 PAGES: dict[str, Case] = {
     "GET insights:course-health": Case(page("GET", url("insights:course-health", slug)), STAFF_ONLY),
     "POST insights:course-health-refresh": Case(page("POST", url("insights:course-health-refresh", slug)), STAFF_GO),
@@ -29,5 +36,9 @@ PAGES: dict[str, Case] = {
     "GET insights:learners-export": Case(page("GET", url("insights:learners-export", slug)), STAFF_ONLY),
     "GET insights:risk-settings": Case(page("GET", url("insights:risk-settings", slug)), STAFF_ONLY),
     "POST insights:risk-settings": Case(page("POST", url("insights:risk-settings", slug), _settings), TEACHERS_GO),
+    "GET insights:readiness": Case(page("GET", url("insights:readiness", slug)), STAFF_ONLY),
+    "POST insights:readiness-check-in": Case(
+        page("POST", url("insights:readiness-check-in", slug), _session), STAFF_ONLY
+    ),
 }
 ENDPOINTS: dict[str, Case] = {}

@@ -77,3 +77,22 @@ def test_a_ta_limited_to_groups_sees_only_those_groups_learners_in_can_scope_and
             may = policy.can(person, "view_insights", row)
             heard = person.pk in policy.audience("view_insights", row, [p.pk for p in people])
             assert may == (name in expected[person]) == (row in listed) == heard, (person, name)
+
+
+def test_a_courses_insight_scopes_are_everyone_and_each_set_of_groups_a_ta_is_limited_to(world: CourseWorld) -> None:
+    course = world.course
+    red, blue = GroupFactory(course=course, name="Red"), GroupFactory(course=course, name="Blue")
+    for groups in ([red], [red], [red, blue]):  # two TAs share the red scope
+        MembershipFactory(course=course, role=Role.TA).groups.add(*groups)
+    in_red = MembershipFactory(course=course, role=Role.LEARNER)
+    in_red.groups.add(red)
+    in_both = MembershipFactory(course=course, role=Role.LEARNER)
+    in_both.groups.add(red, blue)
+    scopes = policy.insight_scopes(course)
+    assert scopes == [None, frozenset({red.pk}), frozenset({red.pk, blue.pk})]
+    assert set(policy.insight_learners(course, None)) == {world.learner_membership, in_red, in_both}
+    assert list(policy.insight_learners(course, frozenset({red.pk, blue.pk})).order_by("pk")) == [in_red, in_both]
+    # Each scope is what a TA limited to those groups sees through the policy.
+    ta = Membership.objects.filter(course=course, role=Role.TA, groups=blue).get().user
+    seen = policy.scope(ta, "view_insights", Membership.objects.filter(course=course))
+    assert set(seen) == set(policy.insight_learners(course, frozenset({red.pk, blue.pk})))

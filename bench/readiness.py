@@ -1,0 +1,93 @@
+"""Readiness benchmark: the readiness page of a course of 10,000 learners, timed.
+
+Reuses (or builds, through `bench/learners_table.py`) the course `bench-learners`: 10,000 learners in 10 groups,
+5 modules of 8 required items, each learner with a few completions and opened items. Requests the readiness
+page N times each through Django's test client (no server: the page's own cost) for the first module with
+the default date, a past date (cutoffs in each zone), one status, a late page and one group; prints p50/p95
+and the queries per request.
+
+    CADENCE_HOME=/tmp/bench python bench/readiness.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cadence_bench python bench/readiness.py --repeat 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cadence.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    import learners_table  # the shared data set (bench/learners_table.py)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cadence.courses.models import Course, Membership, Role
+
+    course = Course.objects.filter(slug=learners_table.SLUG).first()
+    if course is None:
+        learners_table.build(args.learners)
+        course = Course.objects.get(slug=learners_table.SLUG)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    learners = Membership.objects.filter(course=course, role=Role.LEARNER).count()
+    print(f"database: {connection.vendor}; course {course.slug}: {learners} learners")
+    teacher = Membership.objects.filter(course=course, role=Role.TEACHER).select_related("user").first()
+    if teacher is None:
+        sys.exit("The benchmark course has no teacher.")
+    client = Client()
+    client.force_login(teacher.user)
+    module = course.modules.order_by("position").first()
+    group = course.groups.first()
+    assert module is not None and group is not None
+    past = (timezone.localdate() - timedelta(days=10)).isoformat()
+    base = f"/courses/{course.slug}/readiness/"
+    chosen = f"?module={module.pk}&date={(timezone.localdate() + timedelta(days=7)).isoformat()}"
+    cases = [
+        ("default", ""),
+        ("past date", f"?module={module.pk}&date={past}"),
+        ("not started only", chosen + "&status=not_started"),
+        ("page 150", chosen + "&page=150"),
+        ("one group", chosen + f"&group={group.pk}"),
+    ]
+    worst = 0.0
+    for label, query in cases:
+        client.get(base + query)
+        times = []
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(base + query)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        times.sort()
+        p95 = times[int(0.95 * (len(times) - 1))]
+        worst = max(worst, p95)
+        print(
+            f"{label:<18} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  {len(captured)} queries  "
+            f"{len(response.content) // 1024} KB"
+        )
+    print(f"worst p95: {worst:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
