@@ -170,6 +170,15 @@ COMPLETION_RULES = {"checklist": "checklist", "video": "watched", "quiz": "submi
 PLANNED_WEEKS = 9  # the pace a self-paced learner is measured against, from the day they joined
 
 
+def story_outline() -> tuple[demo_story.ItemPlan, ...]:
+    """The outline's items as the story sees them, in course order."""
+    return tuple(
+        demo_story.ItemPlan(title, kind, day, due_day)
+        for _module, _summary, entries in OUTLINE
+        for kind, title, _text, day, due_day in entries
+    )
+
+
 @dataclass(frozen=True)
 class DemoAccounts:
     admin: User
@@ -232,11 +241,10 @@ def _seed(now: datetime, start: datetime) -> DemoAccounts:
     )
     assessment_demo.add_bank(actor=teacher, course=course)
     items: list[Item] = []
-    story: list[demo_story.ItemPlan] = []
     deadlines: dict[int, datetime] = {}
     for title, summary, entries in OUTLINE:
         module = services.create_module(actor=teacher, course=course, data={"title": title, "summary": summary})
-        for kind, item_title, text, day, due_day in entries:
+        for kind, item_title, text, _day, due_day in entries:
             item = services.create_item(
                 actor=teacher,
                 module=module,
@@ -258,14 +266,13 @@ def _seed(now: datetime, start: datetime) -> DemoAccounts:
                 services.update_item(actor=teacher, item=item, data={"due_at": due})
                 deadlines[len(items)] = due
             items.append(item)
-            story.append(demo_story.ItemPlan(item_title, kind, day, due_day))
     content_demo.add_library(actor=teacher, course=course)
     insights_services.save_risk_settings(
         actor=teacher, course=course, rules=risk.RiskSettings(), planned_weeks=PLANNED_WEEKS, now=start
     )
 
     calendar = demo_story.Calendar(start=start, now=now, deadlines=deadlines)
-    plans = demo_story.plan(tuple(story), calendar, len(learners))
+    plans = demo_story.plan(story_outline(), calendar, len(learners))
     groups = [Group.objects.create(course=course, name=name) for name in ("Evening study", "Weekend study")]
     Membership.objects.create(user=ta, course=course, role=Role.TA)
     observer_membership = Membership.objects.create(user=observer, course=course, role=Role.OBSERVER)
@@ -365,7 +372,11 @@ def _graded_work(
             )
         else:
             submission = assessment_demo.hand_in(
-                user=learners[n], item=item, text=demo_text.submission(item.title, n), now=w.at, key=f"demo-{n}-{w.item}"
+                user=learners[n],
+                item=item,
+                text=demo_text.submission(item.title, n),
+                now=w.at,
+                key=f"demo-{n}-{w.item}",
             )
             if w.graded_at is not None and w.graded_at < now - GRADING_LAG and w.at < start + NEWEST_GRADED:
                 to_grade.append((w.graded_at, submission, w.share, n))
@@ -390,7 +401,7 @@ def _check_ins(
     learners: list[User], plans: list[demo_story.LearnerPlan], calendar: demo_story.Calendar
 ) -> list[messaging_demo.CheckIn]:
     """The teacher's check-ins, each saying how long the learner had been away when it was sent."""
-    found = []
+    found: list[messaging_demo.CheckIn] = []
     for learner, p in zip(learners, plans, strict=True):
         if p.check_in_day is None:
             continue
