@@ -3,8 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +13,7 @@ from cadence.content.services import StepInput
 from cadence.content.tests.conftest import stored_files
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload, vtt_text
 from cadence.core.testing.queries import count_queries
-from cadence.courses.models import Item, Membership, Role
+from cadence.courses.models import Item, Role
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory
 from cadence.progress import services as progress_services
 from cadence.progress.models import Completion
