@@ -227,7 +227,7 @@ def _seed(now: datetime, start: datetime) -> DemoAccounts:
         data={
             "title": "Data Literacy: Reading the World in Numbers",
             "slug": "data-literacy",
-            "summary": "Learn to read, summarise and question data, at your own pace. About 3 hours a week.",
+            "summary": "Learn to read, summarise and question data, at your own pace. About an hour a week.",
             "description": "Data is everywhere: in the news, in school reports, in your phone's step counter. "
             "In this self-paced course you learn to **read tables**, **summarise** them, **choose charts** that "
             "tell the truth, and **question** conclusions.\n\n"

@@ -61,14 +61,14 @@ def add_forums(
         actor=teacher, forum=announcements, title="Welcome! How to get the most out of this course",
         body="Welcome, everyone. Work at your own pace, but try to keep **a regular time each week**.\n\n"
         "- Ask questions in *Questions about the course*: someone else probably wonders too.\n"
-        "- Use *Ask the teachers* for anything private.\n- Sam and I answer within a day on weekdays.",
+        "- Use *Ask the teachers* for anything private.\n- Sam and I try to answer within a day on weekdays.",
         now=start - timedelta(hours=2),
     )  # fmt: skip
     services.set_pinned(actor=teacher, thread=welcome, pinned=True)
     services.create_thread(
         actor=teacher, forum=announcements, title="The final check is open",
         body="The **final check** is open: six questions from the whole course, 20 minutes, two attempts. "
-        "It is due at the end of the week; the course page shows the time in your own zone.",
+        "It is due in the course's last week; the course page shows the exact time in your own zone.",
         now=now - timedelta(days=6),
     )  # fmt: skip
 
@@ -79,9 +79,9 @@ def add_forums(
     )  # fmt: skip
     _answered_questions(questions, teacher=teacher, ta=ta, learners=learners, now=now, start=start)
     services.create_thread(
-        actor=learners[12], forum=questions, title="I keep getting the median question wrong",
-        body="In the averages quiz I sorted the numbers and took the middle one, but it still says wrong. "
-        "What am I missing?",
+        actor=learners[12], forum=questions, title="Which average do large values pull the most?",
+        body="In the averages quiz I chose the median, because the lesson says it is about house prices, and it "
+        "was marked wrong. Why is it the mean?",
         now=now - timedelta(days=2, hours=3),
     )  # fmt: skip
     services.create_thread(

@@ -62,9 +62,9 @@ VIDEOS = {
 
 LESSONS = {
     "Welcome and how to study here": """## How this course works
-You study **when it suits you**. After this first module, each module has short lessons, a video, a
-quiz you can retake as often as you like, and a task you hand in. The course page shows when each task is due,
-in your own time zone.
+You study **when it suits you**. The modules after this one have short lessons, a quiz and a task you
+hand in; most have a short video too. Retake the practice quizzes as often as you like; the final check allows
+two attempts. The course page shows when each task is due, in your own time zone.
 
 ### A good week
 1. Pick two or three times in the week for about 40 minutes of study, and keep to them.

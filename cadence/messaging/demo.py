@@ -29,14 +29,14 @@ class CheckIn:
 def add_conversations(*, course: Course, teacher: User, ta: User, learners: Sequence[User], now: datetime) -> None:
     answered = services.ask_question(
         actor=learners[0], course=course, subject="Is the median always the middle row?", key="demo-q1",
-        body="In the table of bus journeys the middle row is 14 minutes, but the worked example says 15. "
-        "Do I need to **sort** the rows first?",
+        body="For 3, 9, 4, 1 and 7 I took the middle one, 4, and it was right. But with six numbers there is no "
+        "middle one. What is the median then? And do I need to **sort** them first?",
         now=now - timedelta(days=3, hours=5),
     )  # fmt: skip
     services.reply(
         actor=ta, conversation=answered, key="demo-a1",
-        body="Yes: sort first, then take the middle value. With an even number of rows, take the mean of the "
-        "two middle ones. That is where the 15 comes from.",
+        body="Yes: always sort first (4 was the middle of 1, 3, 4, 7, 9 only after sorting). With an even number "
+        "of values, the median is the mean of the two middle ones.",
         now=now - timedelta(days=3, hours=2, minutes=40),
     )  # fmt: skip
     services.ask_question(
