@@ -2,28 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cadence.accounts.models import User
 from cadence.content import services as content_services
+from cadence.content.models import ChecklistStep, StepTick
 from cadence.courses.models import Course, Item
 
-# A five-second test card with a tone, made by ffmpeg (testsrc2 and sine), shipped with Cadence so the
-# demo plays offline and is served, like every upload, through the permission-checked media view.
-DEMO_VIDEO = Path(__file__).resolve().parent / "fixtures" / "demo-lecture.webm"
-DEMO_VIDEO_SECONDS = 5
+# Each video has its own six-second clip (drawn by ffmpeg: a table whose row, column and cell light up in turn; four
+# bars, then a line), its own captions and so its own transcript. They ship with Cadence so the demo plays offline
+# and is served, like every upload, through the permission-checked media view. `fixtures/README.md` says how.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+VIDEO_SECONDS = 6
+
+
+@dataclass(frozen=True)
+class DemoVideo:
+    clip: Path
+    captions: str
+
+
+VIDEOS = {
+    "What is a data set?": DemoVideo(
+        FIXTURES / "data-set.webm",
+        """WEBVTT
+
+1
+00:00:00.000 --> 00:00:02.000
+<v Maya>Here is a small table of rainfall. One row is one observation: Lagos in January.
+
+2
+00:00:02.000 --> 00:00:04.000
+<v Maya>One column is one variable: rainfall, measured for every observation.
+
+3
+00:00:04.000 --> 00:00:06.000
+<v Maya>And one cell holds one value: fifteen millimetres.
+""",
+    ),
+    "Bar chart or line chart?": DemoVideo(
+        FIXTURES / "bar-or-line.webm",
+        """WEBVTT
+
+1
+00:00:00.000 --> 00:00:03.000
+<v Maya>Bars compare separate things, such as the rainfall of four cities.
+
+2
+00:00:03.000 --> 00:00:06.000
+<v Maya>When time is on the x-axis, a line shows the change: one city, month by month.
+""",
+    ),
+}
 
 LESSONS = {
     "Welcome and how to study here": """## How this course works
-You study **when it suits you**. Each module has short lessons, a video or two, and a quiz you can
-retake as often as you like.
+You study **when it suits you**. The modules after this one have short lessons, a quiz and a task you
+hand in; most have a short video too. Retake the practice quizzes as often as you like; the final check allows
+two attempts. The course page shows when each task is due, in your own time zone.
 
 ### A good week
-1. Plan two or three study blocks of about 40 minutes.
-2. Start each block by recalling what you learned last time, *before* looking at your notes.
-3. Finish by writing one question you still have, and post it in the forum.
+1. Pick two or three times in the week for about 40 minutes of study, and keep to them.
+2. Start each session by recalling what you learned last time, *before* looking at your notes.
+3. Finish by writing down one question you still have, and ask it in *Questions about the course*.
 
 > Short, spaced sessions beat one long session the night before.
 """,
@@ -65,27 +111,11 @@ Before believing that *A causes B*, ask:
 CHECKLISTS = {
     "Set up your study routine": [
         "Set your time zone on your **profile**, so that dates are shown in your own time.",
-        "Choose the days and times of your study blocks.",
         "Read the lesson *Welcome and how to study here*.",
-        "Introduce yourself in the forum.",
+        "Pick two or three times in your week for studying, and write them down where you will see them.",
+        "Say hello in *Introduce yourself*, the next item of this module.",
     ],
 }
-
-CAPTIONS_EN = """WEBVTT
-
-1
-00:00:00.000 --> 00:00:01.500
-<v Maya>Every data set starts with something we observe.
-
-2
-00:00:01.500 --> 00:00:03.000
-<v Maya>Here: a test card, filmed frame by frame.
-
-3
-00:00:03.000 --> 00:00:05.000
-<v Maya>Each frame is an observation; its colours and shapes are variables.
-"""
-
 
 CITIES = ("Lagos", "Oslo", "Lisbon", "Mumbai", "Lima", "Cairo", "Tokyo", "Nairobi", "Quito", "Perth", "Dhaka", "Denver")
 
@@ -148,10 +178,11 @@ def add_content(*, actor: User, item: Item) -> None:
     elif item.kind == "checklist" and item.title in CHECKLISTS:
         steps = [content_services.StepInput(None, text) for text in CHECKLISTS[item.title]]
         content_services.save_checklist(actor=actor, item=item, steps=steps)
-    elif item.kind == "video":
-        upload = SimpleUploadedFile(DEMO_VIDEO.name, DEMO_VIDEO.read_bytes(), content_type="video/webm")
-        content_services.save_video(actor=actor, item=item, upload=upload, duration_seconds=DEMO_VIDEO_SECONDS)
-        captions = SimpleUploadedFile("captions-en.vtt", CAPTIONS_EN.encode(), content_type="text/vtt")
+    elif item.kind == "video" and item.title in VIDEOS:
+        video = VIDEOS[item.title]
+        upload = SimpleUploadedFile(video.clip.name, video.clip.read_bytes(), content_type="video/webm")
+        content_services.save_video(actor=actor, item=item, upload=upload, duration_seconds=VIDEO_SECONDS)
+        captions = SimpleUploadedFile("captions-en.vtt", video.captions.encode(), content_type="text/vtt")
         content_services.add_captions(actor=actor, item=item, label="English", language="en", upload=captions)
     elif item.kind == "file":
         content_services.save_resource(
@@ -173,3 +204,21 @@ def add_content(*, actor: User, item: Item) -> None:
             item=item,
             data=content_services.ResourceInput(title=item.title, url=LINKS[item.title], tags=("practice",)),
         )
+
+
+def tick_checklists(*, done: Sequence[tuple[int, Item, datetime]]) -> int:
+    """Learners' ticks on checklist items they completed (user id, item, when), every step, in bulk: the
+    checklist shows what completed it."""
+    steps: dict[int, list[int]] = {}
+    item_ids = {item.pk for _user, item, _at in done}
+    for item_id, step_id in ChecklistStep.objects.filter(checklist__item_id__in=item_ids).values_list(
+        "checklist__item_id", "pk"
+    ):
+        steps.setdefault(item_id, []).append(step_id)
+    ticks = [
+        StepTick(step_id=step_id, user_id=user_id, ticked_at=at)
+        for user_id, item, at in done
+        for step_id in steps.get(item.pk, [])
+    ]
+    StepTick.objects.bulk_create(ticks, batch_size=500)
+    return len(ticks)

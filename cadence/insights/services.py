@@ -4,6 +4,7 @@
   (completion, submission, grading and release, posting, asking) call it inside their transaction, and
   the learner's row is refreshed once that commits. `activity_recorded` is the same for the activity
   heartbeat, at most once per learner and course every `ACTIVITY_REFRESH_SECONDS`.
+- `refreshes_deferred()`: inside it, those hooks collect the learners and refresh them once at its end.
 - `refresh_learners(course=, user_ids=, now=)` recomputes rows set-based: a few hundred learners at a
   time, a fixed number of queries per batch (never a query per learner), from other apps' aggregates
   and selectors (completions, item progress, daily activity, the gradebook, submissions, posts), never
@@ -13,7 +14,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -39,6 +42,7 @@ from cadence.messaging.models import Kind as ConversationKind
 from cadence.progress.models import Completion, DailyActivity, ItemProgress
 
 logger = logging.getLogger(__name__)
+_deferred: ContextVar[dict[int, set[int]] | None] = ContextVar("insights_refreshes_deferred", default=None)
 
 BATCH = 500
 ACTIVITY_REFRESH_SECONDS = 300
@@ -74,14 +78,34 @@ def learner_changed(*, course_id: int, user_id: int) -> None:
 
     A failed refresh is logged, never raised (the learner's work is already committed; the hourly
     refresh catches up)."""
-    transaction.on_commit(partial(_refresh_after_commit, course_id, (user_id,)), robust=True)
+    learners_changed(course_id=course_id, user_ids=(user_id,))
 
 
 def learners_changed(*, course_id: int, user_ids: Iterable[int]) -> None:
     """The same for many learners at once (releasing an assignment's grades): one set-based refresh."""
     ids = tuple(sorted(set(user_ids)))
-    if ids:
-        transaction.on_commit(partial(_refresh_after_commit, course_id, ids), robust=True)
+    if not ids:
+        return
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.setdefault(course_id, set()).update(ids)
+        return
+    transaction.on_commit(partial(_refresh_after_commit, course_id, ids), robust=True)
+
+
+@contextmanager
+def refreshes_deferred() -> Iterator[None]:
+    """For bulk writers (the demo's eight weeks of history, an import): the learners whose inputs change inside
+    the block are refreshed once when it ends, set-based per course after the commit, instead of once per
+    change (a refresh is a few dozen queries: hundreds of them made the demo's seed take minutes)."""
+    pending: dict[int, set[int]] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for course_id, ids in sorted(pending.items()):
+        learners_changed(course_id=course_id, user_ids=ids)
 
 
 def activity_recorded(*, course_id: int, user_id: int) -> None:

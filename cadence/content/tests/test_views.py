@@ -3,8 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +13,7 @@ from cadence.content.services import StepInput
 from cadence.content.tests.conftest import stored_files
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload, vtt_text
 from cadence.core.testing.queries import count_queries
-from cadence.courses.models import Item, Membership, Role
+from cadence.courses.models import Item, Role
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory
 from cadence.progress import services as progress_services
 from cadence.progress.models import Completion
@@ -518,32 +516,6 @@ def test_editor_queries_do_not_grow_with_images_or_steps(client, world: CourseWo
             )
         )
     assert counts[0] == counts[1]
-
-
-def test_demo_course_items_show_their_content(client):
-    from cadence.demo import seed_demo
-
-    with CaptureQueriesContext(connection):
-        accounts = seed_demo()
-    client.force_login(accounts.learners[0])
-    course = accounts.course
-    for kind in ("lesson", "video", "checklist", "file", "link"):
-        item = Item.objects.filter(course=course, kind=kind).first()
-        assert item is not None
-        page = client.get(_item_page(item)).content.decode()
-        for empty in ("has no text yet", "has not been added yet", "has no steps yet", "Nothing has been added"):
-            assert empty not in page
-    quiz = Item.objects.get(course=course, title="Final check")
-    assert "Start the quiz" in client.get(_item_page(quiz)).content.decode()
-    library = client.get(reverse("content:library", args=[course.slug])).content.decode()
-    assert "Glossary of data terms" in library and "Rainfall data set (CSV)" in library
-    found = client.get(reverse("content:course-search", args=[course.slug]), {"q": "observation"}).content.decode()
-    assert "What is a data set?" in found and "Video transcript" in found  # the captions are searchable
-    home = client.get(reverse("home")).content.decode()
-    assert "Set up your study routine" in home.split('id="overdue-heading"')[1]
-    video = Video.objects.filter(item__course=course).first()
-    assert video is not None and video.captions.filter(language="en").exists()
-    assert Membership.objects.filter(course=course, role=Role.LEARNER).count() == 30
 
 
 def test_items_not_released_yet_give_learners_no_media_and_no_ticks(client, world: CourseWorld):

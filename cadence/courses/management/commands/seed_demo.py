@@ -28,4 +28,7 @@ class Command(BaseCommand):
             f"  learners     learner01@{DOMAIN} … learner30@{DOMAIN}  (spread over 10 time zones)\n"
             f"  observer     parent@{DOMAIN}  (follows learner01)\n"
             f"Enrolment code for “Statistics Club”: {code}\n"
+            "“Data Literacy” has eight weeks of history: steady learners, procrastinators, learners fading out,\n"
+            "learners who came back after a check-in, and learners who struggle. As the teacher, open Teaching,\n"
+            "the course's Learners table and its Course health.\n"
         )
