@@ -334,11 +334,19 @@ def accommodation_for(user: User, course_id: int) -> Effective:
     return policy.accommodation_of(user, course_id)
 
 
-def accommodations_by_learner(viewer: AnyUser, course: Course, user_ids: Iterable[int]) -> dict[int, Effective]:
-    """Learner id → what applies to them, for the learners among `user_ids` whose accommodations the viewer
-    may see and who have any (a group-limited TA: their groups' learners). Three queries."""
-    memberships = Membership.objects.with_accommodations().filter(course=course, user_id__in=list(user_ids))
-    rows = policy.scope(viewer, "view_accommodations", memberships)
+def accommodations_by_learner(
+    viewer: AnyUser, course: Course, user_ids: Iterable[int] | None = None
+) -> dict[int, Effective]:
+    """Learner id → what applies to them, for the course's learners (or those among `user_ids`) who have an
+    accommodation of their own or through a group and whose accommodations the viewer may see (a group-limited
+    TA: their groups' learners). Two queries however many learners."""
+    memberships = Membership.objects.filter(course=course, role=Role.LEARNER).filter(
+        Q(accommodation__isnull=False) | Q(groups__accommodation__isnull=False)
+    )
+    if user_ids is not None:
+        memberships = memberships.filter(user_id__in=list(user_ids))
+    visible = policy.scope(viewer, "view_accommodations", Membership.objects.filter(pk__in=memberships.values("pk")))
+    rows = Membership.objects.with_accommodations().filter(pk__in=visible.values("pk"))
     found = {m.user_id: m.effective_accommodation for m in rows}
     return {user_id: effective for user_id, effective in found.items() if effective.is_set}
 

@@ -16,6 +16,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 MIN_MULTIPLIER = Decimal("1.00")
 MAX_MULTIPLIER = Decimal("4.00")
 MAX_EXTRA_ATTEMPTS = 10
@@ -43,6 +46,11 @@ class Effective:
     @property
     def is_set(self) -> bool:
         return self != NONE
+
+    @property
+    def summary(self) -> str:
+        """For staff, beside the learner: "× 1.5 time on timed quizzes · +1 quiz attempt · +2 days on every deadline"."""
+        return describe(self)
 
 
 NONE = Effective()
@@ -91,3 +99,15 @@ def problems(*, time_multiplier: Decimal, extra_attempts: int, extension_days: i
     if not found and Effective(time_multiplier, extra_attempts, extension_days) == NONE:
         found.append("nothing")
     return found
+
+
+def describe(accommodation: Effective) -> str:
+    parts = []
+    if accommodation.time_multiplier != MIN_MULTIPLIER:
+        multiplier = format(accommodation.time_multiplier.normalize(), "f")
+        parts.append(_("× %(m)s time on timed quizzes") % {"m": multiplier})
+    if n := accommodation.extra_attempts:
+        parts.append(ngettext("+%(n)s quiz attempt", "+%(n)s quiz attempts", n) % {"n": n})
+    if n := accommodation.extension_days:
+        parts.append(ngettext("+%(n)s day on every deadline", "+%(n)s days on every deadline", n) % {"n": n})
+    return " · ".join(parts)
