@@ -28,8 +28,10 @@ from cadence.assessment.models import Assignment, Attempt, AttemptState, Questio
 from cadence.community.models import Forum, ForumKind, Post, Thread
 from cadence.content.models import Resource
 from cadence.core.errors import NotAllowed
+from cadence.courses.domain import accommodations
 from cadence.courses.models import (
     STAFF_ROLES,
+    Accommodation,
     Course,
     Group,
     Invitation,
@@ -86,6 +88,8 @@ Action = Literal[
     "view_insights",  # insights: a course's health and learners' figures (Course); one learner's figures (Membership)
     "view_teaching_home",  # site-level: the teacher's home across the courses one teaches
     "configure_insights",  # insights: change a course's risk weights, thresholds and planned duration
+    "view_accommodations",  # see learners' accommodations (Course: the page; Membership: one learner's)
+    "manage_accommodations",  # give, change and remove accommodations in a course
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -222,7 +226,7 @@ def _live_q(model: type[Model], prefix: str = "") -> Q | None:
         return _live_q(Forum, f"{prefix}forum__")
     if model is Post:
         return _live_q(Forum, f"{prefix}thread__forum__")
-    if model in (Membership, Conversation, LearnerStats):
+    if model in (Membership, Conversation, LearnerStats, Accommodation):
         return course
     if model is FollowRequest:
         return Q(**{f"{prefix}learner__course__removed_at__isnull": True})
@@ -713,6 +717,35 @@ def _stats_q(user: AnyUser) -> Q:
     return Q(membership_id__in=Membership.objects.filter(_learner_insights_q(user)).values("pk"))
 
 
+# Accommodations (special educational needs): teachers give them; the course's staff see them beside the
+# learner, a TA limited to groups only for their groups (and their learners); classmates and observers never.
+def _accommodation_view(user: AnyUser, row: Accommodation) -> bool:
+    if row.membership_id is not None:
+        return _learner_insights(user, row.membership)  # type: ignore[arg-type]  # membership_id says it is there
+    if not _is_staff_of(user, row.course):
+        return False
+    limit = _ta_groups(user, row.course_id)
+    return limit is None or row.group_id in limit
+
+
+def _accommodation_view_q(user: AnyUser) -> Q:
+    learners = Q(membership_id__in=Membership.objects.filter(_learner_insights_q(user)).values("pk"))
+    groups = Q(group__isnull=False)
+    if not is_admin(user):
+        mine = Membership.objects.filter(user_id=user.pk or 0, role=Role.TA, groups__isnull=False)
+        groups &= ~Q(course_id__in=mine.values("course_id")) | Q(group_id__in=mine.values("groups"))
+    return _staff_course_q(user, "course__") & (learners | groups)
+
+
+def accommodation_of(user: AnyUser, course_id: int) -> accommodations.Effective:
+    """What applies to a learner of the course (nothing to anyone else): for `may_start_attempt` when its
+    caller has not read it (`courses.selectors.accommodation_for` is the same read). Two queries."""
+    if not isinstance(user, User) or not learns_in(user, course_id):
+        return accommodations.NONE
+    membership = Membership.objects.filter(user_id=user.pk, course_id=course_id).with_accommodations().first()
+    return membership.effective_accommodation if membership is not None else accommodations.NONE
+
+
 # --- The table ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rule:
@@ -886,6 +919,12 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Membership, "view_insights"): Rule(_learner_insights, _learner_insights_q),
     (LearnerStats, "view"): Rule(_stats_view, _stats_q),
     (None, "view_teaching_home"): Rule(_teaching_home, None),
+    # Accommodations (issue 12): teachers manage; staff see, a group-limited TA for their groups only.
+    (Course, "view_accommodations"): _course_rule(_is_staff_of, _staff_course_q),
+    (Course, "manage_accommodations"): _course_rule(_is_teacher_of, _teacher_course_q),
+    (Membership, "view_accommodations"): Rule(_learner_insights, _learner_insights_q),
+    (Accommodation, "view"): Rule(_accommodation_view, _accommodation_view_q),
+    (Accommodation, "edit"): Rule(lambda u, a: _is_teacher_of(u, a.course), lambda u: _teacher_course_q(u, "course__")),
 }
 
 
@@ -903,7 +942,7 @@ def _hangs_on_archive(obj: Model | None) -> bool:
         return _hangs_on_archive(obj.forum)
     if isinstance(obj, Post):
         return _hangs_on_archive(obj.thread.forum)
-    if isinstance(obj, Membership | Conversation | LearnerStats):
+    if isinstance(obj, Membership | Conversation | LearnerStats | Accommodation):
         return obj.course.removed_at is not None
     if isinstance(obj, FollowRequest):
         return obj.learner.course.removed_at is not None
@@ -1015,12 +1054,14 @@ def may_start_attempt(
     attempts: Collection[Attempt] | None = None,
     question_count: int | None = None,
     check_release: bool = True,
+    accommodation: accommodations.Effective | None = None,
 ) -> Decision:
     """May the user start (or go on with) an attempt at this quiz now, and if not, why.
 
     Who may take the quiz is the (Quiz, "take") rule; a learner's release conditions come from
     `progress`; when it is open and how many attempts are left is `assessment.availability`'s
-    arithmetic. Pages that have already read the person's attempts or the question count pass them in.
+    arithmetic, with the extra attempts of the learner's accommodation. Pages that have already read the
+    person's attempts, the question count or their accommodation pass them in.
     """
     if not can(user, "take", quiz):
         return _refuse("watch_only" if can(user, "view", quiz.item) else "hidden")
@@ -1040,10 +1081,12 @@ def may_start_attempt(
             return _ALLOWED  # going on with the open attempt
     if question_count is None:
         question_count = QuizSlot.objects.filter(quiz_id=quiz.pk).aggregate(n=Sum("draw"))["n"] or 0
+    if accommodation is None:
+        accommodation = accommodation_of(user, quiz.item.course_id) if quiz.attempts_allowed else accommodations.NONE
     reason = availability.start_refusal(
         opens_at=quiz.opens_at,
         closes_at=quiz.closes_at,
-        attempts_allowed=quiz.attempts_allowed,
+        attempts_allowed=accommodations.attempts_allowed(quiz.attempts_allowed, accommodation),
         attempts_used=len(attempts),
         question_count=question_count,
         now=now,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from cadence.core.timezones import time_zone_choices, validate_time_zone
 
@@ -30,3 +32,15 @@ class TimeZoneField(forms.ChoiceField):
         # The validator gives a clearer message than "Select a valid choice".
         if value in self.empty_values and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as typed, without a zone (naive): the form names the zone it is in, so it is read
+    there rather than in the viewer's zone (where the time might not even exist)."""
+
+    widget = DateTimeLocalInput
+
+    def to_python(self, value: Any) -> datetime | None:
+        with timezone.override(UTC):  # UTC skips no hour: nothing typed is refused for the viewer's zone
+            result = super().to_python(value)
+        return None if result is None else result.replace(tzinfo=None)

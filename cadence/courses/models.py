@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,6 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cadence.core.timezones import validate_time_zone
+from cadence.courses.domain import accommodations, deadlines
+from cadence.courses.domain.accommodations import MAX_EXTENSION_DAYS as MAX_ACCOMMODATION_DAYS
+from cadence.courses.domain.accommodations import MAX_EXTRA_ATTEMPTS, MAX_MULTIPLIER, MIN_MULTIPLIER
 
 
 class Pacing(models.TextChoices):
@@ -256,6 +261,14 @@ class Group(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def with_accommodations(self) -> MembershipQuerySet:
+        """Each membership with its own accommodation and its groups' (for `effective_accommodation`):
+        no query of its own, one for the groups."""
+        groups = Group.objects.select_related("accommodation")
+        return self.select_related("accommodation").prefetch_related(models.Prefetch("groups", queryset=groups))
+
+
 class Membership(models.Model):
     """A person's role in one course."""
 
@@ -267,6 +280,8 @@ class Membership(models.Model):
     observed = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="observers")
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["course", "role", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="membership_unique_per_course")]
@@ -274,6 +289,14 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.course} · {self.get_role_display()}"
+
+    @property
+    def effective_accommodation(self) -> accommodations.Effective:
+        """What applies to this learner: their own accommodation, else their groups' (load them with
+        `Membership.objects.with_accommodations()`)."""
+        own: Accommodation | None = getattr(self, "accommodation", None)  # reverse one-to-one: None if absent
+        in_groups = [a for a in (getattr(g, "accommodation", None) for g in self.groups.all()) if a is not None]
+        return accommodations.combine(own, in_groups)
 
 
 class Invitation(models.Model):
@@ -299,16 +322,29 @@ class Invitation(models.Model):
         return f"{self.email} → {self.course}"
 
 
+class ExtensionKind(models.TextChoices):
+    MOMENT = "moment", _("A fixed moment, in a time zone you choose")
+    END_OF_DAY = "end_of_day", _("The end of a day in the learner's own time zone")
+    DAYS = "days", _("A number of days added to the learner's own deadline")
+
+
 class DeadlineExtension(models.Model):
-    """A later deadline for one learner or one group (an accommodation). A learner's own extension wins
-    over their groups'; among groups, the latest applies."""
+    """A later deadline for one learner or one group. A learner's own extension wins over their groups';
+    among groups, the latest applies. Each kind sets its own field (see `courses.domain.deadlines`)."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="extensions")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField(_("new deadline"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ExtensionKind.choices, default=ExtensionKind.MOMENT)
+    due_at = models.DateTimeField(_("new deadline"), null=True, blank=True)
+    # The zone a fixed moment was typed in, shown beside it ("" for extensions made before it was asked).
+    time_zone = models.CharField(_("typed in time zone"), max_length=64, blank=True)
+    due_date = models.DateField(_("end of this day in the learner's zone"), null=True, blank=True)
+    days = models.PositiveSmallIntegerField(
+        _("days added"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -321,6 +357,12 @@ class DeadlineExtension(models.Model):
                 condition=Q(user__isnull=False, group__isnull=True) | Q(user__isnull=True, group__isnull=False),
                 name="extension_for_a_learner_or_a_group",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="moment", due_at__isnull=False, due_date__isnull=True, days__isnull=True)
+                | Q(kind="end_of_day", due_at__isnull=True, due_date__isnull=False, days__isnull=True)
+                | Q(kind="days", due_at__isnull=True, due_date__isnull=True, days__gte=1, days__lte=365),
+                name="extension_sets_the_field_of_its_kind",
+            ),
             models.UniqueConstraint(
                 fields=["item", "user"], condition=Q(user__isnull=False), name="extension_one_per_learner"
             ),
@@ -331,3 +373,59 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"extension on {self.item_id}"
+
+    def as_extension(self) -> deadlines.Extension:
+        return deadlines.Extension(deadlines.ExtensionKind(self.kind), self.due_at, self.due_date, self.days)
+
+
+class Accommodation(models.Model):
+    """Adjustments for a learner with special educational needs, or for every learner of a group: more
+    time on timed quizzes, extra attempts, a standing extension of every deadline. Staff see it beside
+    the learner; classmates never; the learner only through its effect (see `courses.domain.accommodations`)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="accommodations")
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="accommodation"
+    )
+    group = models.OneToOneField(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="accommodation")
+    time_multiplier = models.DecimalField(
+        _("time on timed quizzes ×"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(MIN_MULTIPLIER), MaxValueValidator(MAX_MULTIPLIER)],
+    )
+    extra_attempts = models.PositiveSmallIntegerField(
+        _("extra quiz attempts"), default=0, validators=[MaxValueValidator(MAX_EXTRA_ATTEMPTS)]
+    )
+    extension_days = models.PositiveSmallIntegerField(
+        _("days added to every deadline"), default=0, validators=[MaxValueValidator(MAX_ACCOMMODATION_DAYS)]
+    )
+    note = models.CharField(_("note for staff"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(membership__isnull=False, group__isnull=True)
+                | Q(membership__isnull=True, group__isnull=False),
+                name="accommodation_for_a_learner_or_a_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_multiplier__gte=MIN_MULTIPLIER, time_multiplier__lte=MAX_MULTIPLIER)
+                & Q(extra_attempts__lte=MAX_EXTRA_ATTEMPTS, extension_days__lte=MAX_ACCOMMODATION_DAYS),
+                name="accommodation_values_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"accommodation {self.pk} in {self.course_id}"
+
+    @property
+    def effective(self) -> accommodations.Effective:
+        return accommodations.Effective.of(self)

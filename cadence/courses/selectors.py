@@ -10,9 +10,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cadence import policy
 from cadence.accounts.models import User
-from cadence.courses.domain.deadlines import DeadlineSpec, learner_deadline
+from cadence.courses.domain.accommodations import Effective
+from cadence.courses.domain.deadlines import DeadlineSpec, Extension, Spread, end_of_day_spread, learner_deadline
 from cadence.courses.models import (
     STAFF_ROLES,
+    Accommodation,
     Course,
     DeadlineExtension,
     Group,
@@ -228,7 +230,10 @@ def deadlines_for(user: User, items: Iterable[Item]) -> dict[int, datetime]:
 
 def deadlines_for_learners(users: Sequence[User], items: Iterable[Item]) -> dict[int, dict[int, datetime]]:
     """Learner id → each item's deadline for them (items without one are left out): three queries however
-    many learners, so a page about several learners (the family view) asks no more than one about one."""
+    many learners, so a page about several learners (the family view) asks no more than one about one.
+
+    The one function every page, figure and reminder asks: the learner's zone, the day they joined, their
+    own and their groups' extensions and the standing extension of their accommodation."""
     with_deadline = [i for i in items if i.has_deadline]
     if not with_deadline or not users:
         return {}
@@ -237,39 +242,32 @@ def deadlines_for_learners(users: Sequence[User], items: Iterable[Item]) -> dict
     user_ids = [u.pk for u in users]
     memberships = {
         (m.user_id, m.course_id): m
-        for m in Membership.objects.filter(user_id__in=user_ids, course_id__in=course_ids).prefetch_related("groups")
+        for m in Membership.objects.filter(user_id__in=user_ids, course_id__in=course_ids).with_accommodations()
     }
-    groups_of: dict[int, set[int]] = {}
-    for (user_id, _course_id), m in memberships.items():
-        groups_of.setdefault(user_id, set()).update(g.pk for g in m.groups.all())
+    groups_of: dict[tuple[int, int], set[int]] = {key: {g.pk for g in m.groups.all()} for key, m in memberships.items()}
     all_groups = {g for ids in groups_of.values() for g in ids}
-    own: dict[tuple[int, int], datetime] = {}
-    by_group: dict[tuple[int, int], list[datetime]] = {}
+    own: dict[tuple[int, int], Extension] = {}
+    group_extensions: dict[int, list[tuple[int, Extension]]] = {}
     extensions = DeadlineExtension.objects.filter(item__in=item_ids).filter(
         user_id__in=user_ids
     ) | DeadlineExtension.objects.filter(item__in=item_ids, group_id__in=all_groups)
-    group_extensions: dict[int, list[tuple[int, datetime]]] = {}
-    for extension in extensions.only("item_id", "user_id", "group_id", "due_at"):
+    for extension in extensions.only("item_id", "user_id", "group_id", "kind", "due_at", "due_date", "days"):
         if extension.user_id is not None:
-            own[(extension.user_id, extension.item_id)] = extension.due_at
+            own[(extension.user_id, extension.item_id)] = extension.as_extension()
         elif extension.group_id is not None:
-            group_extensions.setdefault(extension.item_id, []).append((extension.group_id, extension.due_at))
-    for user_id in user_ids:
-        mine = groups_of.get(user_id, set())
-        for item_id, rows in group_extensions.items():
-            dues = [due for group_id, due in rows if group_id in mine]
-            if dues:
-                by_group[(user_id, item_id)] = dues
+            group_extensions.setdefault(extension.item_id, []).append((extension.group_id, extension.as_extension()))
     result: dict[int, dict[int, datetime]] = {}
     for user in users:
         for item in with_deadline:
             membership = memberships.get((user.pk, item.course_id))
+            mine = groups_of.get((user.pk, item.course_id), set())
             due = learner_deadline(
                 DeadlineSpec.of(item),
                 zone=user.time_zone,
                 joined_at=membership.joined_at if membership else None,
                 own_extension=own.get((user.pk, item.pk)),
-                group_extensions=by_group.get((user.pk, item.pk), ()),
+                group_extensions=[e for g, e in group_extensions.get(item.pk, ()) if g in mine],
+                standing_days=membership.effective_accommodation.extension_days if membership else 0,
             )
             if due is not None:
                 result.setdefault(user.pk, {})[item.pk] = due
@@ -283,3 +281,81 @@ def deadline_for(user: User, item: Item) -> datetime | None:
 def item_deadline_by_learner(learners: Sequence[User], item: Item) -> dict[int, datetime]:
     """Learner id → their own deadline for the item (zone, join date, extensions): three queries for any number."""
     return {uid: due[item.pk] for uid, due in deadlines_for_learners(learners, [item]).items() if item.pk in due}
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    """An extension as its page shows it: what was asked, and for a learner the deadline it gives them."""
+
+    extension: DeadlineExtension
+    learner_due: datetime | None  # the learner's resulting deadline (their zone, accommodation); None for groups
+    learner_zone: str
+
+
+def item_extensions(item: Item) -> list[ExtensionRow]:
+    """The item's extensions, groups' first then learners' by name, each learner's with the deadline it gives
+    them: four queries however many."""
+    rows = sorted(
+        DeadlineExtension.objects.filter(item=item).select_related("user", "group", "granted_by"),
+        key=lambda r: (r.user_id is not None, r.group.name if r.group else r.user.display_name if r.user else "", r.pk),
+    )
+    learners = [r.user for r in rows if r.user is not None]
+    due = item_deadline_by_learner(learners, item) if learners else {}
+    return [
+        ExtensionRow(r, due.get(r.user_id) if r.user_id else None, r.user.time_zone if r.user else "") for r in rows
+    ]
+
+
+def learner_zones(course_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Course id → the distinct time zones of its learners: one query, one row per (course, zone)."""
+    rows = (
+        Membership.objects.filter(course_id__in=list(course_ids), role=Role.LEARNER)
+        .values_list("course_id", "user__time_zone")
+        .order_by()
+        .distinct()
+    )
+    zones: dict[int, set[str]] = {}
+    for course_id, zone in rows:
+        zones.setdefault(course_id, set()).add(zone or "UTC")
+    return zones
+
+
+def deadline_spread(item: Item) -> Spread | None:
+    """For an item due at the end of a day in each learner's zone: when that passes first and last across
+    the course's learners (before their extensions and accommodations). One query; None for other kinds."""
+    if item.due_date is None:
+        return None
+    return end_of_day_spread(item.due_date, learner_zones([item.course_id]).get(item.course_id, ()))
+
+
+# --- Accommodations -------------------------------------------------------------------------------------
+def accommodation_for(user: User, course_id: int) -> Effective:
+    """What applies to this learner in this course (nothing for anyone else): two queries."""
+    return policy.accommodation_of(user, course_id)
+
+
+def accommodations_by_learner(
+    viewer: AnyUser, course: Course, user_ids: Iterable[int] | None = None
+) -> dict[int, Effective]:
+    """Learner id → what applies to them, for the course's learners (or those among `user_ids`) who have an
+    accommodation of their own or through a group and whose accommodations the viewer may see (a group-limited
+    TA: their groups' learners). Two queries however many learners."""
+    memberships = Membership.objects.filter(course=course, role=Role.LEARNER).filter(
+        Q(accommodation__isnull=False) | Q(groups__accommodation__isnull=False)
+    )
+    if user_ids is not None:
+        memberships = memberships.filter(user_id__in=list(user_ids))
+    visible = policy.scope(viewer, "view_accommodations", Membership.objects.filter(pk__in=memberships.values("pk")))
+    rows = Membership.objects.with_accommodations().filter(pk__in=visible.values("pk"))
+    found = {m.user_id: m.effective_accommodation for m in rows}
+    return {user_id: effective for user_id, effective in found.items() if effective.is_set}
+
+
+def course_accommodations(viewer: AnyUser, course: Course) -> list[Accommodation]:
+    """The course's accommodations the viewer may see: groups' first, then learners', by name. One query."""
+    rows = policy.scope(viewer, "view", Accommodation.objects.filter(course=course))
+    return list(
+        rows.select_related("membership__user", "group", "granted_by").order_by(
+            "membership", "group__name", "membership__user__display_name", "id"
+        )
+    )

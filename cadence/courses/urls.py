@@ -21,6 +21,12 @@ urlpatterns = [
     path("<slug:slug>/people/import/", views.roster_import, name="roster-import"),
     path("<slug:slug>/people/code/", views.code_regenerate, name="code-regenerate"),
     path("<slug:slug>/people/groups/", views.group_create, name="group-create"),
+    path("<slug:slug>/people/accommodations/", views.accommodations, name="accommodations"),
+    path(
+        "<slug:slug>/people/accommodations/<int:accommodation_id>/remove/",
+        views.accommodation_remove,
+        name="accommodation-remove",
+    ),
     path("<slug:slug>/people/<int:membership_id>/role/", views.membership_role, name="membership-role"),
     path("<slug:slug>/people/<int:membership_id>/groups/", views.membership_groups, name="membership-groups"),
     path("<slug:slug>/people/<int:membership_id>/observe/", views.observer_link, name="observer-link"),

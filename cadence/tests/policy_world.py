@@ -23,7 +23,7 @@ from cadence.assessment.tests import factories as assessment_factories
 from cadence.community.models import Forum, ForumKind, Post, Thread
 from cadence.community.tests import factories as forums
 from cadence.content.models import Resource
-from cadence.courses.models import Course, Invitation, Item, Membership, Module, Role, Visibility
+from cadence.courses.models import Accommodation, Course, Invitation, Item, Membership, Module, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
 from cadence.families.models import FollowRequest, RequestStatus
 from cadence.insights.models import LearnerStats
@@ -158,6 +158,18 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
                 refreshed_at=now,
             )
         )
+
+    # Accommodations: for a learner and a group in the world's course; in "Chatty" (the TA limited to "Chatty
+    # red") for each learner and each group, so the TA sees the red ones only; one in the deleted course.
+    for membership in Membership.objects.filter(
+        course__in=[course, chatty, gone_course], role=Role.LEARNER, user__in=[learner, learner2]
+    ):
+        if membership.course_id != course.pk or membership.user_id == learner.pk:
+            pw.add(
+                Accommodation.objects.create(course_id=membership.course_id, membership=membership, extra_attempts=1)
+            )
+    for group in (red, chatty_red, chatty_blue):
+        pw.add(Accommodation.objects.create(course_id=group.course_id, group=group, extension_days=2))
 
     # The library: published, unpublished, and resources shown by a published and an unpublished item.
     file_item = ItemFactory(module=world.modules[1], kind="file", title="Reading")

@@ -48,7 +48,7 @@ from cadence.content.models import ChecklistStep, Resource
 from cadence.content.tests.factories import SAMPLE_VTT, WEBM_HEAD, media_bytes, png_bytes, upload
 from cadence.core.tests import matrix_rows as core_rows
 from cadence.courses import services as course_services
-from cadence.courses.models import DeadlineExtension, Item, Membership, Role
+from cadence.courses.models import Accommodation, DeadlineExtension, Item, Membership, Role
 from cadence.courses.tests import matrix_rows as courses_rows
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, MembershipFactory
 from cadence.families.tests import matrix_rows as families_rows
@@ -278,6 +278,13 @@ def extension_url(c: Ctx) -> str:
     item = item_with_deadline(c)
     extension = DeadlineExtension.objects.create(item=item, user=c.world.learner, due_at=timezone.now())
     return reverse("courses:extension-revoke", args=[c.slug, item.pk, extension.pk])
+
+
+def accommodation_remove_url(c: Ctx) -> str:
+    row = Accommodation.objects.create(
+        course=c.world.course, membership=c.world.learner_membership, time_multiplier=Decimal("1.5")
+    )
+    return reverse("courses:accommodation-remove", args=[c.slug, row.pk])
 
 
 def assignment_item(c: Ctx) -> Item:
@@ -614,11 +621,32 @@ PAGES: dict[str, Case] = {
         page(
             "POST",
             content_url("courses:item-extensions", item_with_deadline),
-            lambda c: {"learner": c.world.learner_membership.pk, "due_at": "2030-01-01T12:00"},
+            lambda c: {
+                "learner": c.world.learner_membership.pk,
+                "kind": "moment",
+                "due_at": "2030-01-01T12:00",
+                "time_zone": "Europe/London",
+            },
         ),
         TEACHERS_GO,
     ),
     "POST courses:extension-revoke": Case(page("POST", extension_url), TEACHERS_GO),
+    # Accommodations: the course's staff see them; teachers give and remove them.
+    "GET courses:accommodations": Case(page("GET", url("courses:accommodations", slug)), STAFF_ONLY),
+    "POST courses:accommodations": Case(
+        page(
+            "POST",
+            url("courses:accommodations", slug),
+            lambda c: {
+                "learner": c.world.learner_membership.pk,
+                "time_multiplier": "1.5",
+                "extra_attempts": "1",
+                "extension_days": "2",
+            },
+        ),
+        TEACHERS_GO,
+    ),
+    "POST courses:accommodation-remove": Case(page("POST", accommodation_remove_url), TEACHERS_GO),
     # Assignments: teachers set them; only learners submit; a submission is seen by its learner, staff, observer.
     "GET assessment:assignment-edit": Case(
         page("GET", content_url("assessment:assignment-edit", assignment_item)), TEACHERS_ONLY

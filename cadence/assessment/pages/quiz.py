@@ -19,6 +19,8 @@ from cadence.assessment.domain import availability, scores
 from cadence.assessment.models import Attempt, AttemptState, Quiz, QuizSlot
 from cadence.assessment.services import attempt_results, quizzes
 from cadence.courses import item_types
+from cadence.courses import selectors as course_selectors
+from cadence.courses.domain import accommodations
 from cadence.courses.models import Item, ItemKind
 
 
@@ -36,6 +38,8 @@ class QuizSummary:
     attempts: list[AttemptSummary]
     open_attempt: Attempt | None
     attempts_left: int | None
+    attempts_allowed: int  # for this person: the quiz's, with their accommodation's extra attempts (0: no limit)
+    time_limit_minutes: int | None  # for this person: the quiz's, times their accommodation's multiplier
     grade: Decimal | None  # as shown: one decimal, the same figure as the gradebook's
     may_start: bool
     reason: str  # why one cannot start now, if not: a code of policy.START_REASONS
@@ -54,10 +58,23 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
     saved = not quiz._state.adding and is_taker
     attempts = list(Attempt.objects.filter(quiz=quiz, user_id=user.pk or 0).order_by("number")) if saved else []
     open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
-    left = availability.attempts_left(quiz.attempts_allowed, len(attempts))
+    # A learner sees only the effect of an accommodation: their own time limit and number of attempts.
+    accommodation = (
+        course_selectors.accommodation_for(user, item.course_id)
+        if saved and (quiz.attempts_allowed or quiz.time_limit_minutes)
+        else accommodations.NONE
+    )
+    allowed = accommodations.attempts_allowed(quiz.attempts_allowed, accommodation)
+    left = availability.attempts_left(allowed, len(attempts))
     # The item page shows a locked item's notice instead of this block, so release is already settled here.
     decision = policy.may_start_attempt(
-        user, quiz, now=now, attempts=attempts, question_count=question_count, check_release=False
+        user,
+        quiz,
+        now=now,
+        attempts=attempts,
+        question_count=question_count,
+        check_release=False,
+        accommodation=accommodation,
     )
     summaries = [
         AttemptSummary(a, reverse("assessment:attempt", args=[item.course.slug, a.pk]), a.shown_percent)
@@ -70,6 +87,8 @@ def quiz_context(request: HttpRequest, item: Item) -> dict[str, Any]:
             attempts=summaries,
             open_attempt=open_attempt,
             attempts_left=left,
+            attempts_allowed=allowed,
+            time_limit_minutes=accommodations.time_limit_minutes(quiz.time_limit_minutes, accommodation),
             grade=scores.shown_or_none(attempt_results.quiz_grade(quiz, user)) if attempts else None,
             may_start=decision.allowed,
             reason=decision.reason,

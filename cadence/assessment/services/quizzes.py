@@ -43,6 +43,8 @@ from cadence.assessment.services.attempt_results import (
 )
 from cadence.core import audit
 from cadence.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from cadence.courses import selectors as course_selectors
+from cadence.courses.domain import accommodations
 from cadence.courses.models import Item, ItemKind
 from cadence.progress import services as progress_services
 from cadence.progress.models import Verb
@@ -155,10 +157,13 @@ def move_slot(*, actor: User, slot: QuizSlot, offset: int) -> None:
 
 # --- When a quiz can be taken ---------------------------------------------------------------------------
 def attempts_left(quiz: Quiz, user: User) -> int | None:
-    """None when there is no limit."""
+    """None when there is no limit; counts the extra attempts of the learner's accommodation."""
     if not quiz.attempts_allowed:
         return None
-    return availability.attempts_left(quiz.attempts_allowed, Attempt.objects.filter(quiz=quiz, user=user).count())
+    allowed = accommodations.attempts_allowed(
+        quiz.attempts_allowed, course_selectors.accommodation_for(user, quiz.item.course_id)
+    )
+    return availability.attempts_left(allowed, Attempt.objects.filter(quiz=quiz, user=user).count())
 
 
 def _refusal(decision: policy.Decision) -> DomainError:
@@ -197,7 +202,8 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
 @transaction.atomic
 def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     """Begin an attempt, or return the one already open (a double click or a second tab starts one)."""
-    decision = policy.may_start_attempt(user, quiz, now=now)
+    accommodation = course_selectors.accommodation_for(user, quiz.item.course_id)
+    decision = policy.may_start_attempt(user, quiz, now=now, accommodation=accommodation)
     if not decision:
         raise _refusal(decision)
     open_attempt = Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS).first()
@@ -210,11 +216,9 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     questions = _questions_for(quiz, rng)
     if not questions:  # the slots draw from categories or concepts that have no questions now
         raise _refusal(policy.Decision(False, availability.EMPTY, policy.START_REASONS[availability.EMPTY]))
-    ends = [
-        t
-        for t in (now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None, quiz.closes_at)
-        if t
-    ]
+    # The time limit is the learner's own (an accommodation's multiplier); the quiz's closing caps everyone's.
+    limit = accommodations.time_limit(quiz.time_limit_minutes, accommodation)
+    ends = [t for t in (now + limit if limit else None, quiz.closes_at) if t]
     number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(m=Max("number"))["m"] or 0) + 1
     try:
         with transaction.atomic():

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.courses.domain.deadlines import DeadlineSpec, base_deadline, end_of_day, learner_deadline
+from cadence.courses.domain.deadlines import (
+    DeadlineSpec,
+    Extension,
+    ExtensionKind,
+    base_deadline,
+    end_of_day,
+    learner_deadline,
+)
 from cadence.courses.models import DeadlineExtension, Group, Item
 from cadence.courses.selectors import deadlines_for
 from conftest import CourseWorld
@@ -60,12 +67,20 @@ def test_a_fixed_instant_is_the_same_for_everyone(instant: datetime, zone: str):
     assert base_deadline(DeadlineSpec(due_at=instant), zone=zone, joined_at=None) == instant
 
 
+def _moment(instant: datetime) -> Extension:
+    return Extension(ExtensionKind.MOMENT, due_at=instant)
+
+
 @given(instants, st.lists(instants, max_size=3), st.one_of(st.none(), instants))
 def test_a_learners_own_extension_wins_then_the_latest_group_extension(
     base: datetime, groups: list[datetime], own: datetime | None
 ):
     due = learner_deadline(
-        DeadlineSpec(due_at=base), zone="UTC", joined_at=None, own_extension=own, group_extensions=groups
+        DeadlineSpec(due_at=base),
+        zone="UTC",
+        joined_at=None,
+        own_extension=_moment(own) if own is not None else None,
+        group_extensions=[_moment(g) for g in groups],
     )
     assert due == (own if own is not None else max(groups) if groups else base)
 
@@ -122,15 +137,22 @@ def test_teachers_grant_and_revoke_extensions_for_a_learner_or_a_group(client, w
     url = reverse("courses:item-extensions", args=[world.course.slug, item.pk])
     client.force_login(world.teacher)
     response = client.post(
-        url, {"learner": world.learner_membership.pk, "due_at": "2026-12-10T12:00", "reason": "Illness"}
+        url,
+        {
+            "learner": world.learner_membership.pk,
+            "kind": "moment",
+            "due_at": "2026-12-10T12:00",
+            "time_zone": "Europe/London",
+            "reason": "Illness",
+        },
     )
     assert response.status_code == 302
     extension = DeadlineExtension.objects.get()
     assert extension.user == world.learner and extension.reason == "Illness"
     assert AuditEntry.objects.filter(verb="deadline.extended").exists()
-    both = client.post(url, {"learner": world.learner_membership.pk, "group": "", "due_at": ""})
+    both = client.post(url, {"learner": world.learner_membership.pk, "group": "", "kind": "moment", "due_at": ""})
     assert both.status_code == 400
-    neither = client.post(url, {"due_at": "2026-12-10T12:00"})
+    neither = client.post(url, {"kind": "days", "days": "2"})
     assert neither.status_code == 400 and "either one learner or one group" in neither.content.decode()
     client.post(reverse("courses:extension-revoke", args=[world.course.slug, item.pk, extension.pk]))
     assert not DeadlineExtension.objects.exists()

@@ -1,3 +1,4 @@
+from cadence.courses.views.accommodations import accommodation_remove, accommodations
 from cadence.courses.views.archive import (
     course_archive,
     course_delete,
@@ -45,6 +46,7 @@ from cadence.courses.views.structure import (
 )
 
 __all__ = [
+    "accommodation_remove", "accommodations",
     "catalogue", "code_regenerate", "course_archive", "course_create", "course_delete", "course_detail",
     "course_edit", "course_join", "course_preview", "course_restore", "extension_revoke", "group_create",
     "home", "invitation_accept", "item_create", "item_delete", "item_detail", "item_edit", "item_extensions",

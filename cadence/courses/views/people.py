@@ -33,6 +33,9 @@ def _people_context(request: HttpRequest, course: Course) -> dict[str, object]:
         # Who this person may write to or check in on, by membership id: the policy's scopes, one query each.
         "may_message": selectors.membership_ids_allowed(request.user, course, "message"),
         "may_check_in": selectors.membership_ids_allowed(request.user, course, "check_in"),
+        # Beside each learner, for staff who may see it (a group-limited TA: their groups'), never classmates.
+        "accommodations": selectors.accommodations_by_learner(request.user, course),
+        "may_see_accommodations": policy.can(request.user, "view_accommodations", course),
         "role_filter": role,
         "query": query,
         "add_form": AddPersonForm(),

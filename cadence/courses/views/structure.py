@@ -122,6 +122,10 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "previewing": in_preview(request, course),
             "state": progress_selectors.item_state(user, item) if tracked else None,
             "deadlines": selectors.deadlines_for(user, [item]) if tracked else None,
+            # Staff see when a deadline "at the end of the day in each learner's zone" passes across the class.
+            "spread": selectors.deadline_spread(item)
+            if item.due_date and policy.can(user, "view_people", course)
+            else None,
             "type_template": item_type.template if item_type else None,
             "type_context": item_type.context(request, item) if item_type else {},
             "type_edit_url": item_type.edit_url(item) if item_type and item_type.edit_url else None,
@@ -160,18 +164,19 @@ def item_move(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 def item_extensions(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
-    """A teacher's page for an item's deadline extensions: who has one, until when, and a form to add one."""
+    """A teacher's page for an item's deadline extensions: who has one, what was asked, the deadline it gives
+    each learner (in the teacher's zone and the learner's), and a form to add one."""
     user = signed_in(request)
     course = get_course(request, slug, "view")
     item = get_item(request, course, item_id, "edit")
-    form = ExtensionForm(request.POST or None, course=course)
+    form = ExtensionForm(request.POST or None, course=course, viewer_zone=user.time_zone)
     if request.method == "POST" and form.is_valid():
         membership = form.cleaned_data.get("learner")
         try:
             services.grant_extension(
                 actor=user,
                 item=item,
-                due_at=form.cleaned_data["due_at"],
+                extension=form.extension_input(),
                 learner=membership.user if membership else None,
                 group=form.cleaned_data.get("group"),
                 reason=form.cleaned_data.get("reason", ""),
@@ -181,13 +186,16 @@ def item_extensions(request: HttpRequest, slug: str, item_id: int) -> HttpRespon
         else:
             messages.success(request, _("The extension has been granted."))
             return redirect("courses:item-extensions", slug=course.slug, item_id=item.pk)
-    extensions = list(
-        DeadlineExtension.objects.filter(item=item).select_related("user", "group", "granted_by").order_by("due_at")
-    )
     return render(
         request,
         "courses/item_extensions.html",
-        {"course": course, "item": item, "form": form, "extensions": extensions},
+        {
+            "course": course,
+            "item": item,
+            "form": form,
+            "rows": selectors.item_extensions(item),
+            "spread": selectors.deadline_spread(item),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

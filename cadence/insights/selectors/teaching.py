@@ -22,6 +22,8 @@ from cadence.assessment import selectors as assessment_selectors
 from cadence.assessment.models import Attempt, AttemptState, Submission
 from cadence.community import selectors as community_selectors
 from cadence.community.models import Report, ReportStatus, Thread
+from cadence.courses import selectors as course_selectors
+from cadence.courses.domain.deadlines import Spread, end_of_day_spread
 from cadence.courses.models import Course, Item, Membership, Visibility
 from cadence.messaging.models import Conversation, Kind, Status
 from cadence.progress.models import Completion
@@ -54,6 +56,7 @@ class Deadline:
     due_at: datetime | None  # a fixed moment
     due_date: date | None  # or the end of this day in each learner's own zone
     not_submitted: int  # learners (that the viewer sees) who have neither submitted nor completed it
+    spread: Spread | None = None  # for a day in each learner's zone: when it passes first and last in the class
 
 
 @dataclass
@@ -160,7 +163,8 @@ def _reports(user: User, by_id: dict[int, CourseWaiting], ids: list[int]) -> Non
 
 def _deadlines(user: User, ids: list[int], *, now: datetime, today: date) -> list[Deadline]:
     """Items due in the next seven days (a fixed moment, or a day in each learner's zone), each with how many of
-    the learners the user sees have neither submitted nor completed it. One query.
+    the learners the user sees have neither submitted nor completed it; for a day in each learner's zone, when
+    it passes first and last across the course's learners. Two queries.
 
     Deadlines counted from each learner's joining day (self-paced) differ per learner and are not listed here.
     """
@@ -184,5 +188,16 @@ def _deadlines(user: User, ids: list[int], *, now: datetime, today: date) -> lis
         .select_related("course")
         .annotate(not_submitted=Coalesce(Subquery(pending, output_field=IntegerField()), Value(0)))
     )
-    rows = [Deadline(item=i, due_at=i.due_at, due_date=i.due_date, not_submitted=i.not_submitted) for i in items]
+    due_soon = list(items)
+    zones = course_selectors.learner_zones({i.course_id for i in due_soon if i.due_date is not None})
+    rows = [
+        Deadline(
+            item=i,
+            due_at=i.due_at,
+            due_date=i.due_date,
+            not_submitted=i.not_submitted,
+            spread=end_of_day_spread(i.due_date, zones.get(i.course_id, ())) if i.due_date else None,
+        )
+        for i in due_soon
+    ]
     return sorted(rows, key=lambda d: (timezone.localdate(d.due_at) if d.due_at else d.due_date, d.item.course.title))

@@ -20,6 +20,7 @@ from cadence.access import get_course, signed_in
 from cadence.core.csv_export import csv_response
 from cadence.core.errors import DomainError
 from cadence.core.htmx import render_page_or_fragment
+from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course
 from cadence.insights import services
 from cadence.insights.domain import risk
@@ -96,6 +97,10 @@ def learners_table(request: HttpRequest, slug: str) -> HttpResponse:
         "select_all": select_all,
         "all_ids": ",".join(str(i) for i in selectors.matching_ids(rows)) if select_all else "",
         "may_configure": policy.can(request.user, "configure_insights", course),
+        # Beside each learner, for staff who may see it: their accommodation (classmates never see this page).
+        "accommodations": course_selectors.accommodations_by_learner(
+            request.user, course, [s.user_id for s in page.object_list]
+        ),
     }
     return render_page_or_fragment(request, TEMPLATE, "learners-table", context)
 
