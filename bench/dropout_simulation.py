@@ -201,7 +201,9 @@ def figures(cohort: Sequence[Learner], flag: Flagger, *, week: int, days: int) -
                 break
     flagged = [lr for lr in going if lr.number in first_flag]
     caught_early = [
-        lr for lr in stoppers if lr.number in first_flag and first_flag[lr.number] <= (lr.stop_day(days) or 0) - LEAD_DAYS
+        lr
+        for lr in stoppers
+        if lr.number in first_flag and first_flag[lr.number] <= (lr.stop_day(days) or 0) - LEAD_DAYS
     ]
     flagged_stoppers = [lr for lr in flagged if lr.stop_day(days) is not None]
     leads = [(lr.stop_day(days) or 0) - first_flag[lr.number] for lr in flagged_stoppers]
@@ -224,9 +226,12 @@ def weekly_samples(cohort: Sequence[Learner], days: int) -> list[object]:
     samples: list[object] = []
     for lr in cohort:
         stop = lr.stop_day(days)
-        for day in range(6, days, 7):  # the refresh's first run of each week sees the week before
-            if stop is None or day < stop:
-                samples.append(Sample(learner=lr.number, values=lr.values[day], stopped=stop is not None))
+        # the refresh's first run of each week sees the week before
+        samples.extend(
+            Sample(learner=lr.number, values=lr.values[day], stopped=stop is not None)
+            for day in range(6, days, 7)
+            if stop is None or day < stop
+        )
     return samples
 
 
