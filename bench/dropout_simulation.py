@@ -116,6 +116,7 @@ def simulate(learners: int, weeks: int, seed: int, rules: risk.RiskSettings) -> 
     deadlines = {n: course.due_at(d) for n, d in enumerate(due_days)}
     end = START + course.days * DAY
     names = list(BEHAVIOURS)
+    targets = stats.targets([deadlines[n] for n in range(len(due_days))], window_start=START, window_end=end)
     cohort: list[Learner] = []
     for number in range(learners):
         behaviour = rng.choices(names, weights=[BEHAVIOURS[n] for n in names])[0]
@@ -148,7 +149,6 @@ def simulate(learners: int, weeks: int, seed: int, rules: risk.RiskSettings) -> 
                 posted = posted or (poster and rng.random() < 0.15)
                 last_active_at = at
             now = START + (day + 1) * DAY - timedelta(minutes=30)
-            targets = stats.targets([deadlines[n] for n in range(len(due_days))], window_start=START, window_end=end)
             facts = risk.RiskFacts(
                 days_inactive=None if last_active_at is None else (now - last_active_at) / DAY,
                 days_in_course=(now - START) / DAY,
