@@ -1,4 +1,5 @@
-"""Insights' own tables: per-learner-per-course aggregates, each course's risk settings, course health snapshots.
+"""Insights' own tables: per-learner-per-course aggregates, each course's risk settings, course health snapshots,
+weekly risk observations and each course's statistical risk model.
 
 `LearnerStats` is derived data (recomputed from other apps' rows at any time), not learner work: it
 follows its membership. Pages read it and nothing else; the services in `insights.services` keep it
@@ -12,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cadence.courses.models import Course, Membership
-from cadence.insights.domain import risk
+from cadence.insights.domain import risk, risk_model
 from cadence.insights.domain.stats import PaceStatus
 
 
@@ -54,6 +55,7 @@ class LearnerStats(models.Model):
     risk_score = models.PositiveSmallIntegerField(default=0)
     risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, default=RiskLevel.LOW)
     risk_reasons = models.JSONField(default=list, blank=True)  # plain-word reasons, strongest first
+    risk_high_since = models.DateTimeField(null=True, blank=True)  # when the level last rose to high (None: not high)
     refreshed_at = models.DateTimeField()
 
     class Meta:
@@ -106,3 +108,49 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id}:{self.scope}"
+
+
+class RiskObservation(models.Model):
+    """A learner's rule-model indicator values as they were at one moment: the first refresh of each week
+    writes one per learner, so a course keeps a compact history to train its statistical model on."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()  # the Monday (UTC) of the week observed
+    observed_at = models.DateTimeField()
+    values = models.JSONField()  # {indicator: value in its threshold's unit}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["membership", "week"], name="one_risk_observation_per_week")]
+        indexes = [models.Index(fields=["course", "observed_at"], name="insights_obs_course_time")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}:{self.week}"
+
+
+class ModelKindChoice(models.TextChoices):
+    RULES = risk_model.ModelKind.RULES.value, _("Rules")
+    STATISTICAL = risk_model.ModelKind.STATISTICAL.value, _("Statistical")
+
+
+class RiskModel(models.Model):
+    """A course's latest training of its statistical model (or why it was not trained), both models' figures
+    on the same held-out learners, and which model scores its learners. Coefficients are plain JSON."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="risk_model")
+    trained_at = models.DateTimeField()
+    in_use = models.CharField(max_length=12, choices=ModelKindChoice.choices, default=ModelKindChoice.RULES)
+    why = models.CharField(max_length=24)  # a risk_model.Why code
+    learners_stopped = models.PositiveIntegerField(default=0)
+    learners_carried_on = models.PositiveIntegerField(default=0)
+    fitted = models.JSONField(default=dict, blank=True)  # risk_model.FittedModel.stored(); {} when not trained
+    figures = models.JSONField(default=dict, blank=True)  # {"statistical": …, "rules": …, "held_out_learners": n}
+
+    def __str__(self) -> str:
+        return f"risk model of course {self.course_id}: {self.in_use}"
+
+    def model(self) -> risk_model.FittedModel | None:
+        """The fitted model when it is the one in use (and readable), else None: the rules score."""
+        if self.in_use != ModelKindChoice.STATISTICAL:
+            return None
+        return risk_model.FittedModel.from_stored(self.fitted)

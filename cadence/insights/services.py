@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -35,8 +35,9 @@ from cadence.core import audit
 from cadence.core.errors import InvalidInput
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course, Item, Membership, Pacing, Role, Visibility
-from cadence.insights.domain import risk, stats
-from cadence.insights.models import LearnerStats, RiskSettings
+from cadence.insights import risk_alerts
+from cadence.insights.domain import risk, risk_model, stats
+from cadence.insights.models import LearnerStats, RiskModel, RiskObservation, RiskSettings
 from cadence.messaging.models import Conversation
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.progress.models import Completion, DailyActivity, ItemProgress
@@ -68,6 +69,7 @@ _UPDATED = [
     "risk_score",
     "risk_level",
     "risk_reasons",
+    "risk_high_since",
     "refreshed_at",
 ]
 
@@ -127,6 +129,7 @@ class _CourseFacts:
     required: list[Item]  # published required items in course order
     rules: risk.RiskSettings
     planned_weeks: int | None
+    model: risk_model.FittedModel | None  # the course's statistical model when it is the one in use
 
 
 def _course_facts(course: Course) -> _CourseFacts:
@@ -136,11 +139,27 @@ def _course_facts(course: Course) -> _CourseFacts:
         )
     )
     stored = RiskSettings.objects.filter(course=course).first()
+    trained = RiskModel.objects.filter(course=course).first()
     return _CourseFacts(
         course=course,
         required=required,
         rules=stored.rules() if stored else risk.RiskSettings(),
         planned_weeks=stored.planned_weeks if stored else None,
+        model=trained.model() if trained else None,
+    )
+
+
+def score(facts: risk.RiskFacts, rules: risk.RiskSettings, model: risk_model.FittedModel | None) -> risk.Risk:
+    """The learner's score and level by the course's model in use; the reasons are always the rules' words."""
+    assessed = risk.assess(facts, rules)
+    if model is None:
+        return assessed
+    values = {i: value for i, (value, _text) in risk.indicator_values(facts).items()}
+    p = risk_model.probability(model, values)
+    return risk.Risk(
+        score=risk_model.score_for_probability(p),
+        level=risk_model.level_for_probability(model, p),
+        reasons=assessed.reasons,
     )
 
 
@@ -170,8 +189,11 @@ def _whole_days_towards_zero(days: float) -> int:
     return int(days)
 
 
-def _batch_rows(facts: _CourseFacts, memberships: Sequence[Membership], now: datetime) -> list[LearnerStats]:
-    """The rows for one batch of learner memberships (users loaded): a fixed number of queries."""
+def _batch_rows(
+    facts: _CourseFacts, memberships: Sequence[Membership], now: datetime
+) -> tuple[list[LearnerStats], dict[int, risk.RiskFacts]]:
+    """The rows for one batch of learner memberships (users loaded), and each one's risk facts by membership:
+    a fixed number of queries."""
     course = facts.course
     user_ids = [m.user_id for m in memberships]
     required_ids = {i.pk for i in facts.required}
@@ -232,6 +254,7 @@ def _batch_rows(facts: _CourseFacts, memberships: Sequence[Membership], now: dat
     }
 
     rows: list[LearnerStats] = []
+    risk_facts: dict[int, risk.RiskFacts] = {}
     for membership in memberships:
         uid = membership.user_id
         mine = work.get(uid, learner_work.LearnerWork())
@@ -267,7 +290,8 @@ def _batch_rows(facts: _CourseFacts, memberships: Sequence[Membership], now: dat
             has_posted_or_asked=uid in last_post or bool(question),
             final_hour_streak=stats.final_hour_streak(mine.submissions),
         )
-        assessed = risk.assess(facts_for_risk, facts.rules)
+        assessed = score(facts_for_risk, facts.rules, facts.model)
+        risk_facts[membership.pk] = facts_for_risk
         sign = -1 if pace.status is stats.PaceStatus.BEHIND else 1
         rows.append(
             LearnerStats(
@@ -295,7 +319,25 @@ def _batch_rows(facts: _CourseFacts, memberships: Sequence[Membership], now: dat
                 refreshed_at=now,
             )
         )
-    return rows
+    return rows, risk_facts
+
+
+def _observe(course: Course, risk_facts: Mapping[int, risk.RiskFacts], now: datetime) -> None:
+    """This week's observation of each learner, written by the week's first refresh (later ones keep it)."""
+    week = (now.astimezone(UTC) - timedelta(days=now.astimezone(UTC).weekday())).date()
+    RiskObservation.objects.bulk_create(
+        [
+            RiskObservation(
+                membership_id=membership_id,
+                course=course,
+                week=week,
+                observed_at=now,
+                values={i.value: round(value, 3) for i, (value, _text) in risk.indicator_values(f).items()},
+            )
+            for membership_id, f in risk_facts.items()
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def refresh_learners(*, course: Course, now: datetime, user_ids: Sequence[int] | None = None) -> int:
@@ -315,10 +357,16 @@ def refresh_learners(*, course: Course, now: datetime, user_ids: Sequence[int] |
         if not batch:
             break
         last_pk = batch[-1].pk
-        rows = _batch_rows(facts, batch, now)
-        LearnerStats.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["membership"], update_fields=_UPDATED
-        )
+        rows, risk_facts = _batch_rows(facts, batch, now)
+        with transaction.atomic():  # the new levels and the notices of rises to high: both or neither
+            rises = risk_alerts.mark_rises(rows, now=now)
+            LearnerStats.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["membership"], update_fields=_UPDATED
+            )
+            _observe(course, risk_facts, now)
+            risk_alerts.notify_rises(
+                course=course, rises=rises, memberships={m.pk: m for m in batch}, facts=risk_facts, rules=facts.rules
+            )
         written += len(rows)
     return written
 

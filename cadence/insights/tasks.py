@@ -1,5 +1,6 @@
 """Background work for insights: every active course's learner figures (the services keep them current between
-runs) and course health's heavy figures, refreshed every hour. One-line wrappers around the services."""
+runs) and course health's heavy figures, refreshed every hour; each course's statistical risk model, trained daily.
+One-line wrappers around the services."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from cadence.insights import health_snapshots, services
+from cadence.insights import health_snapshots, risk_training, services
 
 
 @db_periodic_task(crontab(minute="17"))  # type: ignore[untyped-decorator]  # huey ships no type hints
@@ -18,3 +19,8 @@ def refresh_learner_stats() -> int:
 @db_periodic_task(crontab(minute="35"))  # type: ignore[untyped-decorator]
 def refresh_course_health_hourly() -> int:
     return health_snapshots.refresh_all()
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))  # type: ignore[untyped-decorator]
+def train_risk_models_daily() -> int:
+    return risk_training.train_all(now=timezone.now())

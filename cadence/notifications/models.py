@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     ACCOUNT_DELETION = "account_deletion", _("Account deletion requests and decisions")
     FOLLOWERS = "followers", _("Who follows my work, and requests to")
     FAMILY_SUMMARY = "family_summary", _("Summary of the learners I follow")
+    AT_RISK = "at_risk", _("Learners newly at high risk (staff)")
 
 
 class Timing(models.TextChoices):
@@ -59,6 +60,8 @@ DEFAULT_TIMING: dict[str, str] = {
     Kind.FOLLOWERS: Timing.IMMEDIATELY,
     # The family summary is built once a week (or day) at the digest time; see cadence.families.summary.
     Kind.FAMILY_SUMMARY: Timing.WEEKLY,
+    # One per learner whose risk rises to high; a day's rises arrive together.
+    Kind.AT_RISK: Timing.DAILY,
 }
 
 

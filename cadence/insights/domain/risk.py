@@ -222,19 +222,34 @@ def level_for(score: int, settings: RiskSettings) -> Level:
     return Level.LOW
 
 
-def assess(facts: RiskFacts, settings: RiskSettings | None = None) -> Risk:
-    """The learner's risk score, level and the reasons for it, strongest first."""
-    settings = settings or RiskSettings()
+def _contributions(
+    values: Mapping[Indicator, float], settings: RiskSettings
+) -> tuple[int, list[tuple[float, Indicator]]]:
+    """The score and each fired indicator's weighted severity (indicator order)."""
     total_weight = sum(settings.weights[i] for i in Indicator)
     weighted = 0.0
-    fired: list[tuple[float, Reason]] = []
-    for indicator, (value, text) in indicator_values(facts).items():
-        severity = _severity(value, settings.thresholds[indicator])
+    fired: list[tuple[float, Indicator]] = []
+    for indicator in Indicator:
+        severity = _severity(values.get(indicator, 0.0), settings.thresholds[indicator])
         weight = settings.weights[indicator]
         if severity <= 0 or weight == 0:  # a weight of 0 turns the indicator off
             continue
         weighted += weight * severity
-        fired.append((weight * severity, Reason(indicator, text)))
+        fired.append((weight * severity, indicator))
     score = 0 if total_weight == 0 else min(100, math.floor(100 * weighted / total_weight + 0.5))
+    return score, fired
+
+
+def score_values(values: Mapping[Indicator, float], settings: RiskSettings | None = None) -> int:
+    """The rule score of indicator values alone (as `indicator_values` gives them, or as observed earlier)."""
+    return _contributions(values, settings or RiskSettings())[0]
+
+
+def assess(facts: RiskFacts, settings: RiskSettings | None = None) -> Risk:
+    """The learner's risk score, level and the reasons for it, strongest first."""
+    settings = settings or RiskSettings()
+    described = indicator_values(facts)
+    score, fired = _contributions({i: value for i, (value, _text) in described.items()}, settings)
     fired.sort(key=lambda pair: -pair[0])  # stable: equal contributions keep the indicators' order
-    return Risk(score=score, level=level_for(score, settings), reasons=tuple(r for _w, r in fired))
+    reasons = tuple(Reason(indicator, described[indicator][1]) for _w, indicator in fired)
+    return Risk(score=score, level=level_for(score, settings), reasons=reasons)

@@ -25,6 +25,7 @@ from cadence.community.models import Report, ReportStatus, Thread
 from cadence.courses import selectors as course_selectors
 from cadence.courses.domain.deadlines import Spread, end_of_day_spread
 from cadence.courses.models import Course, Item, Membership, Visibility
+from cadence.insights.selectors import at_risk as at_risk_selectors
 from cadence.messaging.models import Conversation, Kind, Status
 from cadence.progress.models import Completion
 
@@ -61,12 +62,11 @@ class Deadline:
 
 @dataclass
 class TeachingHome:
-    # Extension point: "learners newly at risk" joins here once the risk model's per-learner rows exist (the
-    # learners table's work); until then the page shows no such section rather than made-up figures.
     courses: list[CourseWaiting]
     questions: list[Conversation] = field(default_factory=list)  # the oldest open questions to the teachers
     forum_questions: list[Thread] = field(default_factory=list)  # the oldest unanswered forum questions
     deadlines: list[Deadline] = field(default_factory=list)
+    at_risk: at_risk_selectors.NewlyAtRisk = field(default_factory=lambda: at_risk_selectors.NewlyAtRisk([], 0))
 
     @property
     def waiting(self) -> list[CourseWaiting]:
@@ -101,6 +101,7 @@ def teaching_home(user: User, *, now: datetime, today: date) -> TeachingHome:
     home.forum_questions = _forum_questions(user, by_id, ids)
     _reports(user, by_id, ids)
     home.deadlines = _deadlines(user, ids, now=now, today=today)
+    home.at_risk = at_risk_selectors.newly_at_risk(user, ids, now=now)
     return home
 
 

@@ -99,7 +99,7 @@ def test_teacher_sees_the_page_with_links_to_act(client: Client) -> None:
     assert reverse("community:thread-detail", args=[course.slug, thread.pk]) in html
     assert reverse("courses:item-detail", args=[course.slug, course.items.get().pk]) in html
     assert reverse("insights:course-health", args=[course.slug]) in html
-    assert "at risk" not in html  # no made-up section before the risk model exists
+    assert "No learner's risk rose to high in the last seven days." in html  # nothing made up
 
 
 @pytest.mark.parametrize("role", ["learner", "observer", None])

@@ -26,6 +26,7 @@ from cadence.insights import services
 from cadence.insights.domain import risk
 from cadence.insights.forms import INDICATOR_NAMES, RiskSettingsForm, TableFilterForm
 from cadence.insights.selectors import learners as selectors
+from cadence.insights.selectors import risk_model as model_selectors
 
 PER_PAGE = 50
 TEMPLATE = "insights/learners_table.html"
@@ -153,6 +154,12 @@ def risk_settings(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "insights/risk_settings.html",
         "risk-settings-form",
-        {"course": course, "form": form, "indicators": indicators, "may_configure": may_configure},
+        {
+            "course": course,
+            "form": form,
+            "indicators": indicators,
+            "may_configure": may_configure,
+            "model": model_selectors.model_status(course),
+        },
         status=status,
     )
