@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from cadence.accounts.models import User
 from cadence.courses.models import Course
-from cadence.demo import DEMO_PASSWORD, DOMAIN, seed_demo
+from cadence.demo import DEMO_PASSWORD, DOMAIN, drop_queued_mail, seed_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data is already there.")
         else:
             seed_demo()
+            drop_queued_mail()
             self.stdout.write(self.style.SUCCESS("Demo data created."))
         code = Course.objects.filter(slug="statistics-club").values_list("enrolment_code", flat=True).first()
         self.stdout.write(
