@@ -40,7 +40,7 @@ from cadence.courses.models import (
     Visibility,
 )
 from cadence.families.models import FollowRequest, RequestStatus
-from cadence.insights.models import LearnerStats
+from cadence.insights.models import CheckInLog, CheckInRule, CheckInTemplate, LearnerStats
 from cadence.messaging.models import Conversation, CourseMessaging, Participant
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under, latest_birth_date_under
@@ -86,6 +86,7 @@ Action = Literal[
     "view_insights",  # insights: a course's health and learners' figures (Course); one learner's figures (Membership)
     "view_teaching_home",  # site-level: the teacher's home across the courses one teaches
     "configure_insights",  # insights: change a course's risk weights, thresholds and planned duration
+    "manage_check_ins",  # insights: write a course's check-in templates and automated check-in rules
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -222,7 +223,7 @@ def _live_q(model: type[Model], prefix: str = "") -> Q | None:
         return _live_q(Forum, f"{prefix}forum__")
     if model is Post:
         return _live_q(Forum, f"{prefix}thread__forum__")
-    if model in (Membership, Conversation, LearnerStats):
+    if model in (Membership, Conversation, LearnerStats, CheckInTemplate, CheckInRule, CheckInLog):
         return course
     if model is FollowRequest:
         return Q(**{f"{prefix}learner__course__removed_at__isnull": True})
@@ -504,7 +505,12 @@ def _membership_message_q(user: AnyUser) -> Q:
 
 
 def _membership_check_in(user: AnyUser, membership: Membership) -> bool:
-    return membership.role == Role.LEARNER and membership.user_id != user.pk and _is_staff_of(user, membership.course)
+    """A course's staff check in with its learners; a TA limited to groups, with those groups' learners."""
+    return membership.user_id != user.pk and _learner_insights(user, membership)
+
+
+def _membership_check_in_q(user: AnyUser) -> Q:
+    return ~Q(user_id=user.pk or 0) & _learner_insights_q(user)
 
 
 # Private conversations: questions to the teachers and direct messages
@@ -694,6 +700,12 @@ def _stats_q(user: AnyUser) -> Q:
     return Q(membership_id__in=Membership.objects.filter(_learner_insights_q(user)).values("pk"))
 
 
+# Check-ins: teachers write a course's templates and automated rules; its staff use the templates; the log
+# of check-ins follows the learners table (a TA limited to groups sees those groups' learners' rows).
+def _check_in_log_view(user: AnyUser, row: CheckInLog) -> bool:
+    return _learner_insights(user, row.membership)
+
+
 # --- The table ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rule:
@@ -793,10 +805,7 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Membership, "view"): Rule(_membership_view, lambda u: _learner_work_q(u, "course__")),
     (Membership, "edit"): Rule(lambda u, m: _is_teacher_of(u, m.course), lambda u: _teacher_course_q(u, "course__")),
     (Membership, "message"): Rule(_membership_message, _membership_message_q),
-    (Membership, "check_in"): Rule(
-        _membership_check_in,
-        lambda u: Q(role=Role.LEARNER) & ~Q(user_id=u.pk or 0) & _staff_course_q(u, "course__"),
-    ),
+    (Membership, "check_in"): Rule(_membership_check_in, _membership_check_in_q),
     (Group, "view"): Rule(lambda u, g: _is_staff_of(u, g.course), lambda u: _staff_course_q(u, "course__")),
     (Group, "edit"): Rule(lambda u, g: _is_teacher_of(u, g.course), lambda u: _teacher_course_q(u, "course__")),
     (Invitation, "manage"): Rule(lambda u, i: _is_teacher_of(u, i.course), lambda u: _teacher_course_q(u, "course__")),
@@ -867,6 +876,13 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Membership, "view_insights"): Rule(_learner_insights, _learner_insights_q),
     (LearnerStats, "view"): Rule(_stats_view, _stats_q),
     (None, "view_teaching_home"): Rule(_teaching_home, None),
+    (Course, "manage_check_ins"): _course_rule(_is_teacher_of, _teacher_course_q),
+    (CheckInTemplate, "view"): Rule(lambda u, t: _is_staff_of(u, t.course), lambda u: _staff_course_q(u, "course__")),
+    (CheckInTemplate, "edit"): Rule(
+        lambda u, t: _is_teacher_of(u, t.course), lambda u: _teacher_course_q(u, "course__")
+    ),
+    (CheckInRule, "edit"): Rule(lambda u, r: _is_teacher_of(u, r.course), lambda u: _teacher_course_q(u, "course__")),
+    (CheckInLog, "view"): Rule(_check_in_log_view, _stats_q),
 }
 
 
@@ -884,7 +900,7 @@ def _hangs_on_archive(obj: Model | None) -> bool:
         return _hangs_on_archive(obj.forum)
     if isinstance(obj, Post):
         return _hangs_on_archive(obj.thread.forum)
-    if isinstance(obj, Membership | Conversation | LearnerStats):
+    if isinstance(obj, Membership | Conversation | LearnerStats | CheckInTemplate | CheckInRule | CheckInLog):
         return obj.course.removed_at is not None
     if isinstance(obj, FollowRequest):
         return obj.learner.course.removed_at is not None
@@ -1163,6 +1179,9 @@ _COURSE_PATHS: dict[type[Model], str] = {
     Submission: "assignment__item__course_id",
     Membership: "course_id",
     LearnerStats: "course_id",
+    CheckInTemplate: "course_id",
+    CheckInRule: "course_id",
+    CheckInLog: "course_id",
     Group: "course_id",
     Invitation: "course_id",
     Forum: "course_id",

@@ -32,6 +32,7 @@ from cadence.core import audit
 from cadence.core.errors import InvalidInput
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course, Item, Membership, Pacing, Role, Visibility
+from cadence.insights.checkins_log import record_check_in as record_check_in  # the check-in log's writer
 from cadence.insights.domain import risk, stats
 from cadence.insights.models import LearnerStats, RiskSettings
 from cadence.messaging.models import Conversation

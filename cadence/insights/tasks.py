@@ -1,5 +1,6 @@
 """Background work for insights: every active course's learner figures (the services keep them current between
-runs) and course health's heavy figures, refreshed every hour. One-line wrappers around the services."""
+runs) and course health's heavy figures, refreshed every hour; then whether each check-in's learner came back, and
+the automated check-in rules. One-line wrappers around the services."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from cadence.insights import health_snapshots, services
+from cadence.insights import checkins_log, health_snapshots, services, services_checkins
 
 
 @db_periodic_task(crontab(minute="17"))  # type: ignore[untyped-decorator]  # huey ships no type hints
@@ -18,3 +19,13 @@ def refresh_learner_stats() -> int:
 @db_periodic_task(crontab(minute="35"))  # type: ignore[untyped-decorator]
 def refresh_course_health_hourly() -> int:
     return health_snapshots.refresh_all()
+
+
+@db_periodic_task(crontab(minute="23"))  # type: ignore[untyped-decorator]  # after the learner figures' refresh
+def refresh_check_in_outcomes() -> int:
+    return checkins_log.refresh_outcomes(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="27"))  # type: ignore[untyped-decorator]
+def run_check_in_rules() -> int:
+    return services_checkins.run_all_rules(now=timezone.now())

@@ -96,6 +96,7 @@ def learners_table(request: HttpRequest, slug: str) -> HttpResponse:
         "select_all": select_all,
         "all_ids": ",".join(str(i) for i in selectors.matching_ids(rows)) if select_all else "",
         "may_configure": policy.can(request.user, "configure_insights", course),
+        "may_manage_check_ins": policy.can(request.user, "manage_check_ins", course),
     }
     return render_page_or_fragment(request, TEMPLATE, "learners-table", context)
 
