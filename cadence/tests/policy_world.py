@@ -26,7 +26,7 @@ from cadence.content.models import Resource
 from cadence.courses.models import Course, Invitation, Item, Membership, Module, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
 from cadence.families.models import FollowRequest, RequestStatus
-from cadence.insights.models import LearnerStats
+from cadence.insights.models import CheckInLog, CheckInRule, CheckInTemplate, LearnerStats
 from cadence.messaging.models import Conversation, CourseMessaging
 from cadence.messaging.tests import factories as messages
 from cadence.privacy.models import DataExport, DeletionRequest
@@ -157,6 +157,34 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
                 display_name=membership.user.display_name,
                 refreshed_at=now,
             )
+        )
+
+    # Check-ins: a template and a rule in the world's and the deleted course; a logged check-in to each learner
+    # figured above (in "Chatty", the group-limited TA sees only their group's learner's).
+    for c in (course, gone_course):
+        pw.add(CheckInTemplate.objects.create(course=c, title="Hello", body="Hi {first_name}", updated_at=now))
+        pw.add(
+            CheckInRule.objects.create(
+                course=c,
+                name="Quiet",
+                trigger="inactive",
+                days=5,
+                template_key="builtin:quiet",
+                sender=teacher,
+                updated_at=now,
+            )  # fmt: skip
+        )
+    for number, stats in enumerate(LearnerStats.objects.select_related("membership"), start=1):
+        pw.add(
+            CheckInLog.objects.create(
+                course_id=stats.course_id,
+                membership=stats.membership,
+                learner_id=stats.user_id,
+                sender=teacher,
+                message_id=10_000 + number,
+                source="manual",
+                sent_at=now,
+            )  # fmt: skip
         )
 
     # The library: published, unpublished, and resources shown by a published and an unpublished item.
