@@ -59,13 +59,12 @@ def test_a_check_in_from_a_template_brings_a_quiet_learner_back_and_the_log_show
     submit(page, page.get_by_role("button", name="Write a check-in to the chosen learners"))
     expect(page.get_by_role("main")).to_contain_text("To 1 learner: Tomás Ortega")
     _fits(page)
-    page.get_by_label("Start from a template").select_option(label="Gone quiet")
+    page.get_by_label("Start from a template").select_option(label="Pick up where you stopped")
     submit(page, page.get_by_role("button", name="Use this template"))
     expect(page.locator("#preview-heading")).to_have_text("What each learner gets")
-    expect(page.get_by_role("main")).to_contain_text("I noticed you have not been active in Evidence for 9 days.")
-    page.get_by_label("Message").fill(page.get_by_label("Message").input_value() + " You stopped at {last_item}.")
-    submit(page, page.get_by_role("button", name="Preview"))
-    expect(page.locator(f"#preview-{quiet.user.pk}").get_by_role("link", name="Why averages mislead")).to_be_visible()
+    preview = page.locator(f"#preview-{quiet.user.pk}")
+    expect(preview).to_contain_text("Hi Tomás, you stopped at Why averages mislead in Evidence")
+    expect(preview.get_by_role("link", name="Why averages mislead").first).to_be_visible()
     _fits(page)
     submit(page, page.get_by_role("button", name="Send check-in"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Check-in log")
@@ -80,15 +79,15 @@ def test_a_check_in_from_a_template_brings_a_quiet_learner_back_and_the_log_show
         assert notification_delivery.send_once(claimed, now=told.email_due_at) == "sent"
     (mail,) = smtp_server.messages
     assert mail.recipients == [quiet.user.email] and mail.subject == "Ms Rivera checked in with you"
-    assert "Hi Tomás, I noticed you have not been active in Evidence for 9 days." in mail.text
+    assert "Hi Tomás, you stopped at [Why averages mislead](/courses/evidence/items/" in mail.text
 
     learner_page = new_page(viewport=PHONE)
     sign_in(learner_page, live_server.url, quiet.user)
     visit(learner_page, f"{live_server.url}/messages/")
     submit(learner_page, learner_page.get_by_role("link", name="Ms Rivera").first)
-    expect(learner_page.get_by_role("main")).to_contain_text("for 9 days")
+    expect(learner_page.get_by_role("main")).to_contain_text("that link takes you straight back")
     # ...and comes back by following the link to where they stopped.
-    submit(learner_page, learner_page.get_by_role("main").get_by_role("link", name="Why averages mislead"))
+    submit(learner_page, learner_page.get_by_role("main").get_by_role("link", name="Why averages mislead").first)
     expect(learner_page.get_by_role("heading", level=1)).to_contain_text("Why averages mislead")
 
     # The hourly background work runs: the learner's figures, then the check-ins' outcomes.
@@ -99,7 +98,7 @@ def test_a_check_in_from_a_template_brings_a_quiet_learner_back_and_the_log_show
 
     visit(page, f"{base}/check-ins/")
     expect(page.locator("tbody").last).to_contain_text("Came back")
-    expect(page.get_by_role("table", name="Per template")).to_contain_text("Gone quiet")
+    expect(page.get_by_role("table", name="Per template")).to_contain_text("Pick up where you stopped")
     _fits(page)
 
     # The template and rule pages: a template, and a rule with its preview of who it would reach now.
