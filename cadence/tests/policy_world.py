@@ -161,18 +161,18 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
 
     # Check-ins: a template and a rule in the world's and the deleted course; a logged check-in to each learner
     # figured above (in "Chatty", the group-limited TA sees only their group's learner's).
-    for c in (course, gone_course):
-        pw.add(CheckInTemplate.objects.create(course=c, title="Hello", body="Hi {first_name}", updated_at=now))
+    for in_course in (course, gone_course):
+        pw.add(CheckInTemplate.objects.create(course=in_course, title="Hello", body="Hi {first_name}", updated_at=now))
         pw.add(
             CheckInRule.objects.create(
-                course=c,
+                course=in_course,
                 name="Quiet",
                 trigger="inactive",
                 days=5,
                 template_key="builtin:quiet",
                 sender=teacher,
                 updated_at=now,
-            )  # fmt: skip
+            )
         )
     for number, stats in enumerate(LearnerStats.objects.select_related("membership"), start=1):
         pw.add(
@@ -184,7 +184,7 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
                 message_id=10_000 + number,
                 source="manual",
                 sent_at=now,
-            )  # fmt: skip
+            )
         )
 
     # The library: published, unpublished, and resources shown by a published and an unpublished item.

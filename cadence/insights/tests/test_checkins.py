@@ -36,13 +36,13 @@ NOW = (timezone.now() + timedelta(days=1)).replace(hour=12, minute=0, second=0, 
 
 class Class:
     def __init__(self, learners: int = 2) -> None:
-        self.course: Course = CourseFactory(
+        self.course: Course = CourseFactory.create(
             title="Evidence", slug=f"evidence-{CourseFactory._meta.model.objects.count()}"
         )
         self.module = ModuleFactory(course=self.course, title="Week 1", position=0)
         self.lesson = ItemFactory(module=self.module, title="Why averages mislead", position=0)
         self.essay = ItemFactory(module=self.module, title="Essay <1>", position=1, due_at=NOW - timedelta(days=3))
-        self.teacher: User = UserFactory(display_name="Ms Rivera")
+        self.teacher: User = UserFactory.create(display_name="Ms Rivera")
         MembershipFactory(course=self.course, user=self.teacher, role=Role.TEACHER)
         self.memberships: list[Membership] = []
         for n in range(learners):
