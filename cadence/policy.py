@@ -42,7 +42,7 @@ from cadence.courses.models import (
     Visibility,
 )
 from cadence.families.models import FollowRequest, RequestStatus
-from cadence.insights.models import LearnerStats
+from cadence.insights.models import CheckInLog, CheckInRule, CheckInTemplate, LearnerStats
 from cadence.messaging.models import Conversation, CourseMessaging, Participant
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.privacy.ages import PARENTAL_CONSENT_AGE, is_under, latest_birth_date_under
@@ -90,6 +90,7 @@ Action = Literal[
     "configure_insights",  # insights: change a course's risk weights, thresholds and planned duration
     "view_accommodations",  # see learners' accommodations (Course: the page; Membership: one learner's)
     "manage_accommodations",  # give, change and remove accommodations in a course
+    "manage_check_ins",  # insights: write a course's check-in templates and automated check-in rules
 ]
 AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -226,7 +227,7 @@ def _live_q(model: type[Model], prefix: str = "") -> Q | None:
         return _live_q(Forum, f"{prefix}forum__")
     if model is Post:
         return _live_q(Forum, f"{prefix}thread__forum__")
-    if model in (Membership, Conversation, LearnerStats, Accommodation):
+    if model in (Membership, Conversation, LearnerStats, Accommodation, CheckInTemplate, CheckInRule, CheckInLog):
         return course
     if model is FollowRequest:
         return Q(**{f"{prefix}learner__course__removed_at__isnull": True})
@@ -508,7 +509,12 @@ def _membership_message_q(user: AnyUser) -> Q:
 
 
 def _membership_check_in(user: AnyUser, membership: Membership) -> bool:
-    return membership.role == Role.LEARNER and membership.user_id != user.pk and _is_staff_of(user, membership.course)
+    """A course's staff check in with its learners; a TA limited to groups, with those groups' learners."""
+    return membership.user_id != user.pk and _learner_insights(user, membership)
+
+
+def _membership_check_in_q(user: AnyUser) -> Q:
+    return ~Q(user_id=user.pk or 0) & _learner_insights_q(user)
 
 
 # Private conversations: questions to the teachers and direct messages
@@ -746,6 +752,12 @@ def accommodation_of(user: AnyUser, course_id: int) -> accommodations.Effective:
     return membership.effective_accommodation if membership is not None else accommodations.NONE
 
 
+# Check-ins: teachers write a course's templates and automated rules; its staff use the templates; the log
+# of check-ins follows the learners table (a TA limited to groups sees those groups' learners' rows).
+def _check_in_log_view(user: AnyUser, row: CheckInLog) -> bool:
+    return _learner_insights(user, row.membership)
+
+
 # --- The table ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rule:
@@ -845,10 +857,7 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Membership, "view"): Rule(_membership_view, lambda u: _learner_work_q(u, "course__")),
     (Membership, "edit"): Rule(lambda u, m: _is_teacher_of(u, m.course), lambda u: _teacher_course_q(u, "course__")),
     (Membership, "message"): Rule(_membership_message, _membership_message_q),
-    (Membership, "check_in"): Rule(
-        _membership_check_in,
-        lambda u: Q(role=Role.LEARNER) & ~Q(user_id=u.pk or 0) & _staff_course_q(u, "course__"),
-    ),
+    (Membership, "check_in"): Rule(_membership_check_in, _membership_check_in_q),
     (Group, "view"): Rule(lambda u, g: _is_staff_of(u, g.course), lambda u: _staff_course_q(u, "course__")),
     (Group, "edit"): Rule(lambda u, g: _is_teacher_of(u, g.course), lambda u: _teacher_course_q(u, "course__")),
     (Invitation, "manage"): Rule(lambda u, i: _is_teacher_of(u, i.course), lambda u: _teacher_course_q(u, "course__")),
@@ -925,6 +934,13 @@ RULES: dict[tuple[type[Model] | None, str], Rule] = {
     (Membership, "view_accommodations"): Rule(_learner_insights, _learner_insights_q),
     (Accommodation, "view"): Rule(_accommodation_view, _accommodation_view_q),
     (Accommodation, "edit"): Rule(lambda u, a: _is_teacher_of(u, a.course), lambda u: _teacher_course_q(u, "course__")),
+    (Course, "manage_check_ins"): _course_rule(_is_teacher_of, _teacher_course_q),
+    (CheckInTemplate, "view"): Rule(lambda u, t: _is_staff_of(u, t.course), lambda u: _staff_course_q(u, "course__")),
+    (CheckInTemplate, "edit"): Rule(
+        lambda u, t: _is_teacher_of(u, t.course), lambda u: _teacher_course_q(u, "course__")
+    ),
+    (CheckInRule, "edit"): Rule(lambda u, r: _is_teacher_of(u, r.course), lambda u: _teacher_course_q(u, "course__")),
+    (CheckInLog, "view"): Rule(_check_in_log_view, _stats_q),
 }
 
 
@@ -942,7 +958,9 @@ def _hangs_on_archive(obj: Model | None) -> bool:
         return _hangs_on_archive(obj.forum)
     if isinstance(obj, Post):
         return _hangs_on_archive(obj.thread.forum)
-    if isinstance(obj, Membership | Conversation | LearnerStats | Accommodation):
+    if isinstance(
+        obj, Membership | Conversation | LearnerStats | Accommodation | CheckInTemplate | CheckInRule | CheckInLog
+    ):
         return obj.course.removed_at is not None
     if isinstance(obj, FollowRequest):
         return obj.learner.course.removed_at is not None
@@ -1225,6 +1243,9 @@ _COURSE_PATHS: dict[type[Model], str] = {
     Submission: "assignment__item__course_id",
     Membership: "course_id",
     LearnerStats: "course_id",
+    CheckInTemplate: "course_id",
+    CheckInRule: "course_id",
+    CheckInLog: "course_id",
     Group: "course_id",
     Invitation: "course_id",
     Forum: "course_id",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,3 +45,10 @@ class WallClockDateTimeField(forms.DateTimeField):
         with timezone.override(UTC):  # UTC skips no hour: nothing typed is refused for the viewer's zone
             result = super().to_python(value)
         return None if result is None else result.replace(tzinfo=None)
+
+
+def chosen_ids(values: Iterable[str], *, limit: int) -> list[int]:
+    """Row ids posted by a list page: ticked boxes and comma-separated lists ("all matching the filter"), sorted
+    and at most `limit`. Anything that is not an id is ignored."""
+    parts = (part.strip() for value in values for part in value.split(","))
+    return sorted({int(p) for p in parts if p.isdigit() and len(p) < 19})[:limit]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cadence.courses.models import Course, Membership
+from cadence.courses.models import Course, Membership, Module
 from cadence.insights.domain import risk, risk_model
 from cadence.insights.domain.stats import PaceStatus
 
@@ -154,3 +154,108 @@ class RiskModel(models.Model):
         if self.in_use != ModelKindChoice.STATISTICAL:
             return None
         return risk_model.FittedModel.from_stored(self.fitted)
+
+
+# --- Check-ins: templates, automated rules and the log of every check-in sent ---------------------------
+class CheckInTemplate(models.Model):
+    """A course's own check-in text with placeholders (`messaging.domain.check_in_templates`); the built-in
+    starting texts are not rows."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), max_length=4000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "title"], name="insights_check_in_template_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def key(self) -> str:
+        return f"course:{self.pk}"
+
+
+class Trigger(models.TextChoices):
+    INACTIVE = "inactive", _("Inactive for at least N days")
+    OVERDUE = "overdue", _("An item overdue for at least N days")
+    RISK = "risk", _("Risk level reached")
+    NOT_STARTED = "not_started", _("Not started a module, N days after joining")
+
+
+class CheckInRule(models.Model):
+    """An automated check-in: who it is for (the trigger), what it says (a template key: `course:<id>` or
+    `builtin:<key>`), from whom (the teacher who last saved it), and how often it may reach a learner.
+
+    The hourly run sends nothing while `held_at` is set: it would have reached more than `confirm_over`
+    learners at once, and waits for a teacher to confirm."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    trigger = models.CharField(_("when"), max_length=16, choices=Trigger.choices)
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=8, choices=RiskLevel.choices, blank=True)
+    module = models.ForeignKey(
+        Module, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("module")
+    )
+    template_key = models.CharField(_("template"), max_length=40)
+    period_days = models.PositiveSmallIntegerField(_("reach each learner at most once every (days)"), default=14)
+    confirm_over = models.PositiveIntegerField(
+        _("ask me to confirm when more than this many learners at once"), default=10
+    )
+    enabled = models.BooleanField(_("on"), default=False)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_count = models.PositiveIntegerField(default=0)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="insights_check_in_rule_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outcome(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CAME_BACK = "came_back", _("Came back")
+    NOT_BACK = "not_back", _("Not back within 7 days")
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", _("Written by hand")
+    TEMPLATE = "template", _("From a template")
+    RULE = "rule", _("Automated rule")
+
+
+class CheckInLog(models.Model):
+    """One check-in sent to one learner, and whether they came back (any activity) within 7 days.
+
+    Written by `messaging.services.send_check_in` (through `insights.services.record_check_in`), which every
+    path uses; the outcome is kept by the hourly refresh from `LearnerStats.last_active_at`."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    message_id = models.PositiveBigIntegerField(unique=True)  # the messaging app's message (no cross-app FK)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    template_key = models.CharField(max_length=40, blank=True)
+    template_title = models.CharField(max_length=120, blank=True)
+    rule = models.ForeignKey(CheckInRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField()
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.WAITING)
+    came_back_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["course", "-sent_at"], name="insights_checkin_course_sent"),
+            models.Index(fields=["rule", "learner", "sent_at"], name="insights_checkin_rule_learner"),
+            models.Index(fields=["outcome", "sent_at"], name="insights_checkin_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.message_id} to {self.learner_id}"

@@ -36,6 +36,7 @@ from cadence.core.errors import InvalidInput
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course, Item, Membership, Pacing, Role, Visibility
 from cadence.insights import risk_alerts
+from cadence.insights.checkins_log import record_check_in as record_check_in  # the check-in log's writer
 from cadence.insights.domain import risk, risk_model, stats
 from cadence.insights.models import LearnerStats, RiskModel, RiskObservation, RiskSettings
 from cadence.messaging.models import Conversation

@@ -24,6 +24,7 @@ from cadence.core.races import second_try_on_race
 from cadence.courses import selectors as course_selectors
 from cadence.courses.models import Course, Membership
 from cadence.insights import services as insights_services
+from cadence.insights.domain.check_ins import CheckInOrigin
 from cadence.messaging import throttle
 from cadence.messaging.models import Conversation, CourseMessaging, Kind, Message, Participant, Status
 from cadence.notifications.models import Kind as NotificationKind
@@ -279,6 +280,7 @@ def send_direct(
     now: datetime,
     subject: str = "",
     check_in: bool = False,
+    throttled: bool = True,
 ) -> Message:
     """A direct message to members of the course. Two people keep one conversation per course."""
     key = _clean_key(key)
@@ -308,7 +310,8 @@ def send_direct(
             )
     body = _clean_body(body)
     subject = " ".join((subject or "").split())[:SUBJECT_MAX]
-    _throttle(actor, now, course)
+    if throttled:
+        _throttle(actor, now, course)
     pair_key = ""
     if len(people) == 1:
         low, high = sorted([actor.pk, *people])
@@ -333,9 +336,21 @@ def send_direct(
 
 @transaction.atomic
 def send_check_in(
-    *, actor: User, course: Course, learner: User, body: str, now: datetime, key: str | None = None
+    *,
+    actor: User,
+    course: Course,
+    learner: User,
+    body: str,
+    now: datetime,
+    key: str | None = None,
+    origin: CheckInOrigin | None = None,
+    throttled: bool = True,
 ) -> Message:
-    """A teacher's short message to a learner who has gone quiet; the learner gets a check-in notification."""
+    """A teacher's short message to a learner who has gone quiet; the learner gets a check-in notification.
+
+    Every check-in (by hand, from a template, by an automated rule, the demo's) comes through here and is
+    written to the check-in log with its origin. A rule's background run is not throttled (`throttled=False`):
+    its size is limited by the rule's own confirmation threshold."""
     key = _clean_key(key)
     earlier = _earlier(actor, key)
     if earlier is not None:
@@ -344,8 +359,18 @@ def send_check_in(
     membership = Membership.objects.filter(course=course, user_id=learner.pk).first()
     if membership is None or not policy.can(actor, "check_in", membership):
         raise InvalidInput(_("%(name)s is not a learner in this course.") % {"name": learner.display_name})
-    message = send_direct(actor=actor, course=course, recipients=[learner], body=body, key=key, now=now, check_in=True)
-    audit.record(actor=actor, verb="check_in", obj=message, course_id=course.pk, learner_id=learner.pk)
+    message = send_direct(
+        actor=actor, course=course, recipients=[learner], body=body, key=key, now=now, check_in=True,
+        throttled=throttled,
+    )  # fmt: skip
+    origin = origin or CheckInOrigin()
+    insights_services.record_check_in(
+        message_id=message.pk, membership=membership, sender_id=actor.pk, sent_at=now, origin=origin
+    )
+    audit.record(
+        actor=actor, verb="check_in", obj=message, course_id=course.pk, learner_id=learner.pk, source=origin.source,
+        template=origin.template_key, rule_id=origin.rule_id,
+    )  # fmt: skip
     return message
 
 

@@ -20,6 +20,7 @@ from cadence import policy
 from cadence.access import allowed, get_course, signed_in
 from cadence.accounts.models import User
 from cadence.core.errors import DomainError
+from cadence.core.forms import chosen_ids
 from cadence.insights.selectors import learners as learner_figures
 from cadence.messaging import selectors, services
 from cadence.messaging.domain import check_in as check_in_text
@@ -283,9 +284,7 @@ MAX_CHOSEN_IDS = 20_000
 def _chosen_ids(request: HttpRequest) -> list[int]:
     """Learner ids posted by the learners table: ticked boxes (`learner`) and/or one comma-separated list
     (`learners`, for "all matching the filter"). Anything that is not an id is ignored."""
-    values = [*request.POST.getlist("learner"), *request.POST.get("learners", "").split(",")]
-    ids = {int(v) for v in (v.strip() for v in values) if v.isdigit() and len(v) < 19}
-    return sorted(ids)[:MAX_CHOSEN_IDS]
+    return chosen_ids([*request.POST.getlist("learner"), request.POST.get("learners", "")], limit=MAX_CHOSEN_IDS)
 
 
 @require_POST
@@ -301,10 +300,7 @@ def check_in_many(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST if composing else None,
         initial={
             "learners": ids,
-            "body": _(
-                "Hi, how is %(course)s going for you? Is anything getting in your way? Reply here whenever suits you."
-            )
-            % {"course": course.title},
+            "body": check_in_text.text_for_many(course=course.title),
         },
     )
     status = 200

@@ -49,3 +49,15 @@ def summaries_due(
         if now - slot <= lookback:
             due[user.pk] = (slot, Timing.WEEKLY if weekly else Timing.DAILY)
     return due
+
+
+def quiet_until(users: Sequence[User], *, now: dt.datetime) -> dict[int, dt.datetime]:
+    """Of these people, those in their quiet hours at `now` (in their own zone), each with the moment their
+    quiet hours end: what waits for them (an automated check-in) goes after that. One query."""
+    settings_rows = {d.user_id: d for d in DeliverySettings.objects.filter(user_id__in=[u.pk for u in users])}
+    quiet: dict[int, dt.datetime] = {}
+    for user in users:
+        end = schedule.after_quiet_hours(now, window_for(user, settings_rows.get(user.pk)))
+        if end != now:
+            quiet[user.pk] = end
+    return quiet

@@ -26,7 +26,7 @@ from cadence.content.models import Resource
 from cadence.courses.models import Accommodation, Course, Invitation, Item, Membership, Module, Role, Visibility
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
 from cadence.families.models import FollowRequest, RequestStatus
-from cadence.insights.models import LearnerStats
+from cadence.insights.models import CheckInLog, CheckInRule, CheckInTemplate, LearnerStats
 from cadence.messaging.models import Conversation, CourseMessaging
 from cadence.messaging.tests import factories as messages
 from cadence.privacy.models import DataExport, DeletionRequest
@@ -170,6 +170,33 @@ def build(world: object) -> PolicyWorld:  # `world` is conftest.CourseWorld
             )
     for group in (red, chatty_red, chatty_blue):
         pw.add(Accommodation.objects.create(course_id=group.course_id, group=group, extension_days=2))
+    # Check-ins: a template and a rule in the world's and the deleted course; a logged check-in to each learner
+    # figured above (in "Chatty", the group-limited TA sees only their group's learner's).
+    for in_course in (course, gone_course):
+        pw.add(CheckInTemplate.objects.create(course=in_course, title="Hello", body="Hi {first_name}", updated_at=now))
+        pw.add(
+            CheckInRule.objects.create(
+                course=in_course,
+                name="Quiet",
+                trigger="inactive",
+                days=5,
+                template_key="builtin:quiet",
+                sender=teacher,
+                updated_at=now,
+            )
+        )
+    for number, stats in enumerate(LearnerStats.objects.select_related("membership"), start=1):
+        pw.add(
+            CheckInLog.objects.create(
+                course_id=stats.course_id,
+                membership=stats.membership,
+                learner_id=stats.user_id,
+                sender=teacher,
+                message_id=10_000 + number,
+                source="manual",
+                sent_at=now,
+            )
+        )
 
     # The library: published, unpublished, and resources shown by a published and an unpublished item.
     file_item = ItemFactory(module=world.modules[1], kind="file", title="Reading")

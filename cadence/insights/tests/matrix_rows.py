@@ -2,7 +2,8 @@
 
 Course health and the learners table are the course's teachers' and TAs' (and site administrators'); risk settings
 are changed by teachers; the teacher's home is for anyone who teaches some course (the world's outsider, learner and
-observer teach nothing).
+observer teach nothing). Check-ins: the course's staff check in from the learners table with templates, see the
+templates and the log; teachers write templates and automated rules.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from django.utils import timezone
 
 from cadence.insights.domain import risk
-from cadence.tests.matrix import STAFF_GO, STAFF_ONLY, TEACHERS_GO, Case, Ctx, page, slug, url
+from cadence.insights.models import CheckInRule, CheckInTemplate
+from cadence.tests.matrix import STAFF_GO, STAFF_ONLY, TEACHERS_GO, TEACHERS_ONLY, Case, Ctx, page, slug, url
 
 
 def _settings(c: Ctx) -> dict[str, Any]:
@@ -28,6 +30,44 @@ def _session(c: Ctx) -> dict[str, Any]:
     return {"module": c.world.modules[0].pk, "date": (timezone.localdate() + timedelta(days=7)).isoformat()}
 
 
+def _template(c: Ctx) -> int:
+    row = CheckInTemplate.objects.create(
+        course=c.world.course,
+        title="Nudge",
+        body="Hi {first_name}",
+        created_by=c.world.teacher,
+        updated_at=timezone.now(),
+    )
+    return row.pk
+
+
+def _rule(c: Ctx) -> int:
+    row = CheckInRule.objects.create(
+        course=c.world.course, name="Quiet", trigger="inactive", days=5, template_key="builtin:quiet",
+        sender=c.world.teacher, updated_at=timezone.now(),
+    )  # fmt: skip
+    return row.pk
+
+
+def _compose(c: Ctx) -> dict[str, Any]:
+    return {"learners": str(c.world.learner.pk)}
+
+
+def _template_data(c: Ctx) -> dict[str, Any]:
+    return {"title": "Hello again", "body": "Hi {first_name}, how is {course} going?"}
+
+
+def _rule_data(c: Ctx) -> dict[str, Any]:
+    return {
+        "name": "Gone quiet",
+        "trigger": "inactive",
+        "days": 5,
+        "template_key": "builtin:quiet",
+        "period_days": 14,
+        "confirm_over": 10,
+    }
+
+
 PAGES: dict[str, Case] = {
     "GET insights:course-health": Case(page("GET", url("insights:course-health", slug)), STAFF_ONLY),
     "POST insights:course-health-refresh": Case(page("POST", url("insights:course-health-refresh", slug)), STAFF_GO),
@@ -39,6 +79,24 @@ PAGES: dict[str, Case] = {
     "GET insights:readiness": Case(page("GET", url("insights:readiness", slug)), STAFF_ONLY),
     "POST insights:readiness-check-in": Case(
         page("POST", url("insights:readiness-check-in", slug), _session), STAFF_ONLY
+    ),
+    "POST insights:check-in-compose": Case(page("POST", url("insights:check-in-compose", slug), _compose), STAFF_ONLY),
+    "GET insights:check-in-log": Case(page("GET", url("insights:check-in-log", slug)), STAFF_ONLY),
+    "GET insights:check-in-templates": Case(page("GET", url("insights:check-in-templates", slug)), STAFF_ONLY),
+    "POST insights:check-in-templates": Case(
+        page("POST", url("insights:check-in-templates", slug), _template_data), TEACHERS_GO
+    ),
+    "GET insights:check-in-template": Case(
+        page("GET", url("insights:check-in-template", slug, _template)), TEACHERS_ONLY
+    ),
+    "POST insights:check-in-template": Case(
+        page("POST", url("insights:check-in-template", slug, _template), _template_data), TEACHERS_GO
+    ),
+    "GET insights:check-in-rules": Case(page("GET", url("insights:check-in-rules", slug)), TEACHERS_ONLY),
+    "POST insights:check-in-rules": Case(page("POST", url("insights:check-in-rules", slug), _rule_data), TEACHERS_GO),
+    "GET insights:check-in-rule": Case(page("GET", url("insights:check-in-rule", slug, _rule)), TEACHERS_ONLY),
+    "POST insights:check-in-rule": Case(
+        page("POST", url("insights:check-in-rule", slug, _rule), _rule_data), TEACHERS_GO
     ),
 }
 ENDPOINTS: dict[str, Case] = {}

@@ -102,6 +102,7 @@ def learners_table(request: HttpRequest, slug: str) -> HttpResponse:
         "accommodations": course_selectors.accommodations_by_learner(
             request.user, course, [s.user_id for s in page.object_list]
         ),
+        "may_manage_check_ins": policy.can(request.user, "manage_check_ins", course),
     }
     return render_page_or_fragment(request, TEMPLATE, "learners-table", context)
 
