@@ -17,7 +17,7 @@ days = st.lists(st.integers(min_value=0, max_value=7), max_size=5)
 
 
 def _values(**fields: object) -> dict[Indicator, tuple[float, str]]:
-    return risk.indicator_values(RiskFacts(days_inactive=0.5, days_in_course=30, **fields))  # type: ignore[arg-type]
+    return risk.indicator_values(RiskFacts(days_inactive=0.5, days_in_course=30, **fields))
 
 
 @RELAXED
