@@ -229,6 +229,8 @@ def test_a_ta_limited_to_other_groups_is_not_told(world: CourseWorld) -> None:
 
 
 def test_a_learner_at_medium_risk_tells_nobody(world: CourseWorld) -> None:
+    off = {Indicator.LESS_TIME.value: 0, Indicator.FEWER_DAYS.value: 0}  # as before the trends: inactive is medium
+    RiskSettings.objects.create(course=world.course, weights=off)
     services.refresh_learners(course=world.course, now=world.learner_membership.joined_at + 20 * DAY)
     assert LearnerStats.objects.get(membership=world.learner_membership).risk_level == "medium"
     assert not Notification.objects.filter(kind=Kind.AT_RISK).exists()

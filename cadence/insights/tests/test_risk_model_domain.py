@@ -65,9 +65,9 @@ def test_features_are_log_one_plus_each_indicator_in_a_fixed_order(values) -> No
 def test_a_fitted_model_survives_its_json_form_and_a_damaged_one_is_refused() -> None:
     model = FittedModel(
         feature_names=tuple(i.value for i in Indicator),
-        means=(0.1,) * 6,
-        scales=(1.0,) * 6,
-        coefficients=(0.5, 0.2, 0.1, 0.0, -0.1, 0.3),
+        means=(0.1,) * len(Indicator),
+        scales=(1.0,) * len(Indicator),
+        coefficients=(0.5, 0.2, 0.1, 0.0, -0.1, 0.3, 0.4, 0.2),
         intercept=-1.5,
         threshold=0.4,
     )
