@@ -35,13 +35,28 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cadence.settings")
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)
 LEAD_DAYS = 7  # a flag counts for recall only this many days before the stop
-BEHAVIOURS: Mapping[str, float] = {  # share of a cohort
-    "steady": 0.35,
-    "procrastinating": 0.20,
-    "fading": 0.20,
-    "returning": 0.10,
-    "struggling": 0.15,
+BEHAVIOURS: Mapping[str, float] = {  # share of a cohort (see docs/performance.md for the sources)
+    "steady": 0.30,  # study most weeks, a little ahead of the deadlines; finish
+    "procrastinating": 0.15,  # bunch their work on due days, in the final hour; finish
+    "returning": 0.10,  # go quiet for one to two weeks, then come back and catch up; finish
+    "struggling": 0.10,  # keep studying while their scores fall; finish
+    "fading": 0.27,  # disengage gradually over 2-3 weeks (fewer days, less time, later work, lower scores, fewer
+    # posts), then stop
+    "abrupt": 0.08,  # look like steady learners, then stop from one day to the next: nothing to foresee
 }
+FADE_ONSET_MEAN_DAYS = 9.0  # the day a fading learner starts to disengage: exponential, so most fade early
+FADE_DAYS = (14, 21)  # how long the disengagement lasts before they stop
+
+
+@dataclass
+class Plan:
+    """A learner's behaviour, day by day: the chance of being active and how engaged they are (1 = as usual,
+    falling towards 0 while they disengage; 0 once they stopped)."""
+
+    chances: list[float]
+    engagement: list[float]
+    minutes: float  # usual minutes on an active day
+    score: float  # usual score
 
 
 @dataclass
@@ -49,6 +64,7 @@ class Learner:
     number: int
     behaviour: str
     active_days: list[bool] = field(default_factory=list)
+    minutes: list[int] = field(default_factory=list)  # minutes active each day
     # per day: the observed indicator values at the end of that day
     values: list[dict[risk.Indicator, float]] = field(default_factory=list)
     finished: bool = False
@@ -77,35 +93,52 @@ class Course:
         return START + (day + 1) * DAY - timedelta(minutes=1)
 
 
-def _activity(behaviour: str, rng: random.Random, days: int) -> tuple[list[float], float]:
-    """Each day's chance of being active, and the learner's average score before any trend."""
-    if behaviour == "steady":
-        return [rng.uniform(0.55, 0.8)] * days, rng.gauss(80, 6)
+def _plan(behaviour: str, rng: random.Random, days: int) -> Plan:
+    """Each day's chance of being active and engagement, the usual minutes a day and the usual score."""
+    minutes = max(10.0, rng.gauss(40, 12))
+    usual = [1.0] * days
+    if behaviour in ("steady", "abrupt"):
+        chance = rng.uniform(0.5, 0.8)
+        if behaviour == "abrupt":
+            stop = rng.randint(7, days - 7)
+            return Plan([chance if d < stop else 0.0 for d in range(days)], usual, minutes, rng.gauss(78, 7))
+        return Plan([chance] * days, usual, minutes, rng.gauss(80, 6))
     if behaviour == "procrastinating":
-        base = rng.uniform(0.2, 0.35)
-        return [base] * days, rng.gauss(72, 8)
-    if behaviour == "fading":  # keen at first, then less and less often, until not at all
-        start = rng.uniform(0.45, 0.75)
-        fade_from = rng.randint(0, days // 3)
-        half_life = rng.uniform(4, 10)
-        chances = [start if d < fade_from else start * 0.5 ** ((d - fade_from) / half_life) for d in range(days)]
-        return [c if c > 0.05 else 0.0 for c in chances], rng.gauss(74, 8)
+        return Plan([rng.uniform(0.2, 0.35)] * days, usual, minutes * 1.5, rng.gauss(72, 8))
     if behaviour == "returning":
         gap_from = rng.randint(7, days // 2)
-        gap = rng.randint(10, 18)
+        gap = rng.randint(8, 14)
         chance = rng.uniform(0.5, 0.75)
-        return [0.0 if gap_from <= d < gap_from + gap else chance for d in range(days)], rng.gauss(76, 7)
-    # struggling: active, falling scores; half of them give up in the second half of the course
-    chance = rng.uniform(0.4, 0.65)
-    if rng.random() < 0.5:
-        quit_at = rng.randint(days // 3, days - 10)
-        return [chance if d < quit_at else 0.0 for d in range(days)], rng.gauss(72, 6)
-    return [chance] * days, rng.gauss(72, 6)
+        return Plan(
+            [0.0 if gap_from <= d < gap_from + gap else chance for d in range(days)], usual, minutes, rng.gauss(76, 7)
+        )
+    if behaviour == "struggling":
+        return Plan([rng.uniform(0.45, 0.7)] * days, usual, minutes * 1.2, rng.gauss(72, 6))
+    # fading: usual at first; from the onset, engagement falls linearly to a tenth over 2-3 weeks, then stops
+    length = rng.randint(*FADE_DAYS)
+    onset = min(int(rng.expovariate(1 / FADE_ONSET_MEAN_DAYS)), days - length - 3)
+    engagement = [
+        1.0 if d < onset else (1.0 - 0.9 * (d - onset) / length if d < onset + length else 0.0) for d in range(days)
+    ]
+    chance = rng.uniform(0.5, 0.8)
+    return Plan([chance * e for e in engagement], engagement, minutes, rng.gauss(76, 7))
 
 
-def _score(behaviour: str, base: float, day: int, days: int, rng: random.Random) -> Decimal:
-    trend = {"struggling": -35.0, "fading": -15.0}.get(behaviour, 0.0) * day / days
-    return Decimal(round(max(0.0, min(100.0, base + trend + rng.gauss(0, 6)))))
+def _score(behaviour: str, plan: Plan, day: int, days: int, rng: random.Random) -> Decimal:
+    trend = -35.0 * day / days if behaviour == "struggling" else -25.0 * (1.0 - plan.engagement[day])
+    return Decimal(round(max(0.0, min(100.0, plan.score + trend + rng.gauss(0, 6)))))
+
+
+def weekly(series: Sequence[int], day: int, *, count: bool = False) -> list[int]:
+    """The latest whole weeks (7 days ending `day`, then the 7 before...) since day 0, oldest first: the sum
+    of each (or how many of its days are non-zero)."""
+    weeks: list[int] = []
+    end = day
+    while end - 6 >= 0 and len(weeks) < risk.TREND_WEEKS:
+        week = series[end - 6 : end + 1]
+        weeks.insert(0, sum(1 for v in week if v > 0) if count else sum(week))
+        end -= 7
+    return weeks
 
 
 def simulate(learners: int, weeks: int, seed: int, rules: risk.RiskSettings) -> list[Learner]:
@@ -120,34 +153,40 @@ def simulate(learners: int, weeks: int, seed: int, rules: risk.RiskSettings) -> 
     cohort: list[Learner] = []
     for number in range(learners):
         behaviour = rng.choices(names, weights=[BEHAVIOURS[n] for n in names])[0]
-        chances, base = _activity(behaviour, rng, course.days)
+        plan = _plan(behaviour, rng, course.days)
         learner = Learner(number, behaviour)
-        poster = rng.random() < {"steady": 0.6, "returning": 0.5, "struggling": 0.4}.get(behaviour, 0.25)
+        poster = rng.random() < {"steady": 0.6, "returning": 0.5, "struggling": 0.4, "abrupt": 0.5}.get(behaviour, 0.35)
         done: list[int] = []
         submissions: list[tuple[datetime, datetime | None]] = []  # newest first
         scores: list[Decimal] = []
         posted = False
         last_active_at: datetime | None = None
         for day in range(course.days):
-            active = rng.random() < chances[day]
-            if behaviour == "procrastinating" and day in due_days and chances[day] > 0:
+            engaged = plan.engagement[day]
+            active = rng.random() < plan.chances[day]
+            if behaviour == "procrastinating" and day in due_days:
                 active = active or rng.random() < 0.9  # they show up on the due day
+            minutes = 0
             if active:
                 learner.last_active = day
+                minutes = max(1, round(plan.minutes * (0.3 + 0.7 * engaged) * rng.uniform(0.6, 1.4)))
                 at = START + day * DAY + timedelta(hours=rng.uniform(8, 21))
                 todo = [n for n in range(len(due_days)) if n not in done]
                 if behaviour == "procrastinating":
                     todo = [n for n in todo if due_days[n] <= day]
                     at = min(at, deadlines[todo[0]] - timedelta(minutes=rng.uniform(5, 55))) if todo else at
                 else:
-                    horizon = 3 if behaviour in ("steady", "returning") else 1
+                    horizon = round(3 * engaged) if behaviour in ("steady", "returning", "fading", "abrupt") else 1
                     todo = [n for n in todo if due_days[n] <= day + horizon]
+                    if todo and due_days[todo[0]] == day and rng.random() > engaged:  # disengaging: later work
+                        at = deadlines[todo[0]] - timedelta(minutes=rng.uniform(5, 55))
                 for n in todo[: 3 if behaviour == "returning" else 2]:
                     done.append(n)
                     submissions.insert(0, (at, deadlines[n]))
-                    scores.append(_score(behaviour, base, day, course.days, rng))
-                posted = posted or (poster and rng.random() < 0.15)
+                    scores.append(_score(behaviour, plan, day, course.days, rng))
+                posted = posted or (poster and rng.random() < 0.15 * engaged)
                 last_active_at = at
+            learner.minutes.append(minutes)
             now = START + (day + 1) * DAY - timedelta(minutes=30)
             facts = risk.RiskFacts(
                 days_inactive=None if last_active_at is None else (now - last_active_at) / DAY,
@@ -157,6 +196,8 @@ def simulate(learners: int, weeks: int, seed: int, rules: risk.RiskSettings) -> 
                 recent_scores=scores,
                 has_posted_or_asked=posted,
                 final_hour_streak=stats.final_hour_streak(submissions),
+                weekly_minutes=weekly(learner.minutes, day),
+                weekly_active_days=weekly(learner.minutes, day, count=True),
             )
             learner.values.append({i: v for i, (v, _t) in risk.indicator_values(facts).items()})
             learner.active_days.append(active)

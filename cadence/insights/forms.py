@@ -122,6 +122,8 @@ INDICATOR_NAMES = {
     risk.Indicator.FALLING: _("fall in recent scores (percentage points)"),
     risk.Indicator.QUIET: _("never posted or asked (days in the course)"),
     risk.Indicator.LAST_MINUTE: _("latest submissions all in the final hour (how many)"),
+    risk.Indicator.LESS_TIME: _("less time studied in the latest week than in the busiest of the two before (percent)"),
+    risk.Indicator.FEWER_DAYS: _("fewer days active in the latest week than in the busiest of the two before"),
 }
 
 

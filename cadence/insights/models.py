@@ -42,6 +42,9 @@ class LearnerStats(models.Model):
     required_done = models.PositiveIntegerField(default=0)
     progress_percent = models.PositiveSmallIntegerField(default=0)
     active_seconds_7d = models.PositiveIntegerField(default=0)
+    # the latest whole weeks since joining (7 days each, ending today in the learner's zone), oldest first
+    weekly_minutes = models.JSONField(default=list, blank=True)  # minutes active in each
+    weekly_active_days = models.JSONField(default=list, blank=True)  # days active in each
     average_score = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     overdue_count = models.PositiveIntegerField(default=0)
     pace = models.CharField(max_length=16, choices=PaceChoice.choices, default=PaceChoice.UNKNOWN)

@@ -58,6 +58,8 @@ _UPDATED = [
     "required_done",
     "progress_percent",
     "active_seconds_7d",
+    "weekly_minutes",
+    "weekly_active_days",
     "average_score",
     "overdue_count",
     "pace",
@@ -221,7 +223,7 @@ def _batch_rows(
         .values_list("user_id", "item__module_id")
         .distinct()
     )
-    earliest_day = (now - timedelta(days=ACTIVE_WINDOW_DAYS + 1)).date()
+    earliest_day = (now - timedelta(days=ACTIVE_WINDOW_DAYS * risk.TREND_WEEKS + 1)).date()
     daily: dict[int, list[tuple[date, int]]] = {}
     for user_id, day, seconds in DailyActivity.objects.filter(
         course=course, user_id__in=user_ids, day__gte=earliest_day
@@ -280,6 +282,8 @@ def _batch_rows(
         today = now.astimezone(ZoneInfo(membership.user.time_zone)).date()
         first_day = today - timedelta(days=ACTIVE_WINDOW_DAYS - 1)
         active_7d = sum(seconds for day, seconds in daily.get(uid, []) if first_day <= day <= today)
+        joined_day = membership.joined_at.astimezone(ZoneInfo(membership.user.time_zone)).date()
+        weeks = stats.weekly_activity(daily.get(uid, []), today=today, since=joined_day, weeks=risk.TREND_WEEKS)
         posts_14d = posts.get(uid, 0)
         questions_14d = qa_threads.get(uid, 0) + int(question.get("recent", 0))
         facts_for_risk = risk.RiskFacts(
@@ -290,6 +294,8 @@ def _batch_rows(
             recent_scores=mine.recent_scores,
             has_posted_or_asked=uid in last_post or bool(question),
             final_hour_streak=stats.final_hour_streak(mine.submissions),
+            weekly_minutes=[w.minutes for w in weeks],
+            weekly_active_days=[w.days for w in weeks],
         )
         assessed = score(facts_for_risk, facts.rules, facts.model)
         risk_facts[membership.pk] = facts_for_risk
@@ -305,6 +311,8 @@ def _batch_rows(
                 required_done=len(done),
                 progress_percent=stats.progress_percent(len(done), len(facts.required)),
                 active_seconds_7d=active_7d,
+                weekly_minutes=[w.minutes for w in weeks],
+                weekly_active_days=[w.days for w in weeks],
                 average_score=mine.average,
                 overdue_count=overdue,
                 pace=pace.status.value,

@@ -29,6 +29,8 @@ class Indicator(StrEnum):
     FALLING = "falling"  # fall in percentage points from the first to the last of the recent scores
     QUIET = "quiet"  # never posted or asked, after this many days in the course
     LAST_MINUTE = "last_minute"  # the latest N submissions each in the final hour before the deadline
+    LESS_TIME = "less_time"  # fall in weekly study time, in percent of the busiest of the earlier weeks
+    FEWER_DAYS = "fewer_days"  # fall in active days a week, from the busiest of the earlier weeks
 
 
 class Level(StrEnum):
@@ -54,9 +56,14 @@ THRESHOLD_BOUNDS: Mapping[Indicator, Bounds] = {
     Indicator.FALLING: Bounds(5, 100, "percentage points"),
     Indicator.QUIET: Bounds(1, 365, "days in the course"),
     Indicator.LAST_MINUTE: Bounds(2, 20, "submissions"),
+    Indicator.LESS_TIME: Bounds(10, 100, "percent less time"),
+    Indicator.FEWER_DAYS: Bounds(1, 7, "fewer active days"),
 }
 LEVEL_BOUNDS = Bounds(1, 100, "score")
 SCORE_WINDOW = 3  # how many of the latest scores the "falling" indicator compares (first with last)
+TREND_WEEKS = (
+    3  # how many of the latest whole weeks the activity trends compare (the busiest earlier one with the last)
+)
 
 DEFAULT_WEIGHTS: Mapping[Indicator, int] = {
     Indicator.INACTIVE: 3,
@@ -65,6 +72,8 @@ DEFAULT_WEIGHTS: Mapping[Indicator, int] = {
     Indicator.FALLING: 2,
     Indicator.QUIET: 1,
     Indicator.LAST_MINUTE: 1,
+    Indicator.LESS_TIME: 8,
+    Indicator.FEWER_DAYS: 8,
 }
 DEFAULT_THRESHOLDS: Mapping[Indicator, int] = {
     Indicator.INACTIVE: 7,
@@ -73,6 +82,8 @@ DEFAULT_THRESHOLDS: Mapping[Indicator, int] = {
     Indicator.FALLING: 15,
     Indicator.QUIET: 14,
     Indicator.LAST_MINUTE: 3,
+    Indicator.LESS_TIME: 30,
+    Indicator.FEWER_DAYS: 1,
 }
 DEFAULT_MEDIUM_AT = 25
 DEFAULT_HIGH_AT = 50
@@ -135,6 +146,9 @@ class RiskFacts:
     recent_scores: Sequence[Decimal] = ()  # shown percents of graded work, oldest first
     has_posted_or_asked: bool = False
     final_hour_streak: int = 0  # how many of the latest submissions (with a deadline) came in its final hour
+    # the latest whole weeks (7 days each, ending today) since joining, oldest first: minutes active, days active
+    weekly_minutes: Sequence[int] = ()
+    weekly_active_days: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,31 @@ def _falling(scores: Sequence[Decimal]) -> tuple[float, str]:
     }
 
 
+def _fall(series: Sequence[int]) -> tuple[int, int, list[int]]:
+    """The busiest of the earlier weeks, the latest week, and the weeks compared (the latest `TREND_WEEKS`);
+    (0, 0, []) with fewer than two weeks."""
+    window = [max(0, int(v)) for v in list(series)[-TREND_WEEKS:]]
+    if len(window) < 2:
+        return 0, 0, []
+    return max(window[:-1]), window[-1], window
+
+
+def _less_time(minutes: Sequence[int]) -> tuple[float, str]:
+    peak, last, window = _fall(minutes)
+    if peak <= 0 or last >= peak:
+        return 0.0, ""
+    return 100.0 * (peak - last) / peak, _("minutes studied per week: %(weeks)s") % {
+        "weeks": " → ".join(str(m) for m in window)
+    }
+
+
+def _fewer_days(days: Sequence[int]) -> tuple[float, str]:
+    peak, last, window = _fall(days)
+    if last >= peak:
+        return 0.0, ""
+    return float(peak - last), _("days active per week: %(weeks)s") % {"weeks": " → ".join(str(d) for d in window)}
+
+
 def _behind_text(days: float) -> str:
     whole_days = math.floor(days)
     if whole_days >= 14:
@@ -195,6 +234,8 @@ def indicator_values(facts: RiskFacts) -> dict[Indicator, tuple[float, str]]:
     inactive = facts.days_inactive if facts.days_inactive is not None else facts.days_in_course
     falling, falling_text = _falling(facts.recent_scores)
     quiet_days = 0.0 if facts.has_posted_or_asked else facts.days_in_course
+    less_time, less_time_text = _less_time(facts.weekly_minutes)
+    fewer_days, fewer_days_text = _fewer_days(facts.weekly_active_days)
     return {
         Indicator.INACTIVE: (inactive, _inactive_text(facts)),
         Indicator.OVERDUE: (
@@ -211,6 +252,8 @@ def indicator_values(facts: RiskFacts) -> dict[Indicator, tuple[float, str]]:
             float(facts.final_hour_streak),
             _("last %(n)s submissions in the final hour") % {"n": facts.final_hour_streak},
         ),
+        Indicator.LESS_TIME: (less_time, less_time_text),
+        Indicator.FEWER_DAYS: (fewer_days, fewer_days_text),
     }
 
 

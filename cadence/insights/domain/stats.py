@@ -5,9 +5,9 @@ No ORM: the insights services load the facts (deadlines, completions, submission
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 DAY = timedelta(days=1)
@@ -98,3 +98,26 @@ def progress_percent(done: int, required: int) -> int:
     if required <= 0:
         return 0
     return min(100, done * 100 // required)
+
+
+@dataclass(frozen=True)
+class Week:
+    """One whole week of a learner's activity: minutes (rounded down) and days with any activity."""
+
+    minutes: int
+    days: int
+
+
+def weekly_activity(daily: Iterable[tuple[date, int]], *, today: date, since: date, weeks: int) -> list[Week]:
+    """The latest `weeks` whole weeks (the 7 days ending today, the 7 before them, ...) that start on or after
+    `since` (the join day), oldest first, from seconds active per day."""
+    by_day: dict[date, int] = {}
+    for day, seconds in daily:
+        by_day[day] = by_day.get(day, 0) + max(0, seconds)
+    result: list[Week] = []
+    end = today
+    while len(result) < weeks and end - timedelta(days=6) >= since:
+        days = [by_day.get(end - timedelta(days=back), 0) for back in range(7)]
+        result.insert(0, Week(minutes=sum(days) // 60, days=sum(1 for s in days if s > 0)))
+        end -= timedelta(days=7)
+    return result

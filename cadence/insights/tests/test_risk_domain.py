@@ -84,6 +84,8 @@ def test_reasons_state_real_numbers() -> None:
             recent_scores=(D("82"), D("70"), D("55")),
             has_posted_or_asked=False,
             final_hour_streak=4,
+            weekly_minutes=(95, 40, 10),
+            weekly_active_days=(5, 4, 2),
         )
     )
     texts = {r.indicator: r.text for r in result.reasons}
@@ -94,6 +96,8 @@ def test_reasons_state_real_numbers() -> None:
         Indicator.FALLING: "scores falling: 82 % → 55 %",
         Indicator.QUIET: "never posted or asked in 40 days in the course",
         Indicator.LAST_MINUTE: "last 4 submissions in the final hour",
+        Indicator.LESS_TIME: "minutes studied per week: 95 → 40 → 10",
+        Indicator.FEWER_DAYS: "days active per week: 5 → 4 → 2",
     }
     assert result.level is Level.HIGH
     assert result.score >= risk.DEFAULT_HIGH_AT

@@ -139,9 +139,9 @@ def test_a_statistical_model_in_use_scores_learners_but_the_reasons_stay_the_rul
     now = timezone.now()
     model = risk_model.FittedModel(
         feature_names=tuple(i.value for i in Indicator),
-        means=(0.0,) * 6,
-        scales=(1.0,) * 6,
-        coefficients=(2.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+        means=(0.0,) * len(risk_model.FEATURES),
+        scales=(1.0,) * len(risk_model.FEATURES),
+        coefficients=(2.0,) + (0.0,) * (len(risk_model.FEATURES) - 1),
         intercept=-4.0,
         threshold=0.5,
     )
@@ -175,8 +175,10 @@ def test_the_refresh_keeps_one_observation_per_learner_per_week(world: CourseWor
 
 # --- Newly at risk -----------------------------------------------------------------------------------------
 def _sensitive(course: Course) -> None:
-    """High from a score of 30: a learner who has not been active since joining three weeks ago is high."""
-    RiskSettings.objects.create(course=course, medium_at=20, high_at=30)
+    """High from a score of 30, trends off: a learner who has not been active since joining three weeks ago is
+    high."""
+    off = {Indicator.LESS_TIME.value: 0, Indicator.FEWER_DAYS.value: 0}
+    RiskSettings.objects.create(course=course, weights=off, medium_at=20, high_at=30)
 
 
 def _at_risk_notices(user: Any) -> list[Notification]:
@@ -227,6 +229,8 @@ def test_a_ta_limited_to_other_groups_is_not_told(world: CourseWorld) -> None:
 
 
 def test_a_learner_at_medium_risk_tells_nobody(world: CourseWorld) -> None:
+    off = {Indicator.LESS_TIME.value: 0, Indicator.FEWER_DAYS.value: 0}  # as before the trends: inactive is medium
+    RiskSettings.objects.create(course=world.course, weights=off)
     services.refresh_learners(course=world.course, now=world.learner_membership.joined_at + 20 * DAY)
     assert LearnerStats.objects.get(membership=world.learner_membership).risk_level == "medium"
     assert not Notification.objects.filter(kind=Kind.AT_RISK).exists()

@@ -93,6 +93,21 @@ def test_time_studied_counts_the_learners_own_last_seven_days(world: CourseWorld
     assert _stats(world).active_seconds_7d == 900
 
 
+def test_the_refresh_keeps_weekly_time_and_days_and_names_a_fall(world: CourseWorld) -> None:
+    now = world.learner_membership.joined_at + timedelta(days=30)
+    today = now.astimezone(ZoneInfo(world.learner.time_zone)).date()
+    for days_ago, seconds in ((15, 3000), (16, 2700), (17, 600), (8, 1200), (9, 1200), (2, 300)):
+        DailyActivity.objects.create(
+            user=world.learner, course=world.course, day=today - timedelta(days=days_ago), active_seconds=seconds
+        )
+    services.refresh_learners(course=world.course, now=now)
+    stats = _stats(world)
+    assert stats.weekly_minutes == [105, 40, 5]
+    assert stats.weekly_active_days == [3, 2, 1]
+    assert "minutes studied per week: 105 → 40 → 5" in stats.risk_reasons
+    assert "days active per week: 3 → 2 → 1" in stats.risk_reasons
+
+
 def _assignment(world: CourseWorld, **fields: Any) -> Any:
     item = ItemFactory(module=world.modules[0], kind="assignment", title="Chart", is_required=True, **fields)
     return assignments.assignment_for(item)
