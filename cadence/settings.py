@@ -286,6 +286,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
+# Look static files up when asked instead of listing them all when the middleware starts: the test client
+# starts the middleware again for every test, and listing every file (with a stat of each and of its
+# compressed variants) was a fifth of a typical view test's time.
+WHITENOISE_AUTOREFRESH = TESTING or DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -32,7 +32,7 @@ from cadence.community.tests import factories as community
 from cadence.messaging.tests import factories as messaging
 from conftest import CourseWorld
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.heavy]
 
 EXAMPLES = int(os.environ.get("CADENCE_SCHEMATHESIS_EXAMPLES", "4"))
 PHASES = {"teacher": "examples,coverage,fuzzing,stateful", "learner": "examples,fuzzing,stateful"}
