@@ -72,8 +72,8 @@ DEFAULT_WEIGHTS: Mapping[Indicator, int] = {
     Indicator.FALLING: 2,
     Indicator.QUIET: 1,
     Indicator.LAST_MINUTE: 1,
-    Indicator.LESS_TIME: 8,
-    Indicator.FEWER_DAYS: 8,
+    Indicator.LESS_TIME: 1,
+    Indicator.FEWER_DAYS: 1,
 }
 DEFAULT_THRESHOLDS: Mapping[Indicator, int] = {
     Indicator.INACTIVE: 7,
