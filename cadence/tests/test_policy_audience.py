@@ -69,8 +69,9 @@ def test_audience_of_nothing_asks_nothing(world: CourseWorld) -> None:
 # --- Every notification goes through the audience ---------------------------------------------------------
 ROOT = Path(__file__).resolve().parents[1]
 # Reminders filter each learner's due items through policy.audience (one audience per item) before they
-# notify that learner alone, in the learner's own language and time zone.
-FILTERED_BEFORE = {"progress/reminders.py"}
+# notify that learner alone, in the learner's own language and time zone; risk alerts take each risen
+# learner's audience from the policy and split it by language, so each group reads the reasons in its own.
+FILTERED_BEFORE = {"progress/reminders.py", "insights/risk_alerts.py"}
 
 
 def _notify_calls() -> list[tuple[str, int, ast.expr | None]]:
