@@ -6,7 +6,6 @@ Every check-in goes through `messaging.services.send_check_in`, which writes the
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -112,10 +111,6 @@ class Sent:
     skipped: list[selectors.Recipient] = field(default_factory=list)
 
 
-def _one_key(key: str, learner_id: int) -> str:
-    return hashlib.sha256(f"{key}:{learner_id}".encode()).hexdigest()
-
-
 @transaction.atomic
 def send_check_ins(
     *,
@@ -132,13 +127,7 @@ def send_check_ins(
     none (one transaction); a repeated form (same key) sends nothing twice."""
     policy.require(actor, "answer", course)
     people = list({learner.pk: learner for learner in learners}.values())
-    if not people:
-        raise InvalidInput(_("Choose at least one learner to check in with."))
-    if len(people) > messaging.MAX_CHECK_IN_LEARNERS:
-        raise InvalidInput(
-            _("You chose %(n)s learners; a check-in goes to at most %(max)s at a time. Narrow the filter.")
-            % {"n": len(people), "max": messaging.MAX_CHECK_IN_LEARNERS}
-        )
+    messaging.check_learner_count(len(people))  # the chosen learners, before any is skipped
     check_body(body)
     from_template = template is not None and template.body.strip() == body.strip()
     origin = check_ins.CheckInOrigin(
@@ -152,21 +141,10 @@ def send_check_ins(
         raise InvalidInput(
             _("Nobody was sent this text: for every chosen learner a placeholder has no value. See the preview.")
         )
-    sent = []
-    for recipient in recipients:
-        if recipient.filled.text is None:
-            continue
-        sent.append(
-            messaging.send_check_in(
-                actor=actor,
-                course=course,
-                learner=recipient.user,
-                body=recipient.filled.text,
-                now=now,
-                key=_one_key(key, recipient.user.pk),
-                origin=origin,
-            )
-        )
+    filled = [(r.user, r.filled.text) for r in recipients if r.filled.text is not None]
+    sent = messaging.send_personal_check_ins(
+        actor=actor, course=course, messages=filled, now=now, key=key, origin=origin
+    )
     return Sent(messages=sent, skipped=skipped)
 
 
@@ -327,7 +305,7 @@ def run_rule(*, rule: CheckInRule, now: datetime, confirmed: bool = False) -> Ru
         try:
             messaging.send_check_in(
                 actor=rule.sender, course=rule.course, learner=recipient.user, body=recipient.filled.text, now=now,
-                key=_one_key(f"rule:{rule.pk}:{period}", recipient.user.pk), origin=origin, throttled=False,
+                key=messaging.learner_key(f"rule:{rule.pk}:{period}", recipient.user.pk), origin=origin, throttled=False,
             )  # fmt: skip
         except (InvalidInput, NotAllowed):
             logger.warning("check-in rule %s could not reach learner %s", rule.pk, recipient.user.pk)

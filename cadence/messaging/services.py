@@ -388,29 +388,49 @@ def send_check_ins(
     )
 
 
-@transaction.atomic
-def send_personal_check_ins(
-    *, actor: User, course: Course, messages: Sequence[tuple[User, str]], now: datetime, key: str | None = None
-) -> list[Message]:
-    """A check-in to several learners, each with a text of their own (a readiness check-in names what each
-    still has to do), each in their own private conversation: all are sent or none (one transaction). A
-    repeated form (same key) sends nothing twice. A learner named twice gets the last text given."""
-    texts = {learner.pk: (learner, body) for learner, body in messages}
-    if not texts:
+def check_learner_count(count: int) -> None:
+    """Refuse a check-in to nobody, or to more learners than one form may reach at once."""
+    if not count:
         raise InvalidInput(_("Choose at least one learner to check in with."))
-    if len(texts) > MAX_CHECK_IN_LEARNERS:
+    if count > MAX_CHECK_IN_LEARNERS:
         raise InvalidInput(
             _("You chose %(n)s learners; a check-in goes to at most %(max)s at a time. Narrow the filter.")
-            % {"n": len(texts), "max": MAX_CHECK_IN_LEARNERS}
+            % {"n": count, "max": MAX_CHECK_IN_LEARNERS}
         )
+
+
+@transaction.atomic
+def send_personal_check_ins(
+    *,
+    actor: User,
+    course: Course,
+    messages: Sequence[tuple[User, str]],
+    now: datetime,
+    key: str | None = None,
+    origin: CheckInOrigin | None = None,
+) -> list[Message]:
+    """A check-in to several learners, each with a text of their own (a readiness check-in names what each
+    still has to do; a template is filled from each one's data), each in their own private conversation: all
+    are sent or none (one transaction). A repeated form (same key) sends nothing twice. A learner named twice
+    gets the last text given."""
+    texts = {learner.pk: (learner, body) for learner, body in messages}
+    check_learner_count(len(texts))
     key = _clean_key(key)
     return [
-        send_check_in(actor=actor, course=course, learner=learner, body=body, now=now, key=_one_key(key, learner.pk))
+        send_check_in(
+            actor=actor,
+            course=course,
+            learner=learner,
+            body=body,
+            now=now,
+            key=learner_key(key, learner.pk),
+            origin=origin,
+        )
         for learner, body in texts.values()
     ]
 
 
-def _one_key(key: str, learner_id: int) -> str:
+def learner_key(key: str, learner_id: int) -> str:
     """Each learner's message gets its own idempotency key derived from the form's (at most 64 characters)."""
     return hashlib.sha256(f"{key}:{learner_id}".encode()).hexdigest()
 
