@@ -41,11 +41,14 @@ def in_temporary_home(prefix: str, measure: Callable[[], None]) -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def time_pages(client: Any, cases: Sequence[tuple[str, str, Mapping[str, str]]], repeat: int) -> None:
-    """For each (label, url, headers): one warm-up, then `repeat` timed GETs; print p50, p95, queries, size."""
+def time_pages(client: Any, cases: Sequence[tuple[str, str, Mapping[str, str]]], repeat: int) -> dict[str, float]:
+    """For each (label, url, headers): one warm-up, then `repeat` timed GETs; print p50, p95, queries, size.
+    Returns each label's p95 in milliseconds."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    width = max((len(label) for label, _url, _headers in cases), default=0)
+    p95s: dict[str, float] = {}
     for label, url, headers in cases:
         client.get(url, headers=headers)
         times = []
@@ -56,7 +59,9 @@ def time_pages(client: Any, cases: Sequence[tuple[str, str, Mapping[str, str]]],
                 times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code
         times.sort()
+        p95s[label] = times[int(0.95 * (len(times) - 1))]
         print(
-            f"{label:<14} p50 {statistics.median(times):7.1f} ms  p95 {times[int(0.95 * (len(times) - 1))]:7.1f} ms  "
+            f"{label:<{width}} p50 {statistics.median(times):7.1f} ms  p95 {p95s[label]:7.1f} ms  "
             f"{len(captured)} queries  {len(response.content) // 1024} KB"
         )
+    return p95s

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cadence.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from page_timing import time_pages
 
 
 def main() -> None:
@@ -37,7 +37,6 @@ def main() -> None:
     import learners_table  # the shared data set (bench/learners_table.py)
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from cadence.courses.models import Course, Membership, Role
@@ -69,23 +68,8 @@ def main() -> None:
         ("page 150", chosen + "&page=150"),
         ("one group", chosen + f"&group={group.pk}"),
     ]
-    worst = 0.0
-    for label, query in cases:
-        client.get(base + query)
-        times = []
-        for _ in range(args.repeat):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(base + query)
-                times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
-        times.sort()
-        p95 = times[int(0.95 * (len(times) - 1))]
-        worst = max(worst, p95)
-        print(
-            f"{label:<18} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  {len(captured)} queries  "
-            f"{len(response.content) // 1024} KB"
-        )
+    p95s = time_pages(client, [(label, base + query, {}) for label, query in cases], args.repeat)
+    worst = max(p95s.values())
     print(f"worst p95: {worst:.1f} ms")
 
 
