@@ -99,32 +99,46 @@ def add_forums(
                 [(who, when, MISLEADING[n % len(MISLEADING)]) for n, (who, when) in enumerate(misleading)])  # fmt: skip
 
 
+def _asked_and_answered(
+    forum: Forum,
+    *,
+    asker: User,
+    asked: datetime,
+    title: str,
+    body: str,
+    answerer: User,
+    answered: datetime,
+    answer: str,
+    marked: datetime,
+) -> None:
+    """A question answered by the staff, which its asker then marked answered."""
+    thread = services.create_thread(actor=asker, forum=forum, title=title, body=body, now=asked)
+    services.create_reply(actor=answerer, thread=thread, now=answered, body=answer)
+    services.set_answered(actor=asker, thread=thread, answered=True, now=marked)
+
+
 def _answered_questions(
     forum: Forum, *, teacher: User, ta: User, learners: Sequence[User], now: datetime, start: datetime
 ) -> None:
     """Three answered questions (after 3, 5 and 20 hours), one with an unkind reply a classmate reported."""
-    variable = services.create_thread(
-        actor=learners[3], forum=forum, title="Is a 'variable' the same as in maths?",
+    _asked_and_answered(
+        forum, asker=learners[3], asked=start + timedelta(days=9, hours=10),
+        title="Is a 'variable' the same as in maths?",
         body="In maths a variable is a letter like x. Here it seems to be a column. Are they the same idea?",
-        now=start + timedelta(days=9, hours=10),
-    )  # fmt: skip
-    services.create_reply(
-        actor=ta, thread=variable, now=start + timedelta(days=9, hours=13),
-        body="Close cousins. In maths, x stands for a value you don't know yet; in data, a variable is a property "
+        answerer=ta, answered=start + timedelta(days=9, hours=13),
+        answer="Close cousins. In maths, x stands for a value you don't know yet; in data, a variable is a property "
         "that takes a value for every observation: rainfall is one value per city and month.",
+        marked=start + timedelta(days=9, hours=15),
     )  # fmt: skip
-    services.set_answered(actor=learners[3], thread=variable, answered=True, now=start + timedelta(days=9, hours=15))
-    spreadsheet = services.create_thread(
-        actor=learners[10], forum=forum, title="How do I open the CSV in a spreadsheet?",
+    _asked_and_answered(
+        forum, asker=learners[10], asked=start + timedelta(days=11, hours=8),
+        title="How do I open the CSV in a spreadsheet?",
         body="I downloaded the rainfall file but it opens as one long line of text. What do I do?",
-        now=start + timedelta(days=11, hours=8),
-    )  # fmt: skip
-    services.create_reply(
-        actor=teacher, thread=spreadsheet, now=start + timedelta(days=11, hours=13),
-        body="Open your spreadsheet first, then use File → Import (or Open) and choose *comma* as the separator. "
+        answerer=teacher, answered=start + timedelta(days=11, hours=13),
+        answer="Open your spreadsheet first, then use File → Import (or Open) and choose *comma* as the separator. "
         "Each value then gets its own cell.",
+        marked=start + timedelta(days=12),
     )  # fmt: skip
-    services.set_answered(actor=learners[10], thread=spreadsheet, answered=True, now=start + timedelta(days=12))
 
     median = services.create_thread(
         actor=learners[2], forum=forum, title="Why is the median better than the mean for house prices?",
