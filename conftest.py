@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from cadence.accounts.models import User
@@ -54,8 +56,7 @@ def one_instant() -> Iterator[datetime]:
         yield moment
 
 
-@pytest.fixture
-def world(db: None) -> CourseWorld:
+def _build_world() -> CourseWorld:
     course = CourseFactory(title="Data Literacy", slug="data-literacy", enrolment="open")
     modules = [ModuleFactory(course=course, title=f"Module {n}", position=n) for n in range(2)]
     items = [ItemFactory(module=m, title=f"{m.title} item {n}", position=n) for m in modules for n in range(3)]
@@ -76,6 +77,32 @@ def world(db: None) -> CourseWorld:
         learner_membership=learner_membership,
         **people,
     )
+
+
+@pytest.fixture
+def world(db: None) -> CourseWorld:
+    return _build_world()
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[CourseWorld]:
+    """One world per module, inside a transaction that each test's own (nested) transaction rolls back to."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shared_world(_module_world: CourseWorld, db: None) -> CourseWorld:
+    """The same world as `world`, built once per module instead of once per test.
+
+    For modules of many short tests that only use the world (the authorisation matrix: thousands of cases):
+    whatever a test writes is rolled back when it ends, as with `world`, and each test gets its own copies
+    of the objects, so one test's changes to them in memory (a cached role, `last_login`) never reach the
+    next. Not for transactional tests (`transaction=True`, `live_server`), which commit. A module opts in
+    with `@pytest.fixture def world(shared_world): return shared_world`.
+    """
+    return copy.deepcopy(_module_world)
 
 
 @pytest.fixture

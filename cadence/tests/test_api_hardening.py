@@ -22,6 +22,13 @@ from conftest import CourseWorld
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def world(shared_world: CourseWorld) -> CourseWorld:
+    """Built once for the module: these tests only read it or change it through the database (rolled back)."""
+    return shared_world
+
+
 HUGE = 2**70  # no database column holds it
 JUST_OVER = MAX_ID + 1  # one more than PostgreSQL's bigint and SQLite's integer hold
 

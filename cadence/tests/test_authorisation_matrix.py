@@ -100,6 +100,12 @@ from conftest import CourseWorld
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def world(shared_world: CourseWorld) -> CourseWorld:
+    """Built once for the module: these tests only read it or change it through the database (rolled back)."""
+    return shared_world
+
+
 def course_form(c: Ctx) -> dict[str, str]:
     course = c.world.course
     return {

@@ -22,6 +22,13 @@ from cadence.tests.matrix import ALLOWED, Ctx
 from cadence.tests.test_authorisation_matrix import PAGES
 from conftest import CourseWorld
 
+
+@pytest.fixture
+def world(shared_world: CourseWorld) -> CourseWorld:
+    """Built once for the module: these tests only read it or change it through the database (rolled back)."""
+    return shared_world
+
+
 ACTORS = ("anonymous", "teacher", "learner")
 GET_PAGES = sorted(key for key in PAGES if key.startswith("GET "))
 

@@ -103,6 +103,7 @@ def test_demo_seeds_once_serves_and_ctrl_c_stops_server_and_worker(tmp_path: Pat
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, so a demo that ignores Ctrl-C can still be ended
     )
     try:
         deadline = time.monotonic() + 180  # migrate and seed first: slow when the machine is busy
@@ -121,7 +122,13 @@ def test_demo_seeds_once_serves_and_ctrl_c_stops_server_and_worker(tmp_path: Pat
         )
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Never leave a demo server and worker running (and using the CPU) for the rest of the run.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
     assert process.returncode == 0
     assert "teacher@demo.cadence.test" in output and "cadence-demo" in output
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
