@@ -66,7 +66,7 @@ class Learner:
     active_days: list[bool] = field(default_factory=list)
     minutes: list[int] = field(default_factory=list)  # minutes active each day
     # per day: the observed indicator values at the end of that day
-    values: list[dict[risk.Indicator, float]] = field(default_factory=list)
+    values: list[dict[str, float]] = field(default_factory=list)
     finished: bool = False
     last_active: int | None = None
 
@@ -199,23 +199,27 @@ def simulate(learners: int, weeks: int, seed: int, rules: risk.RiskSettings) -> 
                 weekly_minutes=weekly(learner.minutes, day),
                 weekly_active_days=weekly(learner.minutes, day, count=True),
             )
-            learner.values.append({i: v for i, (v, _t) in risk.indicator_values(facts).items()})
+            learner.values.append(risk_model.observed_values(facts))
             learner.active_days.append(active)
         learner.finished = len(done) == len(due_days)
         cohort.append(learner)
     return cohort
 
 
-Flagger = Callable[[Mapping[risk.Indicator, float]], bool]
+Flagger = Callable[[Mapping[str, float]], bool]
 
 
 def rule_flagger(rules: risk.RiskSettings) -> Flagger:
     return lambda values: risk.level_for(risk.score_values(values, rules), rules) is risk.Level.HIGH
 
 
-def model_flagger(model: risk_model.FittedModel) -> Flagger:
+def model_flagger(model: risk_model.FittedModel, rules: risk.RiskSettings) -> Flagger:
+    """The statistical model as the refresh applies it: the rules decide in a learner's first days."""
+    by_rules = rule_flagger(rules)
     return lambda values: (
         risk_model.level_for_probability(model, risk_model.probability(model, values)) is risk.Level.HIGH
+        if risk_model.in_scope(values)
+        else by_rules(values)
     )
 
 
@@ -271,7 +275,7 @@ def weekly_samples(cohort: Sequence[Learner], days: int) -> list[object]:
         samples.extend(
             Sample(learner=lr.number, values=lr.values[day], stopped=stop is not None)
             for day in range(6, days, 7)
-            if stop is None or day < stop
+            if (stop is None or day < stop) and risk_model.in_scope(lr.values[day])
         )
     return samples
 
@@ -305,7 +309,7 @@ def run(*, learners: int = 300, weeks: int = 8, seed: int = 7, rules: risk.RiskS
         behaviours=by_behaviour,
         stopped=sum(1 for lr in cohort if lr.stop_day(days) is not None),
         rules=[figures(cohort, rule_flagger(rules), week=k, days=days) for k in (1, 2, 3)],
-        statistical=[figures(cohort, model_flagger(trained.model), week=k, days=days) for k in (1, 2, 3)],
+        statistical=[figures(cohort, model_flagger(trained.model, rules), week=k, days=days) for k in (1, 2, 3)],
         held_out={"statistical": trained.statistical.stored(), "rules": trained.rules.stored()},
     )
 

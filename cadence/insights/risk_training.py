@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 import numpy as np
@@ -42,7 +42,7 @@ class Sample:
     """One observation of one learner, with the learner's outcome."""
 
     learner: int
-    values: Mapping[risk.Indicator, float]
+    values: Mapping[str, float]  # as `risk_model.observed_values` gives them
     stopped: bool
 
 
@@ -89,7 +89,7 @@ def fit(samples: Sequence[Sample], *, rules: risk.RiskSettings, seed: int = SEED
     classifier = LogisticRegression(class_weight="balanced", max_iter=1000, random_state=seed)
     classifier.fit((x - means) / scales, y)
     unfinished = risk_model.FittedModel(
-        feature_names=tuple(i.value for i in risk_model.FEATURES),
+        feature_names=risk_model.FEATURES,
         means=tuple(float(m) for m in means),
         scales=tuple(float(s) for s in scales),
         coefficients=tuple(float(c) for c in classifier.coef_[0]),
@@ -115,20 +115,26 @@ def fit(samples: Sequence[Sample], *, rules: risk.RiskSettings, seed: int = SEED
 
 
 # --- A course's history ---------------------------------------------------------------------------------
-def _values(stored: object) -> dict[risk.Indicator, float]:
-    if not isinstance(stored, dict):
-        return {}
-    known = {i.value: i for i in risk.Indicator}
-    return {
-        known[k]: float(v)
-        for k, v in stored.items()
-        if k in known and isinstance(v, int | float) and not isinstance(v, bool)
+_STORED = frozenset(risk_model.FEATURES) | {c.value for c in risk_model.Context}
+
+
+def _values(stored: object, *, days_in_course: float) -> dict[str, float]:
+    """An observation's stored values by feature name (unknown or unusable entries left out), with the days
+    in the course as its dates give them (observations recorded before that fact was stored lack it)."""
+    values = {
+        k: float(v)
+        for k, v in (stored.items() if isinstance(stored, dict) else ())
+        if k in _STORED and isinstance(v, int | float) and not isinstance(v, bool)
     }
+    values[risk_model.Context.DAYS_IN_COURSE] = days_in_course
+    return values
 
 
 def course_samples(course: Course, *, now: datetime) -> list[Sample]:
-    """The course's observations of learners whose outcome is known, taken while they were still going."""
+    """The course's observations of learners whose outcome is known, taken while they were still going and
+    at least `risk_model.MIN_DAYS_IN_COURSE` days after they joined."""
     outcomes: dict[int, risk_model.Outcome] = {}
+    joined_at: dict[int, datetime] = {}
     for membership_id, required, done, last_active, joined in LearnerStats.objects.filter(course=course).values_list(
         "membership_id", "required_count", "required_done", "last_active_at", "membership__joined_at"
     ):
@@ -142,6 +148,7 @@ def course_samples(course: Course, *, now: datetime) -> list[Sample]:
         )
         if known is not None:
             outcomes[membership_id] = known
+            joined_at[membership_id] = joined
     samples: list[Sample] = []
     for membership_id, observed_at, values in (
         RiskObservation.objects.filter(course=course, membership_id__in=list(outcomes))
@@ -149,8 +156,9 @@ def course_samples(course: Course, *, now: datetime) -> list[Sample]:
         .values_list("membership_id", "observed_at", "values")
     ):
         known = outcomes[membership_id]
-        if risk_model.observation_counts(observed_at, known):
-            samples.append(Sample(learner=membership_id, values=_values(values), stopped=known.stopped))
+        observed = _values(values, days_in_course=(observed_at - joined_at[membership_id]) / timedelta(days=1))
+        if risk_model.observation_counts(observed_at, known) and risk_model.in_scope(observed):
+            samples.append(Sample(learner=membership_id, values=observed, stopped=known.stopped))
     return samples
 
 

@@ -153,11 +153,14 @@ def _course_facts(course: Course) -> _CourseFacts:
 
 
 def score(facts: risk.RiskFacts, rules: risk.RiskSettings, model: risk_model.FittedModel | None) -> risk.Risk:
-    """The learner's score and level by the course's model in use; the reasons are always the rules' words."""
+    """The learner's score and level by the course's model in use (the rules' in a learner's first days, see
+    `risk_model.in_scope`); the reasons are always the rules' words."""
     assessed = risk.assess(facts, rules)
     if model is None:
         return assessed
-    values = {i: value for i, (value, _text) in risk.indicator_values(facts).items()}
+    values = risk_model.observed_values(facts)
+    if not risk_model.in_scope(values):
+        return assessed
     p = risk_model.probability(model, values)
     return risk.Risk(
         score=risk_model.score_for_probability(p),
@@ -341,7 +344,7 @@ def _observe(course: Course, risk_facts: Mapping[int, risk.RiskFacts], now: date
                 course=course,
                 week=week,
                 observed_at=now,
-                values={i.value: round(value, 3) for i, (value, _text) in risk.indicator_values(f).items()},
+                values={name: round(value, 3) for name, value in risk_model.observed_values(f).items()},
             )
             for membership_id, f in risk_facts.items()
         ],

@@ -266,7 +266,7 @@ def level_for(score: int, settings: RiskSettings) -> Level:
 
 
 def _contributions(
-    values: Mapping[Indicator, float], settings: RiskSettings
+    values: Mapping[str, float], settings: RiskSettings
 ) -> tuple[int, list[tuple[float, Indicator]]]:
     """The score and each fired indicator's weighted severity (indicator order)."""
     total_weight = sum(settings.weights[i] for i in Indicator)
@@ -283,7 +283,7 @@ def _contributions(
     return score, fired
 
 
-def score_values(values: Mapping[Indicator, float], settings: RiskSettings | None = None) -> int:
+def score_values(values: Mapping[str, float], settings: RiskSettings | None = None) -> int:
     """The rule score of indicator values alone (as `indicator_values` gives them, or as observed earlier)."""
     return _contributions(values, settings or RiskSettings())[0]
 

@@ -4,8 +4,14 @@ the rule that picks which model a course uses.
 No ORM and no scikit-learn: `insights.risk_training` fits the coefficients in the background; scoring a
 learner on a request or in the refresh is the arithmetic below.
 
-- Features are the rule model's indicator values (`risk.indicator_values`), each as log(1 + value), so a
-  count of days or items weighs by its order of magnitude rather than letting one long absence dominate.
+- Features are the rule model's indicator values (`risk.indicator_values`) and two facts that put the trends
+  in context (`observed_values`): active days and minutes in the latest whole week. Each is taken as
+  log(1 + value), so a count of days or items weighs by its order of magnitude rather than letting one long
+  absence dominate. Days in the course are recorded but not weighed: observations start a week or more
+  after joining, and a model that weighs them extrapolates wildly for a learner in their second week.
+- The model scores a learner only from `MIN_DAYS_IN_COURSE` days after joining, and is trained and measured
+  on such observations only: in a learner's first days everyone looks "inactive since joining" and "quiet",
+  and a model asked about them flags a whole new class. Before that the rule model decides.
 - A learner's outcome is known once they finished the required work (carried on), or stopped: no activity
   for `STOP_AFTER_DAYS` days while required work remains, or the course ended before they finished. Other
   learners (still going, not finished) have no outcome yet and are left out of training.
@@ -22,9 +28,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from cadence.insights.domain.risk import Indicator, Level
+from cadence.insights.domain.risk import Indicator, Level, RiskFacts, indicator_values
 
-FEATURES: tuple[Indicator, ...] = tuple(Indicator)
+
+class Context(StrEnum):
+    """Facts an observation records beside the indicators: how long the learner has been in the course (for
+    `in_scope`), and how much they did in the latest whole week (absolute levels; the trends give changes)."""
+
+    DAYS_IN_COURSE = "days_in_course"
+    ACTIVE_DAYS_LAST_WEEK = "active_days_last_week"
+    MINUTES_LAST_WEEK = "minutes_last_week"
+
+
+FEATURES: tuple[str, ...] = (
+    *(i.value for i in Indicator),
+    Context.ACTIVE_DAYS_LAST_WEEK.value,
+    Context.MINUTES_LAST_WEEK.value,
+)
+MIN_DAYS_IN_COURSE = 7  # days after joining from which the model scores a learner and learns from them
 STOP_AFTER_DAYS = 14
 MIN_LEARNERS = 40  # learners with a known outcome before a course's own model is trained
 MIN_PER_CLASS = 8  # of them, at least this many stopped and this many carried on
@@ -32,9 +53,24 @@ F1_MARGIN = 0.05  # the statistical model is used only when its held-out F1 beat
 MEDIUM_SHARE = 0.5  # medium from this share of the model's threshold probability
 
 
-def feature_vector(values: Mapping[Indicator, float]) -> tuple[float, ...]:
+def observed_values(facts: RiskFacts) -> dict[str, float]:
+    """What an observation of a learner records, and what the model reads: each indicator's value and the
+    context facts, by name."""
+    values: dict[str, float] = {i.value: value for i, (value, _text) in indicator_values(facts).items()}
+    values[Context.DAYS_IN_COURSE] = facts.days_in_course
+    values[Context.ACTIVE_DAYS_LAST_WEEK] = float(facts.weekly_active_days[-1]) if facts.weekly_active_days else 0.0
+    values[Context.MINUTES_LAST_WEEK] = float(facts.weekly_minutes[-1]) if facts.weekly_minutes else 0.0
+    return values
+
+
+def in_scope(values: Mapping[str, float]) -> bool:
+    """Whether the model may score (or learn from) these values: the learner has been in the course long enough."""
+    return float(values.get(Context.DAYS_IN_COURSE, 0.0)) >= MIN_DAYS_IN_COURSE
+
+
+def feature_vector(values: Mapping[str, float]) -> tuple[float, ...]:
     """The model's inputs, in `FEATURES` order: log(1 + value), missing or negative values as 0."""
-    return tuple(math.log1p(max(0.0, float(values.get(i, 0.0)))) for i in FEATURES)
+    return tuple(math.log1p(max(0.0, float(values.get(name, 0.0)))) for name in FEATURES)
 
 
 @dataclass(frozen=True)
@@ -63,8 +99,7 @@ class FittedModel:
         except ValueError:
             return None
         sizes = {len(model.means), len(model.scales), len(model.coefficients)}
-        expected = tuple(i.value for i in FEATURES)
-        if model.feature_names != expected or sizes != {len(FEATURES)} or not 0 < model.threshold < 1:
+        if model.feature_names != FEATURES or sizes != {len(FEATURES)} or not 0 < model.threshold < 1:
             return None
         return model
 
@@ -79,7 +114,7 @@ class FittedModel:
         }
 
 
-def probability(model: FittedModel, values: Mapping[Indicator, float]) -> float:
+def probability(model: FittedModel, values: Mapping[str, float]) -> float:
     """The model's probability that the learner will stop, from their indicator values."""
     z = model.intercept
     for x, mean, scale, coefficient in zip(

@@ -50,6 +50,7 @@ def _history(course: Course, *, stopped: int, carried_on: int, now: datetime) ->
     for n in range(stopped + carried_on):
         gone = n < stopped
         membership = MembershipFactory.create(course=course, role=Role.LEARNER)
+        Membership.objects.filter(pk=membership.pk).update(joined_at=now - 70 * DAY)
         LearnerStats.objects.create(
             membership=membership,
             course=course,
@@ -113,7 +114,7 @@ def test_enough_history_trains_a_model_stored_as_json_with_both_models_figures(w
     stored.refresh_from_db()
     json.dumps([stored.fitted, stored.figures])  # plain JSON, no pickle
     model = risk_model.FittedModel.from_stored(stored.fitted)
-    assert model is not None and model.feature_names == tuple(i.value for i in Indicator)
+    assert model is not None and model.feature_names == risk_model.FEATURES
     statistical = risk_model.Figures.from_stored(stored.figures["statistical"])
     rules = risk_model.Figures.from_stored(stored.figures["rules"])
     assert statistical is not None and rules is not None
@@ -138,7 +139,7 @@ def test_a_statistical_model_in_use_scores_learners_but_the_reasons_stay_the_rul
 ) -> None:
     now = timezone.now()
     model = risk_model.FittedModel(
-        feature_names=tuple(i.value for i in Indicator),
+        feature_names=risk_model.FEATURES,
         means=(0.0,) * len(risk_model.FEATURES),
         scales=(1.0,) * len(risk_model.FEATURES),
         coefficients=(2.0,) + (0.0,) * (len(risk_model.FEATURES) - 1),
@@ -153,6 +154,26 @@ def test_a_statistical_model_in_use_scores_learners_but_the_reasons_stay_the_rul
     assert stats.risk_score == risk_model.score_for_probability(p) == 89  # log(1 + 20) × 2 − 4 → 0.89
     assert stats.risk_level == "high"
     assert stats.risk_reasons[0] == "no activity since joining 20 days ago"
+    # In a learner's first week the rules decide: the model was never trained on such days.
+    services.refresh_learners(course=world.course, now=world.learner_membership.joined_at + 5 * DAY)
+    stats.refresh_from_db()
+    assert (stats.risk_score, stats.risk_level) == (risk.assess(_first_days(5.0)).score, "low")
+
+
+def _first_days(days: float) -> risk.RiskFacts:
+    return risk.RiskFacts(days_inactive=None, days_in_course=days)
+
+
+def test_observations_from_a_learners_first_week_do_not_teach_the_model(world: CourseWorld) -> None:
+    now = timezone.now()
+    _history(world.course, stopped=1, carried_on=1, now=now)
+    later = LearnerStats.objects.filter(course=world.course).order_by("pk").values_list("membership_id", flat=True)
+    # One learner joined 56 days ago: their observations of 60 and 53 days ago fall before joining and in
+    # their first week.
+    Membership.objects.filter(pk=later[0]).update(joined_at=now - 56 * DAY)
+    samples = risk_training.course_samples(world.course, now=now)
+    assert min(s.values["days_in_course"] for s in samples) >= risk_model.MIN_DAYS_IN_COURSE
+    assert len(samples) == 2 * 3 + 1 - 2
 
 
 def test_the_daily_task_trains_every_published_course_with_observations(world: CourseWorld) -> None:

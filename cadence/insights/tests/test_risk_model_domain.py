@@ -18,13 +18,14 @@ from cadence.insights.domain.risk_model import Figures, FittedModel, ModelKind, 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 DAY = timedelta(days=1)
 RELAXED = hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # 2 shared cores
-values_st = st.fixed_dictionaries({i: st.floats(min_value=0, max_value=400, allow_nan=False) for i in Indicator})
+FEATURES = risk_model.FEATURES
+values_st = st.fixed_dictionaries({f: st.floats(min_value=0, max_value=400, allow_nan=False) for f in FEATURES})
 model_st = st.builds(
     FittedModel,
-    feature_names=st.just(tuple(i.value for i in Indicator)),
-    means=st.tuples(*[st.floats(-3, 3) for _ in Indicator]),
-    scales=st.tuples(*[st.floats(0.1, 3) for _ in Indicator]),
-    coefficients=st.tuples(*[st.floats(-50, 50) for _ in Indicator]),
+    feature_names=st.just(FEATURES),
+    means=st.tuples(*[st.floats(-3, 3) for _ in FEATURES]),
+    scales=st.tuples(*[st.floats(0.1, 3) for _ in FEATURES]),
+    coefficients=st.tuples(*[st.floats(-50, 50) for _ in FEATURES]),
     intercept=st.floats(-50, 50),
     threshold=st.floats(0.01, 0.99),
 )
@@ -41,11 +42,11 @@ def test_a_probability_is_between_0_and_1_and_its_level_follows_the_threshold(va
 
 
 @RELAXED
-@given(values=values_st, model=model_st, indicator=st.sampled_from(list(Indicator)), more=st.floats(0.5, 100))
+@given(values=values_st, model=model_st, indicator=st.sampled_from(FEATURES), more=st.floats(0.5, 100))
 def test_more_of_an_indicator_with_a_positive_coefficient_never_lowers_the_probability(
     values, model, indicator, more
 ) -> None:
-    position = list(Indicator).index(indicator)
+    position = FEATURES.index(indicator)
     coefficients = list(model.coefficients)
     coefficients[position] = abs(coefficients[position])
     positive = FittedModel(**{**model.__dict__, "coefficients": tuple(coefficients)})
@@ -55,25 +56,44 @@ def test_more_of_an_indicator_with_a_positive_coefficient_never_lowers_the_proba
 
 @RELAXED
 @given(values=values_st)
-def test_features_are_log_one_plus_each_indicator_in_a_fixed_order(values) -> None:
+def test_features_are_log_one_plus_each_indicator_and_context_fact_in_a_fixed_order(values) -> None:
     features = risk_model.feature_vector(values)
-    assert len(features) == len(Indicator)
+    assert len(features) == len(Indicator) + 2
     assert all(f >= 0 for f in features)
     assert features[0] == pytest.approx(math.log1p(values[Indicator.INACTIVE]))
+    assert features[-1] == pytest.approx(math.log1p(values[risk_model.Context.MINUTES_LAST_WEEK]))
+
+
+def test_an_observation_records_the_indicators_and_the_latest_week_and_days_in_the_course() -> None:
+    facts = risk.RiskFacts(
+        days_inactive=2.0, days_in_course=16.5, weekly_minutes=(120, 45), weekly_active_days=(5, 2), overdue=1
+    )
+    values = risk_model.observed_values(facts)
+    assert values[Indicator.INACTIVE] == 2.0 and values[Indicator.OVERDUE] == 1.0
+    assert values[Indicator.LESS_TIME] == pytest.approx(62.5)  # 120 → 45
+    assert values["days_in_course"] == 16.5
+    assert (values["active_days_last_week"], values["minutes_last_week"]) == (2.0, 45.0)
+    assert risk_model.in_scope(values)
+    fresh = risk_model.observed_values(risk.RiskFacts(days_inactive=None, days_in_course=3.0))
+    assert (fresh["active_days_last_week"], fresh["minutes_last_week"]) == (0.0, 0.0)
+    assert not risk_model.in_scope(fresh)  # the model does not score a learner in their first week
 
 
 def test_a_fitted_model_survives_its_json_form_and_a_damaged_one_is_refused() -> None:
     model = FittedModel(
-        feature_names=tuple(i.value for i in Indicator),
-        means=(0.1,) * len(Indicator),
-        scales=(1.0,) * len(Indicator),
-        coefficients=(0.5, 0.2, 0.1, 0.0, -0.1, 0.3, 0.4, 0.2),
+        feature_names=FEATURES,
+        means=(0.1,) * len(FEATURES),
+        scales=(1.0,) * len(FEATURES),
+        coefficients=(0.5, 0.2, 0.1, 0.0, -0.1, 0.3, 0.4, 0.2, -0.3, -0.2),
         intercept=-1.5,
         threshold=0.4,
     )
     assert FittedModel.from_stored(model.stored()) == model
     assert FittedModel.from_stored({**model.stored(), "coefficients": [1.0]}) is None
     assert FittedModel.from_stored({**model.stored(), "feature_names": ["inactive"]}) is None
+    # a model stored before the context facts were features is not applied (the rules decide until retrained)
+    old = [i.value for i in Indicator]
+    assert FittedModel.from_stored({**model.stored(), "feature_names": old, "means": [0.1] * len(old)}) is None
     assert FittedModel.from_stored({**model.stored(), "threshold": 1.5}) is None
     assert FittedModel.from_stored({**model.stored(), "intercept": "x"}) is None
     assert FittedModel.from_stored({}) is None
