@@ -306,10 +306,12 @@ def item_extensions(item: Item) -> list[ExtensionRow]:
     ]
 
 
-def learner_zones(course_ids: Iterable[int]) -> dict[int, set[str]]:
-    """Course id → the distinct time zones of its learners: one query, one row per (course, zone)."""
+def learner_zones(course_ids: Iterable[int], *, among: QuerySet[Membership] | None = None) -> dict[int, set[str]]:
+    """Course id → the distinct time zones of its learners (of these memberships, when given: the ones a
+    viewer may see): one query, one row per (course, zone)."""
+    memberships = Membership.objects.all() if among is None else among
     rows = (
-        Membership.objects.filter(course_id__in=list(course_ids), role=Role.LEARNER)
+        memberships.filter(course_id__in=list(course_ids), role=Role.LEARNER)
         .values_list("course_id", "user__time_zone")
         .order_by()
         .distinct()

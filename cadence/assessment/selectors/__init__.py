@@ -110,6 +110,7 @@ class QueueEntry:
     item_title: str
     item_id: int
     learner: str
+    learner_id: int
     submitted_at: datetime
     waiting_hours: int
     url: str
@@ -156,6 +157,7 @@ def grading_queue(
             item_title=s.assignment.item.title,
             item_id=s.assignment.item_id,
             learner=s.user.display_name,
+            learner_id=s.user_id,
             submitted_at=s.submitted_at,
             waiting_hours=int((now - s.submitted_at).total_seconds() // 3600),
             url=reverse("assessment:grade-submission", args=[course.slug, s.pk]),
@@ -170,6 +172,7 @@ def grading_queue(
             item_title=a.quiz.item.title,
             item_id=a.quiz.item_id,
             learner=a.user.display_name,
+            learner_id=a.user_id,
             submitted_at=a.submitted_at or a.started_at,
             waiting_hours=int((now - (a.submitted_at or a.started_at)).total_seconds() // 3600),
             url=reverse("assessment:grade-attempt", args=[course.slug, a.pk]),

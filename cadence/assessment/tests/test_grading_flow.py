@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cadence.accounts.tests.factories import UserFactory
 from cadence.assessment import selectors
 from cadence.assessment.domain import rubric_text
 from cadence.assessment.models import AttemptState, Grade
@@ -21,7 +22,9 @@ from cadence.assessment.services.grading import GradeInput, GradeInputError
 from cadence.assessment.tests.factories import ESSAY, question, quiz_item
 from cadence.core.errors import NotAllowed
 from cadence.core.models import AuditEntry
-from cadence.courses.tests.factories import ItemFactory
+from cadence.courses import services as course_services
+from cadence.courses.models import Role
+from cadence.courses.tests.factories import GroupFactory, ItemFactory, MembershipFactory
 from cadence.notifications.models import Kind, Notification
 from conftest import CourseWorld
 
@@ -209,3 +212,28 @@ def test_feedback_files_reach_the_learner_only_once_released(client, world: Cour
     assert client.get(file_url).status_code == 404
     grading.release_grades(actor=world.teacher, assignment=submission.assignment, now=timezone.now())
     assert client.get(file_url).status_code == 200
+
+
+def test_graders_see_the_learners_accommodation_beside_their_work(world: CourseWorld, client):
+    """The queue and the grading page show staff who may see it the learner's accommodation; a TA limited to
+    other groups grades the work without being told."""
+    _assignment, submission = _setup(world)
+    course_services.set_accommodation(
+        actor=world.teacher,
+        course=world.course,
+        data=course_services.AccommodationInput(time_multiplier=D("1.5")),
+        learner=world.learner_membership,
+    )
+    other_group_ta = UserFactory()
+    MembershipFactory(course=world.course, user=other_group_ta, role=Role.TA).groups.add(
+        GroupFactory(course=world.course, name="Elsewhere")
+    )
+    queue = reverse("assessment:grading-queue", args=[world.course.slug])
+    page = reverse("assessment:grade-submission", args=[world.course.slug, submission.pk])
+    for grader, told in ((world.teacher, True), (world.ta, True), (other_group_ta, False)):
+        client.force_login(grader)
+        for url in (queue, page):
+            response = client.get(url)
+            body = response.content.decode()
+            assert response.status_code == 200 and world.learner.display_name in body
+            assert ("Accommodation: × 1.5 time on timed quizzes" in body) is told, (grader, url)

@@ -31,6 +31,8 @@ from cadence.assessment.services import assignments, grading
 from cadence.assessment.services.grading import GradeInput
 from cadence.core.errors import DomainError
 from cadence.core.middleware import arrival_time
+from cadence.courses import selectors as course_selectors
+from cadence.courses.domain.accommodations import Effective
 from cadence.courses.models import Course, Group, Item, ItemKind
 
 
@@ -39,6 +41,11 @@ def _grading_course(request: HttpRequest, slug: str) -> Course:
     if not policy.can(request.user, "grade", course):
         raise PermissionDenied
     return course
+
+
+def _accommodation(request: HttpRequest, course: Course, learner_id: int) -> Effective | None:
+    """The learner's accommodation, when they have one and the grader may see it."""
+    return course_selectors.accommodations_by_learner(request.user, course, [learner_id]).get(learner_id)
 
 
 def _int(value: str | None) -> int | None:
@@ -64,6 +71,10 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "item_id": item_id,
             "group_id": group_id,
             "turnaround": selectors.feedback_turnaround(course),
+            # Beside each learner, for staff who may see it: the accommodation the grader should know about.
+            "accommodations": course_selectors.accommodations_by_learner(
+                request.user, course, {e.learner_id for e in entries}
+            ),
         },
     )
 
@@ -142,6 +153,7 @@ def grade_submission(request: HttpRequest, slug: str, submission_id: int) -> Htt
             "error": error,
             "posted": request.POST,
             "manual_release": assignment.grade_release == GradeRelease.MANUAL,
+            "accommodation": _accommodation(request, course, submission.user_id),
         },
         status=400 if error else 200,
     )
@@ -188,7 +200,13 @@ def grade_attempt(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespo
     return render(
         request,
         "assessment/grade_attempt.html",
-        {"course": course, "attempt": attempt, "essays": essays, "error": error},
+        {
+            "course": course,
+            "attempt": attempt,
+            "essays": essays,
+            "error": error,
+            "accommodation": _accommodation(request, course, attempt.user_id),
+        },
         status=400 if error else 200,
     )
 

@@ -265,9 +265,7 @@ def level_for(score: int, settings: RiskSettings) -> Level:
     return Level.LOW
 
 
-def _contributions(
-    values: Mapping[str, float], settings: RiskSettings
-) -> tuple[int, list[tuple[float, Indicator]]]:
+def _contributions(values: Mapping[str, float], settings: RiskSettings) -> tuple[int, list[tuple[float, Indicator]]]:
     """The score and each fired indicator's weighted severity (indicator order)."""
     total_weight = sum(settings.weights[i] for i in Indicator)
     weighted = 0.0

@@ -165,7 +165,7 @@ def _reports(user: User, by_id: dict[int, CourseWaiting], ids: list[int]) -> Non
 def _deadlines(user: User, ids: list[int], *, now: datetime, today: date) -> list[Deadline]:
     """Items due in the next seven days (a fixed moment, or a day in each learner's zone), each with how many of
     the learners the user sees have neither submitted nor completed it; for a day in each learner's zone, when
-    it passes first and last across the course's learners. Two queries.
+    it passes first and last across the course's learners the user sees. Two queries.
 
     Deadlines counted from each learner's joining day (self-paced) differ per learner and are not listed here.
     """
@@ -190,7 +190,10 @@ def _deadlines(user: User, ids: list[int], *, now: datetime, today: date) -> lis
         .annotate(not_submitted=Coalesce(Subquery(pending, output_field=IntegerField()), Value(0)))
     )
     due_soon = list(items)
-    zones = course_selectors.learner_zones({i.course_id for i in due_soon if i.due_date is not None})
+    zones = course_selectors.learner_zones(
+        {i.course_id for i in due_soon if i.due_date is not None},
+        among=policy.scope(user, "view_insights", Membership.objects.all()),
+    )
     rows = [
         Deadline(
             item=i,

@@ -72,6 +72,30 @@ def test_a_ta_limited_to_groups_sees_only_their_groups_work() -> None:
         assert entry.to_grade == 2
 
 
+def test_a_day_deadlines_spread_covers_the_zones_of_the_learners_the_viewer_sees() -> None:
+    now = timezone.now()
+    teacher = UserFactory()
+    course = CourseFactory(title="Chemistry")
+    MembershipFactory(course=course, user=teacher, role=Role.TEACHER)
+    red, blue = GroupFactory(course=course, name="Red"), GroupFactory(course=course, name="Blue")
+    item = builders.assignment(course, title="Lab report")
+    item.due_date = timezone.localdate() + timedelta(days=2)
+    item.save(update_fields=["due_date"])
+    for name, zone, group in (("Aroha", "Pacific/Auckland", red), ("Lena", "Europe/London", blue)):
+        user = builders.learner(course, name, group=group)
+        user.time_zone = zone
+        user.save(update_fields=["time_zone"])
+    ta = UserFactory()
+    MembershipFactory(course=course, user=ta, role=Role.TA).groups.add(blue)
+    [everyone] = teaching.teaching_home(teacher, now=now, today=timezone.localdate()).deadlines
+    assert everyone.spread is not None and everyone.spread.earliest_zones == ("Pacific/Auckland",)
+    assert everyone.spread.varies
+    [theirs] = teaching.teaching_home(ta, now=now, today=timezone.localdate()).deadlines
+    # A TA limited to the blue group is not told about a red learner's zone.
+    assert theirs.spread is not None and not theirs.spread.varies
+    assert theirs.spread.earliest_zones == theirs.spread.latest_zones == ("Europe/London",)
+
+
 def test_only_courses_one_teaches_and_that_run_are_listed() -> None:
     now = timezone.now()
     teacher = UserFactory()
