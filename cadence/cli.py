@@ -33,6 +33,12 @@ def _serve_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("CADENCE_THREADS", "4")))
     parser.add_argument("--no-collectstatic", action="store_true", help="skip collecting static files first")
+    parser.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("CADENCE_ACCESS_LOG", "1") not in ("0", "false", "no"),
+        help="write one line per request to standard output (default: on; CADENCE_ACCESS_LOG=0 turns it off)",
+    )
     return parser
 
 
@@ -56,7 +62,7 @@ def serve(argv: Sequence[str], *, prog: str = "cadence serve") -> int:
                 "worker_class": "gthread",
                 "timeout": 60,
                 "graceful_timeout": 20,
-                "accesslog": "-",
+                "accesslog": "-" if options.access_log else None,
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                 # gunicorn's control socket is per user by default, so two servers (a demo and a test,
                 # two nodes on one host) would take each other's; Cadence does not use it.

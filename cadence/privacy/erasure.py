@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -63,14 +64,19 @@ def _count_delete(qs: QuerySet[Any]) -> int:
     return count
 
 
+DATABASE_SESSIONS = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
+
 def _sign_out_everywhere(user: User, now: datetime) -> int:
-    """Database sessions are deleted; any other session dies anyway: the password hash it carries changed."""
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    """Sessions kept in the database are deleted (with their cached copy, for `cached_db`); any other session
+    dies anyway: the password hash it carries changed."""
+    if settings.SESSION_ENGINE not in DATABASE_SESSIONS:
         return 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=500):
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            store().delete(session.session_key)
             ended += 1
     return ended
 

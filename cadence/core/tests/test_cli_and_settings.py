@@ -53,6 +53,26 @@ def test_defaults_are_sqlite_in_home_with_wal_debug_off_and_huey_on_sqlite(tmp_p
     assert config[4].endswith("console.EmailBackend")
 
 
+def test_connections_are_kept_and_checked_and_sessions_follow_the_cache(tmp_path: Path):
+    expression = "[s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.SESSION_ENGINE]"
+    # SQLite too: opening a connection with its pragmas costs more than most of a page.
+    assert _settings(tmp_path, expression) == [60, True, "django.contrib.sessions.backends.db"]
+    assert _settings(tmp_path, expression, DB_CONN_MAX_AGE="0")[0] == 0
+    # With Redis, sessions are read from it and written through to the database (ADR 0011).
+    with_redis = _settings(tmp_path, expression, REDIS_URL="redis://127.0.0.1:6379/3")
+    assert with_redis == [60, True, "django.contrib.sessions.backends.cached_db"]
+
+
+def test_the_access_log_is_on_by_default_and_can_be_turned_off(monkeypatch: pytest.MonkeyPatch):
+    from cadence.cli import _serve_parser
+
+    assert _serve_parser("cadence serve").parse_args([]).access_log is True
+    assert _serve_parser("cadence serve").parse_args(["--no-access-log"]).access_log is False
+    monkeypatch.setenv("CADENCE_ACCESS_LOG", "0")
+    assert _serve_parser("cadence serve").parse_args([]).access_log is False
+    assert _serve_parser("cadence serve").parse_args(["--access-log"]).access_log is True
+
+
 def test_redis_url_moves_cache_and_huey_to_redis_and_smtp_when_configured(tmp_path: Path):
     config = _settings(
         tmp_path,

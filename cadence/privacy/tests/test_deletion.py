@@ -272,3 +272,23 @@ def test_after_the_retention_period_the_kept_work_and_its_files_are_purged(
     assert User.objects.filter(pk=world.learner.pk).exists()  # the row stays: messages and posts point at it
     assert AuditEntry.objects.filter(verb="privacy.retained_work_purged").exists()
     assert background.purge_expired_retention(now=decided + timedelta(days=60)) == 0  # once
+
+
+def test_with_sessions_cached_in_front_of_the_database_erasure_ends_the_cached_copy_too(
+    world: CourseWorld, settings
+):
+    """With Redis, sessions are `cached_db`: deleting only the database row would leave the copy in the cache,
+    and the erased person's cookie would still open pages until it expired there."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.core.cache import cache
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client = Client()
+    client.force_login(world.learner)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert cache.get(SessionStore.cache_key_prefix + key) is not None
+    deletion = services.request_deletion(user=world.learner, reason="", now=timezone.now())
+    services.confirm_deletion(actor=world.admin, deletion=deletion, now=timezone.now())
+    assert cache.get(SessionStore.cache_key_prefix + key) is None
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("privacy:home")).status_code == 302
