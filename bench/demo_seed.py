@@ -35,15 +35,16 @@ def main() -> None:
 
     from cadence.demo import seed_demo
 
-    walls, cpus, queries = [], [], 0
+    walls, cpus = [], []
+    # Counted by a wrapper, not CaptureQueriesContext: Django's query log keeps only the last 9,000.
+    counted = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
     for _ in range(args.repeat):
-        # Counted by a wrapper, not CaptureQueriesContext: Django's query log keeps only the last 9,000.
-        counted = [0]
-
-        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            counted[0] += 1
-            return execute(sql, params, many, context)
-
+        counted[0] = 0
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             with connection.execute_wrapper(count), transaction.atomic():
@@ -53,7 +54,7 @@ def main() -> None:
             pass
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
-        queries = counted[0]
+        queries = counted[0]  # the last run's
     print(f"{connection.vendor}: seed_demo wall median {statistics.median(walls):.1f} s, CPU median "
           f"{statistics.median(cpus):.1f} s, {queries} queries ({args.repeat} runs, load {os.getloadavg()[0]:.1f})")  # fmt: skip
 
