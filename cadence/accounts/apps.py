@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from cadence.accounts import auth_events
+        from cadence.accounts import auth_events, course_creators
 
         auth_events.connect()
+        course_creators.connect()

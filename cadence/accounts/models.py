@@ -55,6 +55,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("date of birth"), null=True, blank=True, validators=[validate_birth_date],
         help_text=_("Optional. Seen only by you and the site administrators."),
     )  # fmt: skip
+    # The *Can add course* permission (own or through a group), kept current by `accounts.course_creators`.
+    may_create_courses = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -54,7 +54,9 @@ def test_defaults_are_sqlite_in_home_with_wal_debug_off_and_huey_on_sqlite(tmp_p
 
 
 def test_connections_are_kept_and_checked_and_sessions_follow_the_cache(tmp_path: Path):
-    expression = "[s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.SESSION_ENGINE]"
+    expression = (
+        "[s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.SESSION_ENGINE]"
+    )
     # SQLite too: opening a connection with its pragmas costs more than most of a page.
     assert _settings(tmp_path, expression) == [60, True, "django.contrib.sessions.backends.db"]
     assert _settings(tmp_path, expression, DB_CONN_MAX_AGE="0")[0] == 0

@@ -274,9 +274,7 @@ def test_after_the_retention_period_the_kept_work_and_its_files_are_purged(
     assert background.purge_expired_retention(now=decided + timedelta(days=60)) == 0  # once
 
 
-def test_with_sessions_cached_in_front_of_the_database_erasure_ends_the_cached_copy_too(
-    world: CourseWorld, settings
-):
+def test_with_sessions_cached_in_front_of_the_database_erasure_ends_the_cached_copy_too(world: CourseWorld, settings):
     """With Redis, sessions are `cached_db`: deleting only the database row would leave the copy in the cache,
     and the erased person's cookie would still open pages until it expired there."""
     from django.contrib.sessions.backends.cached_db import SessionStore
