@@ -42,9 +42,14 @@ class CourseWorld:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+    # Each test's database starts over, so course ids and versions repeat: no outline may outlive its test.
+    from cadence.courses import outline_cache
+
     cache.clear()
+    outline_cache.forget_local()
     yield
     cache.clear()
+    outline_cache.forget_local()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -91,6 +92,10 @@ class Course(models.Model):
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised (in the same transaction) by every change to what the cached course-level parts show: the
+    # course, its modules and items (`courses.versioning`). Never written by `save()`, which would put back
+    # the number it read.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = LiveCourseManager()
     all_objects = models.Manager["Course"]()
@@ -107,6 +112,15 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Every field but the version: `versioning.bump` raises it in the database, and this copy's
+            # number may be older than that.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:

@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cadence import policy
 from cadence.accounts.models import User
 from cadence.courses.domain.accommodations import Effective
-from cadence.courses.domain.deadlines import DeadlineSpec, Extension, Spread, end_of_day_spread, learner_deadline
+from cadence.courses.domain.deadlines import (
+    DeadlineSpec,
+    Extension,
+    HasDeadline,
+    Spread,
+    end_of_day_spread,
+    learner_deadline,
+)
 from cadence.courses.models import (
     STAFF_ROLES,
     Accommodation,
@@ -223,12 +231,23 @@ def membership_ids_allowed(user: AnyUser, course: Course, action: str) -> set[in
 
 
 # --- Deadlines ------------------------------------------------------------------------------------------
-def deadlines_for(user: User, items: Iterable[Item]) -> dict[int, datetime]:
+class DatedItem(HasDeadline, Protocol):
+    """An item as the deadline functions read it: a model `Item`, or its cached outline part."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def course_id(self) -> int: ...
+    @property
+    def has_deadline(self) -> bool: ...
+
+
+def deadlines_for(user: User, items: Iterable[DatedItem]) -> dict[int, datetime]:
     """Each item's deadline for this learner (items without one are left out): three queries in all."""
     return deadlines_for_learners([user], items).get(user.pk, {})
 
 
-def deadlines_for_learners(users: Sequence[User], items: Iterable[Item]) -> dict[int, dict[int, datetime]]:
+def deadlines_for_learners(users: Sequence[User], items: Iterable[DatedItem]) -> dict[int, dict[int, datetime]]:
     """Learner id → each item's deadline for them (items without one are left out): three queries however
     many learners, so a page about several learners (the family view) asks no more than one about one.
 

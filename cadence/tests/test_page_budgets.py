@@ -43,7 +43,7 @@ class Budget:
 # Function calls per request (the larger of SQLite and PostgreSQL, plus headroom).
 BUDGETS: dict[str, Budget] = {
     "dashboard": Budget(calls=72_000, grows_with_items=True),  # deadlines and progress over every item
-    "course home": Budget(calls=330_000, grows_with_items=True),
+    "course home": Budget(calls=80_000, grows_with_items=True),  # progress and deadlines over every item
     "module page": Budget(calls=103_000, grows_with_items=True),
     "item page": Budget(calls=48_000),
 }

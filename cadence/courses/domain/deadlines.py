@@ -32,9 +32,12 @@ MAX_EXTENSION_DAYS = 365
 class HasDeadline(Protocol):
     """What an item (or anything else with a deadline) carries: at most one of the three is set."""
 
-    due_at: datetime | None
-    due_date: date | None
-    due_after_days: int | None
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def due_date(self) -> date | None: ...
+    @property
+    def due_after_days(self) -> int | None: ...
 
 
 @dataclass(frozen=True)

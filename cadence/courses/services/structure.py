@@ -20,7 +20,7 @@ from cadence.accounts.models import User
 from cadence.core import audit
 from cadence.core.errors import Conflict, InvalidInput
 from cadence.core.tokens import short_code
-from cadence.courses import item_types
+from cadence.courses import item_types, versioning
 from cadence.courses.models import Course, EnrolmentMode, Item, Membership, Module, Role
 
 COURSE_FIELDS = (
@@ -286,6 +286,7 @@ def _renumber(rows: Sequence[Any]) -> None:
             changed.append(row)
     if changed:
         type(rows[0]).objects.bulk_update(changed, ["position"])
+        versioning.bump(changed[0].course_id)  # bulk_update sends no signal
 
 
 def _put_back(live_siblings: QuerySet[Any], row: Any) -> None:

@@ -3,16 +3,14 @@ template language costs about 0.3 ms a row where this costs a tenth of that. Sam
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django import template
-from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cadence.core.templatetags.cadence import when
 from cadence.courses.models import Item, ItemKind
+from cadence.courses.outline_cache import deadline_text
 
 register = template.Library()
 TODO_MARK = mark_safe('<span class="todo-mark" aria-hidden="true">○</span>')
@@ -27,22 +25,6 @@ def _labels(context: template.Context) -> dict[str, str]:
         labels["due"] = _("Due")
         context.render_context["outline_labels"] = labels
     return labels
-
-
-def deadline_text(item: Item, learner_deadlines: dict[int, datetime] | None) -> SafeString | str:
-    """A learner sees their own deadline; staff see how the deadline is set."""
-    if learner_deadlines is not None:
-        own = learner_deadlines.get(item.pk)
-        return when(own) if own is not None else ""
-    if item.due_at is not None:
-        return when(item.due_at)
-    if item.due_date is not None:
-        return format_html(
-            "{} {}", formats.date_format(item.due_date, "DATE_FORMAT"), _("(end of the day in each learner's zone)")
-        )
-    if item.due_after_days is not None:
-        return _("%(n)s days after each learner joins") % {"n": item.due_after_days}
-    return ""
 
 
 @register.simple_tag(takes_context=True)

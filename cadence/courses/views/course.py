@@ -25,7 +25,7 @@ from cadence.accounts.models import User
 from cadence.core.errors import DomainError
 from cadence.core.htmx import render_page_or_fragment, vary_on_htmx
 from cadence.core.rate import client_address
-from cadence.courses import selectors, services
+from cadence.courses import outline_cache, selectors, services
 from cadence.courses.forms import CourseForm, JoinCodeForm
 from cadence.courses.models import Course, Invitation, Item
 from cadence.families import selectors as family_selectors
@@ -121,22 +121,50 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         )
     include_hidden = shows_hidden(request, course)
-    outline = selectors.course_outline(course, include_hidden=include_hidden)
-    return render_page_or_fragment(
-        request,
-        "courses/course_detail.html",
-        "course-outline",
-        {
-            "course": course,
-            "outline": outline,
-            "may_edit": policy.can(request.user, "edit", course) and include_hidden,
-            "may_preview": policy.can(request.user, "preview", course),
-            "previewing": in_preview(request, course),
-            "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
-            "course_url": reverse("courses:course-detail", args=[course.slug]),
-            **_learner_context(request, course, outline),
-        },
+    context: dict[str, object] = {
+        "course": course,
+        "may_edit": policy.can(request.user, "edit", course) and include_hidden,
+        "may_preview": policy.can(request.user, "preview", course),
+        "previewing": in_preview(request, course),
+        "may_view_people": policy.can(request.user, "view_people", course) and include_hidden,
+        "course_url": reverse("courses:course-detail", args=[course.slug]),
+    }
+    if include_hidden:  # staff editing: every entry, hidden ones too, with their tools
+        outline = selectors.course_outline(course, include_hidden=True)
+        context |= {"outline": outline, **_learner_context(request, course, outline)}
+    else:  # what learners see, from the cached outline of this version and the viewer's overlay
+        parts = outline_cache.learner_outline(course)
+        learner, overlay = _outline_overlay(request, course, parts)
+        context |= {
+            "outline": parts,
+            "module_rows": {m.pk: outline_cache.rows(m, overlay) for m in parts.modules},
+            **learner,
+        }
+    return render_page_or_fragment(request, "courses/course_detail.html", "course-outline", context)
+
+
+def _outline_overlay(
+    request: HttpRequest, course: Course, parts: outline_cache.LearnerOutline
+) -> tuple[dict[str, object], outline_cache.Overlay]:
+    """The learner's progress, locks, deadlines and next step over the cached outline (a teacher previewing
+    or an observer gets none, and sees how each deadline is set)."""
+    user = request.user
+    if not isinstance(user, User) or not policy.learns_in(user, course.pk):
+        return {"progress": None, "availability": None, "next_step": None}, outline_cache.Overlay()
+    progress = progress_selectors.course_progress(user, course, parts.learner_items())
+    availability = progress_selectors.availability(
+        user, course, completed_item_ids=progress.completed_item_ids, now=timezone.now()
     )
+    overlay = outline_cache.Overlay(
+        marks=True,
+        completed=progress.completed_item_ids,
+        review=progress.review_item_ids,
+        item_locks=availability.item_locks,
+        module_locks=availability.module_locks,
+        deadlines=selectors.deadlines_for(user, parts.with_deadline()),
+    )
+    next_step = progress_selectors.next_step(user, course, progress, availability)
+    return {"progress": progress, "availability": availability, "next_step": next_step}, overlay
 
 
 def _learner_context(
