@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from cadence.accounts.models import User
 from cadence.courses import selectors as course_selectors
@@ -205,22 +205,26 @@ def progress_by_course(user: User, course_ids: Sequence[int]) -> dict[int, Modul
 
 
 def progress_for_learners(pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], ModuleProgress]:
-    """(learner id, course id) → done and total required items, for many learners at once: two queries."""
+    """(learner id, course id) → done and total required items, for many learners at once: two queries,
+    each counting in SQL (a course's thousand item ids never travel to Python)."""
     course_ids = {cid for _uid, cid in pairs}
     user_ids = {uid for uid, _cid in pairs}
-    totals: dict[int, int] = dict.fromkeys(course_ids, 0)
     required = Item.objects.filter(
         course_id__in=course_ids, is_published=True, module__is_published=True, is_required=True
-    ).values_list("course_id", "pk")
-    required_ids: set[int] = set()
-    for course_id, item_id in required:
-        totals[course_id] += 1
-        required_ids.add(item_id)
+    )
+    counted = required.order_by().values("course_id").annotate(n=Count("pk")).values_list("course_id", "n")
+    totals: dict[int, int] = dict.fromkeys(course_ids, 0) | dict(counted)
     done: dict[tuple[int, int], int] = dict.fromkeys(pairs, 0)
-    rows = Completion.objects.filter(user_id__in=user_ids, course_id__in=course_ids)
-    for user_id, course_id, item_id in rows.values_list("user_id", "course_id", "item_id"):
-        if item_id in required_ids and (user_id, course_id) in done:
-            done[(user_id, course_id)] += 1
+    completed = (
+        Completion.objects.filter(user_id__in=user_ids, course_id__in=course_ids, item__in=required)
+        .order_by()
+        .values("user_id", "course_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "course_id", "n")
+    )
+    for user_id, course_id, count in completed:
+        if (user_id, course_id) in done:
+            done[(user_id, course_id)] = count
     return {pair: ModuleProgress(done=done[pair], total=totals[pair[1]]) for pair in pairs}
 
 

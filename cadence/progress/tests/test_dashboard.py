@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cadence.accounts.tests.factories import UserFactory
 from cadence.courses.models import Item, Membership
 from cadence.courses.tests.factories import CourseFactory, ItemFactory, ModuleFactory
 from cadence.progress import services
+from cadence.progress.selectors import progress_for_learners
 from conftest import CourseWorld
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,37 @@ def test_dashboard_lists_overdue_and_due_this_week_in_the_learners_zone(client, 
 def test_nothing_due_is_said_plainly(client, world: CourseWorld):
     client.force_login(world.learner)
     assert "Nothing is due in the next 7 days." in client.get(reverse("home")).content.decode()
+
+
+def test_progress_per_course_counts_only_required_items_learners_see(world: CourseWorld):
+    """Done and total are counted in SQL: required, published items of published modules; a completion of
+    an optional, hidden or archived item counts for nothing."""
+    hidden_module = ModuleFactory(course=world.course, is_published=False)
+    extra = {
+        "optional": ItemFactory(module=world.modules[0], is_required=False),
+        "hidden": ItemFactory(module=world.modules[0], is_published=False),
+        "in hidden module": ItemFactory(module=hidden_module),
+    }
+    other_course = CourseFactory()
+    other_item = ItemFactory(module=ModuleFactory(course=other_course))
+    Membership.objects.create(user=world.learner, course=other_course, role="learner")
+    second = UserFactory()
+    Membership.objects.create(user=second, course=world.course, role="learner")
+    now = timezone.now()
+    for item in [world.items[0], *extra.values()]:
+        services.mark_complete(user=world.learner, item=Item.objects.get(pk=item.pk), now=now)
+    services.mark_complete(user=world.learner, item=other_item, now=now)
+    services.mark_complete(user=second, item=world.items[1], now=now)
+    services.mark_complete(user=second, item=world.items[2], now=now)
+    required = Item.objects.filter(course=world.course, is_required=True, is_published=True, module__is_published=True)
+    with CaptureQueriesContext(connection) as queries:
+        found = progress_for_learners(
+            [(world.learner.pk, world.course.pk), (world.learner.pk, other_course.pk), (second.pk, world.course.pk)]
+        )
+    assert len(queries) == 2
+    assert (found[(world.learner.pk, world.course.pk)].done, found[(world.learner.pk, world.course.pk)].total) == (
+        1,
+        required.count(),
+    )
+    assert (found[(world.learner.pk, other_course.pk)].done, found[(world.learner.pk, other_course.pk)].total) == (1, 1)
+    assert found[(second.pk, world.course.pk)].done == 2
