@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cadence.accounts.models import TokenAccess
+from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.core.models import AuditEntry
 from cadence.core.testing.queries import count_queries
@@ -257,6 +259,18 @@ def test_another_courses_teacher_reaches_nothing_here(client: Client, world: Cou
     assert _patch(client, row, extension_days=9).status_code == 404
     assert client.delete(row_url(row)).status_code == 404
     assert Accommodation.objects.filter(pk=row.pk).exists()
+
+
+def test_a_read_only_token_lists_them_but_changes_nothing(world: CourseWorld) -> None:
+    row = _give(world)
+    secret = create_api_token(user=world.teacher, name="school system", access=TokenAccess.READ).secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get(list_url(world.course)).json()["count"] == 1
+    assert client.get(row_url(row)).status_code == 200
+    assert _patch(client, row, extension_days=9).status_code == 403
+    assert client.delete(row_url(row)).status_code == 403
+    assert _post(client, world.course, membership_id=world.learner_membership.pk, extension_days=9).status_code == 403
+    assert _values(row) == (Decimal("1.50"), 1, 2, "")
 
 
 def _groups(course: Course, n: int) -> list[Group]:

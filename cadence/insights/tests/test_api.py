@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cadence.accounts.models import User
+from cadence.accounts.models import TokenAccess, User
+from cadence.accounts.services import create_api_token
 from cadence.accounts.tests.factories import UserFactory
 from cadence.core.testing.queries import count_queries
 from cadence.courses.models import Accommodation, Course, Group, Membership, Role
@@ -283,6 +284,35 @@ def test_a_limited_tas_table_costs_the_same_queries_for_3_and_60_learners(client
         client.force_login(ta)
         counts.append(count_queries(client, learners_url(course)))
     assert counts[0] == counts[1]
+
+
+def _token_client(user: User, **options: Any) -> Client:
+    secret = create_api_token(user=user, name="school system", **options).secret
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_a_read_only_token_reads_the_table_and_the_log_but_sends_nothing(
+    world: CourseWorld, class_: dict[str, Membership]
+) -> None:
+    client = _token_client(world.teacher, access=TokenAccess.READ)
+    assert len(_names(client.get(learners_url(world.course)))) == 4
+    assert client.get(learners_url(world.course, f"/{class_['bo'].user_id}")).status_code == 200
+    assert client.get(check_ins_url(world.course)).status_code == 200
+    assert client.get(check_ins_url(world.course, "/templates")).status_code == 200
+    sent = _send(client, world.course, learner_ids=[class_["bo"].user_id], body="Hi")
+    assert sent.status_code == 403 and not Message.objects.exists()
+
+
+def test_a_token_limited_to_another_course_reaches_nothing_here(
+    world: CourseWorld, class_: dict[str, Membership]
+) -> None:
+    other = CourseFactory()
+    MembershipFactory(course=other, user=world.teacher, role=Role.TEACHER)
+    client = _token_client(world.teacher, course=other)
+    assert client.get(learners_url(world.course)).status_code == 404
+    assert client.get(check_ins_url(world.course)).status_code == 404
+    assert _send(client, world.course, learner_ids=[class_["bo"].user_id], body="Hi").status_code == 404
+    assert client.get(learners_url(other)).status_code == 200
 
 
 # --- Check-ins ------------------------------------------------------------------------------------------------
