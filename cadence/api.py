@@ -15,6 +15,8 @@ from cadence.community.api import router as community_router
 from cadence.core.api_types import ObjectBodyParser, body_error_message, describe_validation_errors
 from cadence.core.errors import DomainError
 from cadence.courses.api import router as courses_router
+from cadence.courses.api_accommodations import router as accommodations_router
+from cadence.insights.api import router as insights_router
 from cadence.messaging.api import router as messaging_router
 from cadence.notifications.api import router as notifications_router
 from cadence.progress.api import router as progress_router
@@ -68,7 +70,9 @@ def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/", courses_router)
+api.add_router("/", accommodations_router)
 api.add_router("/", progress_router)
 api.add_router("/", community_router)
 api.add_router("/", messaging_router)
+api.add_router("/", insights_router)
 api.add_router("/", notifications_router)

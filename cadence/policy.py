@@ -1233,7 +1233,8 @@ RULES[(FollowRequest, "decide")] = Rule(_follow_request_decide, _follow_request_
 # service gets them: a read-only token may only read, and a token limited to one course reaches nothing
 # outside it (its other courses, and account-wide lists such as notifications and the inbox, are closed).
 _API_TOKEN = "_cadence_api_token"  # noqa: S105 - the name of an attribute, not a secret
-READ_ACTIONS = frozenset({"view", "discover", "view_people"})
+# The actions that only read: the learners table and accommodations are read by school systems with read-only tokens.
+READ_ACTIONS = frozenset({"view", "discover", "view_people", "view_insights", "view_accommodations"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How each model reaches its course (an object's attribute path, or a queryset lookup).
 _COURSE_PATHS: dict[type[Model], str] = {

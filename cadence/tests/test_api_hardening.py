@@ -16,6 +16,7 @@ from django.test import Client
 from cadence.accounts.services import create_api_token
 from cadence.api import api
 from cadence.core.api_types import MAX_ID, MAX_LIMIT
+from cadence.courses.models import Accommodation
 from cadence.messaging.models import Conversation, Message
 from cadence.notifications.models import DeliverySettings
 from conftest import CourseWorld
@@ -45,6 +46,9 @@ def _list_urls(world: CourseWorld) -> list[str]:
         "/api/v1/notifications",
         "/api/v1/messages/conversations",
         f"/api/v1/messages/courses/{world.course.pk}/questions",
+        f"/api/v1/courses/{world.course.pk}/learners",
+        f"/api/v1/courses/{world.course.pk}/check-ins",
+        f"/api/v1/courses/{world.course.pk}/accommodations",
     ]
 
 
@@ -81,6 +85,22 @@ def test_a_huge_recipient_id_is_422_and_sends_nothing(world: CourseWorld, bad: i
     assert response.status_code == 422, response.content[:300]
     assert response.json()["errors"][0]["loc"][:3] == ["body", "payload", "recipient_ids"]
     assert not Conversation.objects.exists() and not Message.objects.exists()
+
+
+@pytest.mark.parametrize("bad", [HUGE, JUST_OVER, 0, -5])
+def test_a_huge_id_in_a_check_in_or_an_accommodation_is_422_and_changes_nothing(world: CourseWorld, bad: int):
+    client = _client(world.teacher)
+    check_in = {"learner_ids": [world.learner.pk, bad], "body": "Hello"}
+    response = client.post(f"/api/v1/courses/{world.course.pk}/check-ins", check_in, content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"][:3] == ["body", "payload", "learner_ids"]
+    for field in ("membership_id", "group_id"):
+        body = {field: bad, "extension_days": 1}
+        url = f"/api/v1/courses/{world.course.pk}/accommodations"
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["body", "payload", field]
+    filtered = client.get(f"/api/v1/courses/{world.course.pk}/learners", {"group": bad})
+    assert filtered.status_code == 422 and filtered.json()["errors"][0]["loc"] == ["query", "group"]
+    assert not Message.objects.exists() and not Accommodation.objects.exists()
 
 
 def test_a_recipient_id_in_range_that_names_nobody_is_still_a_clear_422(world: CourseWorld):

@@ -29,6 +29,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from cadence.accounts.services import create_api_token
 from cadence.community.tests import factories as community
+from cadence.courses import services as course_services
+from cadence.insights.tests.factories import stats_for
 from cadence.messaging.tests import factories as messaging
 from conftest import CourseWorld
 
@@ -45,6 +47,13 @@ def _real_ids(world: CourseWorld) -> dict[str, int]:
     forum = community.forum(world.course)
     thread = community.thread(world.learner, forum)
     question = messaging.question(world.learner, world.course)
+    stats_for(world.learner_membership)
+    accommodation = course_services.set_accommodation(
+        actor=world.teacher,
+        course=world.course,
+        data=course_services.AccommodationInput(extension_days=2),
+        learner=world.learner_membership,
+    )
     return {
         "course_id": world.course.pk,
         "module_id": world.modules[1].pk,
@@ -53,6 +62,8 @@ def _real_ids(world: CourseWorld) -> dict[str, int]:
         "forum_id": forum.pk,
         "thread_id": thread.pk,
         "conversation_id": question.pk,
+        "user_id": world.learner.pk,
+        "accommodation_id": accommodation.pk,
     }
 
 

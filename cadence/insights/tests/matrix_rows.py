@@ -3,7 +3,8 @@
 Course health and the learners table are the course's teachers' and TAs' (and site administrators'); risk settings
 are changed by teachers; the teacher's home is for anyone who teaches some course (the world's outsider, learner and
 observer teach nothing). Check-ins: the course's staff check in from the learners table with templates, see the
-templates and the log; teachers write templates and automated rules.
+templates and the log; teachers write templates and automated rules. The API's learners table, check-ins and log
+follow the pages: the course's staff (outsiders may discover the course, so they get 403 like its members).
 """
 
 from __future__ import annotations
@@ -15,7 +16,21 @@ from django.utils import timezone
 
 from cadence.insights.domain import risk
 from cadence.insights.models import CheckInRule, CheckInTemplate
-from cadence.tests.matrix import STAFF_GO, STAFF_ONLY, TEACHERS_GO, TEACHERS_ONLY, Case, Ctx, page, slug, url
+from cadence.insights.tests.factories import stats_for
+from cadence.tests.matrix import (
+    STAFF_GO,
+    STAFF_ONLY,
+    TEACHERS_GO,
+    TEACHERS_ONLY,
+    Case,
+    Ctx,
+    Row,
+    call,
+    course_path,
+    page,
+    slug,
+    url,
+)
 
 
 def _settings(c: Ctx) -> dict[str, Any]:
@@ -99,4 +114,33 @@ PAGES: dict[str, Case] = {
         page("POST", url("insights:check-in-rule", slug, _rule), _rule_data), TEACHERS_GO
     ),
 }
-ENDPOINTS: dict[str, Case] = {}
+
+
+def _learner_row(c: Ctx) -> str:
+    stats_for(c.world.learner_membership)
+    return f"/courses/{c.course_id}/learners/{c.world.learner.pk}"
+
+
+def _check_in(c: Ctx) -> dict[str, Any]:
+    return {"learner_ids": [c.world.learner.pk], "template": "builtin:hello"}
+
+
+#   Row(anonymous, outsider, learner, ta, teacher, admin, observer)
+API_STAFF = Row(401, 403, 403, 200, 200, 200, 403)
+
+ENDPOINTS: dict[str, Case] = {
+    "GET /api/v1/courses/{course_id}/learners": Case(call("GET", course_path("/learners")), API_STAFF),
+    "GET /api/v1/courses/{course_id}/learners/{user_id}": Case(call("GET", _learner_row), API_STAFF),
+    # A teacher is no learner: their row does not exist for anyone.
+    "GET /api/v1/courses/{course_id}/learners/{user_id} [a teacher]": Case(
+        call("GET", lambda c: f"/courses/{c.course_id}/learners/{c.world.teacher.pk}"),
+        Row(401, 403, 403, 404, 404, 404, 403),
+    ),
+    "GET /api/v1/courses/{course_id}/check-ins/templates": Case(
+        call("GET", course_path("/check-ins/templates")), API_STAFF
+    ),
+    "GET /api/v1/courses/{course_id}/check-ins": Case(call("GET", course_path("/check-ins")), API_STAFF),
+    "POST /api/v1/courses/{course_id}/check-ins": Case(
+        call("POST", course_path("/check-ins"), _check_in), Row(401, 403, 403, 201, 201, 201, 403)
+    ),
+}
