@@ -1,10 +1,10 @@
 """Memory of an idle one-machine install, and its cold start.
 
 Starts `cadence serve` (gunicorn: a master and --workers worker processes) and `cadence worker` (the huey
-consumer) on a fresh CADENCE_HOME (SQLite, migrated, static files collected, as docs/deploy.md sets one up),
-waits until /healthz answers, makes a few requests so every web worker is warm (the sign-in page and
-/healthz, several at once), leaves everything idle for --idle seconds, then reads each process's
-/proc/<pid>/smaps_rollup and prints, per process and in total:
+consumer), or with --with-worker the one command `cadence serve --with-worker`, on a fresh CADENCE_HOME
+(SQLite, migrated), waits until /healthz answers, makes a few requests so every web worker is warm (the
+sign-in page and /healthz, several at once), leaves everything idle for --idle seconds, then reads each
+process's /proc/<pid>/smaps_rollup and prints, per process and in total:
 
 - **RSS**: resident pages mapped by the process. Pages a forked worker still shares with its master (and
   shared libraries) count in full in every process, so the sum over a master and its workers counts them
@@ -14,9 +14,9 @@ waits until /healthz answers, makes a few requests so every web worker is warm (
 - **USS**: pages only this process maps (private clean + private dirty): what stopping it would free.
 
 **Cold start**: from starting `cadence serve` (its command line, Python's start included) to the first 200
-from /healthz, the median of --cold-starts starts on the same home (collectstatic finds nothing to copy,
-as on any start but the first). The web server is started alone for these; the task worker only for the
-memory figures.
+from /healthz, for --cold-starts starts in a row on the same home: the first collects the static files
+(a new home, or a new release), the others are restarts (nothing changed). The web server is started
+alone for these; the task worker only for the memory figures.
 
 Only loopback addresses are used. Every process started here is stopped at the end.
 
@@ -45,6 +45,7 @@ from pathlib import Path
 
 CADENCE = [sys.executable, "-m", "cadence"]
 MIB = 1024  # smaps_rollup speaks kB
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,21 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return sorted(found)
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of a process, its descendants and the children it has reaped (as in bench/load.py)."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+        total += utime + stime + (cutime + cstime if pid == root else 0)
+        todo.extend(children(pid))
+    return total / CLOCK_TICKS
 
 
 def free_port() -> int:
@@ -129,9 +145,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def prepare_home(home: Path, env: dict[str, str], log: Path) -> None:
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        with log.open("ab") as out:
-            subprocess.run([*CADENCE, *command], env=env, stdout=out, stderr=subprocess.STDOUT, check=True)  # noqa: S603
+    with log.open("ab") as out:
+        command = [*CADENCE, "migrate", "--noinput", "-v0"]
+        subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=True)  # noqa: S603
 
 
 def warm(base: str, workers: int) -> None:
@@ -142,6 +158,21 @@ def warm(base: str, workers: int) -> None:
             statuses = list(pool.map(lambda p: get(base + p, timeout=30), paths))
             if set(statuses) != {200}:
                 raise SystemExit(f"warm-up requests answered {sorted(set(statuses))}")
+
+
+def processes(serve_pid: int, combined: bool) -> list[Memory]:
+    """The web server's processes; with --with-worker, the supervising process and the forked task worker too
+    (the child with children of its own is gunicorn's master)."""
+    if not combined:
+        return [memory("web master", serve_pid), *(memory("web worker", pid) for pid in children(serve_pid))]
+    rows = [memory("supervisor", serve_pid)]
+    for child in children(serve_pid):
+        workers = children(child)
+        if workers:
+            rows += [memory("web master", child), *(memory("web worker", pid) for pid in workers)]
+        else:
+            rows.append(memory("task worker (forked)", child))
+    return rows
 
 
 def table(rows: Sequence[Memory]) -> str:
@@ -166,6 +197,11 @@ def main() -> None:
     parser.add_argument("--serve-arg", action="append", default=[], help="another option for cadence serve")
     parser.add_argument("--worker-arg", action="append", default=[], help="an option for cadence worker")
     parser.add_argument("--no-task-worker", action="store_true", help="measure the web server alone")
+    parser.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="one command: `cadence serve --with-worker` (the task worker forked beside the web server)",
+    )
     parser.add_argument("--idle", type=float, default=5, help="seconds left idle before measuring")
     parser.add_argument("--cold-starts", type=int, default=3, help="starts timed for the cold start")
     parser.add_argument("--home", type=Path, help="CADENCE_HOME to use (default: a new temporary one)")
@@ -183,29 +219,31 @@ def main() -> None:
         "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
         "--threads", str(args.threads), "--no-access-log", *args.serve_arg,
     ]  # fmt: skip
+    combined = args.with_worker and not args.no_task_worker
 
     prepare_home(home, env, log)
     load_before = os.getloadavg()
 
-    cold: list[float] = []
+    cold: list[tuple[float, float]] = []  # (seconds, CPU seconds of the server's processes) to the first 200
     for _ in range(args.cold_starts):
         started = time.perf_counter()
         server = start(serve_args, env, log)
         try:
-            cold.append(wait_for_200(f"{base}/healthz", started))
+            seconds = wait_for_200(f"{base}/healthz", started)
+            cold.append((seconds, tree_cpu_seconds(server.pid)))
         finally:
             stop(server)
 
-    server = start(serve_args, env, log)
-    task_worker = None if args.no_task_worker else start(["worker", *args.worker_arg], env, log)
+    server = start([*serve_args, *(["--with-worker"] if combined else [])], env, log)
+    separate = args.no_task_worker or combined
+    task_worker = None if separate else start(["worker", *args.worker_arg], env, log)
     try:
         wait_for_200(f"{base}/healthz", time.perf_counter())
         warm(base, args.workers)
         time.sleep(args.idle)
         if task_worker is not None and task_worker.poll() is not None:
             raise SystemExit(f"cadence worker stopped (see {log})")
-        rows = [memory("web master", server.pid)]
-        rows += [memory("web worker", pid) for pid in children(server.pid)]
+        rows = processes(server.pid, combined)
         if task_worker is not None:
             rows.append(memory("task worker", task_worker.pid))
             rows += [memory("task worker child", pid) for pid in children(task_worker.pid)]
@@ -216,19 +254,25 @@ def main() -> None:
 
     load_after = os.getloadavg()
     print(
-        f"cadence serve --workers {args.workers} --threads {args.threads} {' '.join(args.serve_arg)}; "
-        f"cadence worker {' '.join(args.worker_arg)}; SQLite in {home}; idle {args.idle:.0f} s"
+        f"cadence serve --workers {args.workers} --threads {args.threads} {' '.join(args.serve_arg)}"
+        f"{' --with-worker' if combined else ''}; "
+        f"{'' if separate else 'cadence worker ' + ' '.join(args.worker_arg) + '; '}SQLite in {home}; idle {args.idle:.0f} s"
     )
     print(f"machine: {os.cpu_count()} CPUs; load average (1, 5, 15 min) before {load_before}, after {load_after}")
     print()
     print(table(rows))
     print()
-    print(
-        f"cold start (process start to the first 200 from /healthz): median {statistics.median(cold):.2f} s "
-        f"of {', '.join(f'{c:.2f}' for c in cold)}"
-    )
+    if cold:
+
+        def shown(start: tuple[float, float]) -> str:
+            return f"{start[0]:.2f} s ({start[1]:.2f} s CPU)"
+
+        print(f"cold start (process start to the first 200 from /healthz), first start: {shown(cold[0])}")
+        if cold[1:]:
+            median = (statistics.median(c[0] for c in cold[1:]), statistics.median(c[1] for c in cold[1:]))
+            print(f"restarts: {', '.join(shown(c) for c in cold[1:])}; median {shown(median)}")
     if args.json:
-        print(json.dumps({"processes": [asdict(m) for m in rows], "cold_start_seconds": cold}, indent=1))
+        print(json.dumps({"processes": [asdict(m) for m in rows], "cold_starts": cold}, indent=1))
 
 
 if __name__ == "__main__":
