@@ -219,5 +219,7 @@ def supervise(*, web: Callable[[], object], tasks: Callable[[], object]) -> int:
                 continue
             logger.error("the task worker ended (status %s); starting it again", code)
             time.sleep(max(0.0, RESTART_PAUSE_SECONDS - (time.monotonic() - started)))
+            if stopping:  # a signal came during the pause
+                continue
             started = time.monotonic()
             children["tasks"] = _fork(tasks)
