@@ -8,10 +8,11 @@ third of a second of every start and 7 MiB, for objects a worker copies anyway a
 (every use of a Python object writes its reference count, and so its page).
 
 Nothing that must belong to one process is open at a fork: database connections, the task queue's storage and
-the cache's connections are closed first (each worker opens its own on first use); the master answers no
-request, so the local-memory cache is empty; no thread has been started; `random` reseeds itself in a forked
-child, and tokens come from the operating system (`secrets`). `gc.freeze()` moves everything loaded so far out
-of the collector's reach, so a collection in a worker does not write to (and so copy) the shared pages.
+the cache's connections are closed first (each worker opens its own on first use); the local-memory cache is
+emptied (the master answers no request, but `cadence demo` seeds the data in it first); no thread has been
+started; `random` reseeds itself in a forked child, and tokens come from the operating system (`secrets`).
+`gc.freeze()` moves everything loaded so far out of the collector's reach, so a collection in a worker does not
+write to (and so copy) the shared pages.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.db import connections
@@ -58,6 +60,9 @@ def load_before_fork(application: WSGIHandler, *, tasks: bool = False) -> WSGIHa
     resolver.reverse_dict  # noqa: B018 - builds the reverse lookup tables once
     if tasks:
         autodiscover_modules("tasks")
+    for cache in caches.all(initialized_only=True):
+        if isinstance(cache, LocMemCache):
+            cache.clear()  # per process: what the master put there (seeding the demo) would go stale in each worker
     close_shared_resources()
     if threading.active_count() != 1:
         raise RuntimeError("a thread runs in the master: it would be lost, holding its locks, in every fork")

@@ -48,6 +48,8 @@ def open_files():
 
 connection.ensure_connection()
 HUEY.storage.conn
+from django.core.cache import cache
+cache.set("left-by-the-master", 1)
 database = connection.settings_dict["NAME"]
 before = [f for f in open_files() if f in (database, HUEY.storage.filename)]
 server.load_before_fork(application)
@@ -56,6 +58,7 @@ facts = {
     "open_after": [f for f in open_files() if f in (database, HUEY.storage.filename)],
     "django_connection_open": connection.connection is not None,
     "threads": threading.active_count(),
+    "cached": cache.get("left-by-the-master"),
     "frozen": gc.get_freeze_count(),
     "clients": {name: sys.modules.get(name, "not imported") is None for name in ("redis", "psycopg")},
 }
@@ -88,11 +91,14 @@ def test_gunicorn_loads_the_application_in_the_master_before_forking() -> None:
     assert (config["workers"], config["threads"], config["worker_class"]) == (2, 4, "gthread")
 
 
-def test_the_master_forks_with_no_connection_open_no_thread_and_its_objects_frozen(facts: dict[str, Any]) -> None:
+def test_the_master_forks_with_no_connection_open_no_thread_an_empty_cache_and_its_objects_frozen(
+    facts: dict[str, Any],
+) -> None:
     assert len(facts["open_before"]) == 2, "the check opens the database and the task queue first"
     assert facts["open_after"] == []
     assert facts["django_connection_open"] is False
     assert facts["threads"] == 1
+    assert facts["cached"] is None, "the local-memory cache is emptied"
     assert facts["frozen"] > 10_000
 
 
