@@ -18,7 +18,8 @@ from /healthz, for --cold-starts starts in a row on the same home: the first col
 (a new home, or a new release), the others are restarts (nothing changed). The web server is started
 alone for these; the task worker only for the memory figures.
 
-Only loopback addresses are used. Every process started here is stopped at the end.
+Only loopback addresses are used. Every process started here is stopped at the end. The processes run
+`python -m cadence` from the working directory: run it from the checkout to be measured.
 
     python bench/memory.py                          # 2 web workers × 4 threads, one task worker
     python bench/memory.py --workers 3 --idle 10    # another configuration
