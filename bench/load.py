@@ -21,6 +21,10 @@ at another server's page (for example the learner home of a Kolibri started next
     CADENCE_HOME=/tmp/bench python bench/load.py                         # SQLite in CADENCE_HOME
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cadence_bench python bench/load.py --concurrency 16
     python bench/load.py --pages dashboard --compare-url http://127.0.0.1:8080/api/... --compare-pid 4242
+    python bench/load.py --pages dashboard "item page" --concurrency 16 --serve-arg=--with-worker
+
+At the end it prints the server's memory after the run (RSS, PSS and USS over all its processes; see
+bench/memory.py).
 """
 
 from __future__ import annotations
@@ -162,6 +166,28 @@ def tree_cpu_seconds(root: int) -> float:
         total += utime + stime + (cutime + cstime if pid == root else 0)
         todo.extend(children.get(pid, []))
     return total / CLOCK_TICKS
+
+
+def tree_memory_mib(root: int) -> tuple[float, float, float]:
+    """RSS, PSS and USS (MiB) summed over a process and its descendants (see bench/memory.py for which to
+    read: RSS counts pages the workers share with their master once in each)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    rss = pss = uss = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        kb = {line.split(":")[0]: int(line.split()[1]) for line in lines}
+        rss, pss = rss + kb["Rss"], pss + kb["Pss"]
+        uss += kb["Private_Clean"] + kb["Private_Dirty"]
+        todo.extend(children.get(pid, []))
+    return rss / 1024, pss / 1024, uss / 1024
 
 
 # --- Load generators ---------------------------------------------------------------------------------------
@@ -308,6 +334,7 @@ def main() -> None:
     parser.add_argument("--compare-cookie", default="", help="the cookie to send to it (name=value)")
     parser.add_argument("--compare-pid", type=int, help="that server's process, for its CPU per request")
     parser.add_argument("--server-log", default="bench-server.log", help="where the server's errors go")
+    parser.add_argument("--serve-arg", action="append", default=[], help="another option for cadence serve")
     args = parser.parse_args()
 
     learners, staff = prepare_visitors(args.learners)
@@ -333,14 +360,15 @@ def main() -> None:
     env = os.environ | {"ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(  # noqa: S603 - our own command
         [sys.executable, "-m", "cadence", "serve", "--host", "127.0.0.1", "--port", str(args.port),
-         "--workers", str(args.workers), "--threads", str(args.threads), "--no-access-log"],
+         "--workers", str(args.workers), "--threads", str(args.threads), "--no-access-log", *args.serve_arg],
         env=env, stdout=subprocess.DEVNULL, stderr=open(args.server_log, "w"),  # noqa: SIM115 - closed with the process
     )  # fmt: skip
     try:
         wait_until_up(f"{base}/healthz")
         from django.db import connection
 
-        print(f"database: {connection.vendor}; server: gunicorn {args.workers} workers × {args.threads} threads; "
+        print(f"database: {connection.vendor}; server: gunicorn {args.workers} workers × {args.threads} threads "
+              f"{' '.join(args.serve_arg)}; "
               f"{len(learners)} learners; {args.seconds:.0f} s per level; load: {args.engine}; "
               f"machine load average before: {os.getloadavg()[0]:.2f}")  # fmt: skip
         print("| page | concurrency | req/s | p50 ms | p95 ms | p99 ms | CPU ms/req | errors |")
@@ -354,6 +382,10 @@ def main() -> None:
                 if compare_base:
                     other = measure(engine, compare_base, compare_targets, concurrency, args.seconds, args.compare_pid)
                     print(_row(f"compared: {args.compare_url}", concurrency, other), flush=True)
+        rss, pss, uss = tree_memory_mib(server.pid)
+        print(
+            f"server memory after the run (all its processes): RSS {rss:.1f} MiB, PSS {pss:.1f} MiB, USS {uss:.1f} MiB"
+        )
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)

@@ -1,7 +1,7 @@
 """Background work for insights: every active course's learner figures (the services keep them current between
 runs) and course health's heavy figures, refreshed every hour; then whether each check-in's learner came back, and
-the automated check-in rules; each course's statistical risk model, trained daily. One-line wrappers around
-the services."""
+the automated check-in rules; each course's statistical risk model, trained daily in a process of its own (so
+the worker never imports scikit-learn). One-line wrappers around the services."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from cadence.insights import checkins_log, health_snapshots, risk_training, services, services_checkins
+from cadence.insights import checkins_log, health_snapshots, services, services_checkins, training_process
 
 
 @db_periodic_task(crontab(minute="17"))  # type: ignore[untyped-decorator]  # huey ships no type hints
@@ -24,7 +24,7 @@ def refresh_course_health_hourly() -> int:
 
 @db_periodic_task(crontab(hour="3", minute="41"))  # type: ignore[untyped-decorator]
 def train_risk_models_daily() -> int:
-    return risk_training.train_all(now=timezone.now())
+    return training_process.train_all_in_own_process(now=timezone.now())
 
 
 @db_periodic_task(crontab(minute="23"))  # type: ignore[untyped-decorator]  # after the learner figures' refresh

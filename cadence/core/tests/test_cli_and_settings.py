@@ -139,6 +139,9 @@ def test_demo_seeds_once_serves_and_ctrl_c_stops_server_and_worker(tmp_path: Pat
                 time.sleep(0.5)
         assert "Data Literacy" in body
         workers = _children(process.pid)
+        # The demo migrated and seeded in this process: its connection was closed before the web worker forked.
+        database = str((tmp_path / "cadence.sqlite3").resolve())
+        assert not any(os.path.realpath(fd) == database for fd in Path(f"/proc/{process.pid}/fd").iterdir())
         assert any(
             "worker" in Path(f"/proc/{pid}/cmdline").read_text() for pid in workers if Path(f"/proc/{pid}").exists()
         )

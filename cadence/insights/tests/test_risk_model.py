@@ -3,19 +3,23 @@ to the staff when a learner's risk rises to high, and where teachers see both.""
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cadence.courses.models import Course, Group, Membership, Role
 from cadence.courses.tests.factories import MembershipFactory
-from cadence.insights import risk_training, services, tasks
+from cadence.insights import risk_training, services, tasks, training_process
 from cadence.insights.domain import risk, risk_model
 from cadence.insights.domain.risk import Indicator
 from cadence.insights.models import LearnerStats, RiskModel, RiskObservation, RiskSettings
@@ -176,10 +180,30 @@ def test_observations_from_a_learners_first_week_do_not_teach_the_model(world: C
     assert len(samples) == 2 * 3 + 1 - 2
 
 
-def test_the_daily_task_trains_every_published_course_with_observations(world: CourseWorld) -> None:
-    _history(world.course, stopped=1, carried_on=1, now=timezone.now())
-    assert tasks.train_risk_models_daily.call_local() == 1
-    assert RiskModel.objects.get(course=world.course).why == risk_model.Why.TOO_FEW_LEARNERS
+def test_the_training_command_trains_every_published_course_with_observations(world: CourseWorld) -> None:
+    now = timezone.now()
+    _history(world.course, stopped=1, carried_on=1, now=now)
+    out = io.StringIO()
+    call_command("train_risk_models", "--now", now.isoformat(), stdout=out)
+    assert out.getvalue().split() == ["1"]
+    stored = RiskModel.objects.get(course=world.course)
+    assert stored.why == risk_model.Why.TOO_FEW_LEARNERS
+    assert stored.trained_at == now
+
+
+def test_the_daily_task_runs_the_training_command_in_a_process_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task worker never imports scikit-learn: a child process trains and ends (bench/memory.py)."""
+    ran: list[Sequence[str]] = []
+
+    def run(command: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        ran.append(command)
+        return subprocess.CompletedProcess(command, 0, stdout="3\n")
+
+    monkeypatch.setattr(training_process.subprocess, "run", run)
+    assert tasks.train_risk_models_daily.call_local() == 3
+    (command,) = ran
+    assert command[:4] == [sys.executable, "-m", "cadence", "train_risk_models"]
+    assert command[4] == "--now" and datetime.fromisoformat(command[5]).tzinfo is not None
 
 
 # --- Observations ------------------------------------------------------------------------------------------
