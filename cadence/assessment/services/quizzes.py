@@ -274,21 +274,17 @@ def _require_answerer(user: User, attempt: Attempt | None) -> Attempt:
     return attempt
 
 
-def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt:
-    """The user's attempt, locked for the change; closed first if its time has run out."""
+def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt | None:
+    """The user's attempt, locked for the change; None when its time had run out, after closing it: the caller
+    commits the closing, then refuses the answer (one transaction, one lock, whether or not the time is up)."""
     attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
+    if attempt is not None and attempt.state == AttemptState.IN_PROGRESS and is_expired(attempt, now):
+        attempt_results.grade_and_close(attempt, now=now, closed_by="time")
+        return None
     attempt = _require_answerer(user, attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted; nothing more can be saved in it."))
-    if attempt_results.is_expired(attempt, now):  # closed by `_close_if_late` first; reached only by a race
-        raise AttemptClosed(str(TIME_RAN_OUT))
     return attempt
-
-
-def _close_if_late(attempt_id: int, now: datetime) -> None:
-    """Close an expired attempt in its own transaction, so the closing stays when the answer is refused."""
-    if attempt_results.close_if_expired(attempt_id, now=now):
-        raise AttemptClosed(str(TIME_RAN_OUT))
 
 
 def _question(attempt: Attempt, position: int) -> AttemptQuestion:
@@ -314,13 +310,16 @@ class AnswerInput:
 def save_answers(*, user: User, attempt_id: int, answers: Sequence[AnswerInput], now: datetime) -> Attempt:
     """Save answers as given. An autosave older than one already stored (by its sequence) is ignored;
     a question already checked (immediate feedback) keeps its answer."""
-    _close_if_late(attempt_id, now)
     with transaction.atomic():
-        return _save_answers(user, attempt_id, answers, now)
+        attempt = _open_attempt(user, attempt_id, now)
+        if attempt is not None:
+            _save_into(attempt, answers, now)
+    if attempt is None:
+        raise AttemptClosed(str(TIME_RAN_OUT))
+    return attempt
 
 
-def _save_answers(user: User, attempt_id: int, answers: Sequence[AnswerInput], now: datetime) -> Attempt:
-    attempt = _open_attempt(user, attempt_id, now)
+def _save_into(attempt: Attempt, answers: Sequence[AnswerInput], now: datetime) -> None:
     for answer in answers:
         row = _question(attempt, answer.position)
         response = _check_response(answer.response)
@@ -330,18 +329,19 @@ def _save_answers(user: User, attempt_id: int, answers: Sequence[AnswerInput], n
         row.answered_at = now
         row.sequence = max(row.sequence, answer.sequence)
         row.save(update_fields=["response", "answered_at", "sequence"])
-    return attempt
 
 
 def check_answer(*, user: User, attempt_id: int, answer: AnswerInput, now: datetime) -> AttemptQuestion:
     """Immediate feedback: save the answer, grade it and lock it (a checked answer cannot be changed)."""
-    _close_if_late(attempt_id, now)
     with transaction.atomic():
-        return _check_answer(user, attempt_id, answer, now)
+        attempt = _open_attempt(user, attempt_id, now)
+        row = _check_into(attempt, answer, now) if attempt is not None else None
+    if row is None:
+        raise AttemptClosed(str(TIME_RAN_OUT))
+    return row
 
 
-def _check_answer(user: User, attempt_id: int, answer: AnswerInput, now: datetime) -> AttemptQuestion:
-    attempt = _open_attempt(user, attempt_id, now)
+def _check_into(attempt: Attempt, answer: AnswerInput, now: datetime) -> AttemptQuestion:
     if attempt.quiz.feedback_timing != "immediate":
         raise NotAllowed(_("This quiz gives feedback after the attempt, not question by question."))
     row = _question(attempt, answer.position)
@@ -368,5 +368,5 @@ def submit_attempt(*, user: User, attempt_id: int, now: datetime, answers: Seque
     if attempt_results.is_expired(attempt, now):
         return attempt_results.grade_and_close(attempt, now=now, closed_by="time")
     if answers:
-        _save_answers(user, attempt_id, answers, now)
+        _save_into(attempt, answers, now)
     return attempt_results.grade_and_close(attempt, now=now, closed_by="learner")

@@ -152,7 +152,11 @@ def attempt_page(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
     course = get_course(request, slug, "view")
     attempt = _attempt(request, course, attempt_id)
     now = timezone.now()
-    if attempt.state == AttemptState.IN_PROGRESS and attempt_results.close_if_expired(attempt.pk, now=now):
+    if (
+        attempt.state == AttemptState.IN_PROGRESS
+        and attempt_results.is_expired(attempt, now)  # checked first: closing takes the row's lock
+        and attempt_results.close_if_expired(attempt.pk, now=now)
+    ):
         attempt.refresh_from_db()
         messages.info(request, _("Time ran out: the attempt was submitted with the answers saved until then."))
     quiz = attempt.quiz
