@@ -41,14 +41,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+import urllib.parse
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 from load import _session_cookie, tree_cpu_seconds, wait_until_up
 
 if TYPE_CHECKING:  # Django is set up inside `prepare`, so its models are imported there
@@ -214,18 +214,81 @@ class Run:
     cpu: list[tuple[float, float]] = field(default_factory=list)  # (monotonic, server CPU seconds)
 
 
-def _csrf_cookie(response: httpx.Response, fallback: str) -> str:
-    token = response.cookies.get("csrftoken")
-    return f"csrftoken={token}" if token else fallback
+# --- A small HTTP/1.1 client: the load generator shares the two cores with the server, so it stays lean -----
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]  # lower-case names; the last value of each
+    cookies: dict[str, str]
+    text: str
+
+
+class Client:
+    """One connection per request (`Connection: close`), as a browser's after 15 idle seconds; no redirects
+    followed, no compression asked for. Much cheaper on the CPU than a general-purpose client."""
+
+    def __init__(self, host: str, port: int, timeout: float = 60) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+
+    async def request(
+        self, method: str, path: str, *, headers: Mapping[str, str], data: Mapping[str, str] | None = None
+    ) -> Reply:
+        return await asyncio.wait_for(self._request(method, path, headers, data), self.timeout)
+
+    async def _request(
+        self, method: str, path: str, headers: Mapping[str, str], data: Mapping[str, str] | None
+    ) -> Reply:
+        body = urllib.parse.urlencode(data).encode() if data is not None else b""
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: close"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if data is not None:
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+            raw = await reader.read()
+        finally:
+            writer.close()
+        head, _, content = raw.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        found: dict[str, str] = {}
+        cookies: dict[str, str] = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            found[name.strip().lower()] = value.strip()
+            if name.strip().lower() == "set-cookie":
+                key, _, rest = value.strip().partition("=")
+                cookies[key] = rest.split(";", 1)[0]
+        if found.get("transfer-encoding") == "chunked":
+            content = _unchunk(content)
+        return Reply(int(status_line.split()[1]), found, cookies, content.decode("utf-8", "replace"))
+
+
+def _unchunk(data: bytes) -> bytes:
+    out, rest = b"", data
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out, rest = out + rest[:size], rest[size + 2 :]
+    return out
 
 
 async def _timed(
-    run: Run, phase: str, client: httpx.AsyncClient, method: str, url: str, **kwargs: object
-) -> httpx.Response | None:
+    run: Run,
+    phase: str,
+    client: Client,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    data: Mapping[str, str] | None = None,
+) -> Reply | None:
     began = time.monotonic()
     try:
-        response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
-    except httpx.HTTPError as exc:
+        response = await client.request(method, url, headers=headers, data=data)
+    except (OSError, TimeoutError, ValueError, IndexError) as exc:
         run.samples.append(Sample(phase, began, time.monotonic(), ok=False))
         run.problems.append(f"{phase}: {type(exc).__name__} {exc}")
         return None
@@ -239,7 +302,7 @@ def _fail(run: Run, what: str) -> None:
 
 
 async def open_quiz_page(
-    run: Run, client: httpx.AsyncClient, quiz: Quiz, taker: Taker, gate: asyncio.Semaphore
+    run: Run, client: Client, quiz: Quiz, taker: Taker, gate: asyncio.Semaphore
 ) -> tuple[str, str] | None:
     """The quiz's item page: the CSRF cookie and the start form's token, as a browser gets them."""
     async with gate:
@@ -248,10 +311,11 @@ async def open_quiz_page(
     if response is None:
         return None
     token = CSRF_INPUT.search(response.text)
-    if response.status_code != 200 or token is None:
-        _fail(run, f"quiz page: {response.status_code}, start form {'found' if token else 'missing'}")
+    if response.status != 200 or token is None:
+        _fail(run, f"quiz page: {response.status}, start form {'found' if token else 'missing'}")
         return None
-    return _csrf_cookie(response, ""), token.group(1)
+    csrf_cookie = response.cookies.get("csrftoken")
+    return f"csrftoken={csrf_cookie}" if csrf_cookie else "", token.group(1)
 
 
 def _choices(page: str) -> dict[int, list[str]]:
@@ -264,7 +328,7 @@ def _choices(page: str) -> dict[int, list[str]]:
 
 async def take_quiz(
     run: Run,
-    client: httpx.AsyncClient,
+    client: Client,
     quiz: Quiz,
     taker: Taker,
     csrf: tuple[str, str],
@@ -285,10 +349,10 @@ async def take_quiz(
     )
     if response is None:
         return
-    location = response.headers.get("Location", "")
+    location = response.headers.get("location", "")
     attempt = re.search(r"/attempts/(\d+)/$", location)
-    if response.status_code != 302 or attempt is None:
-        _fail(run, f"start: {response.status_code} to {location or '-'}")
+    if response.status != 302 or attempt is None:
+        _fail(run, f"start: {response.status} to {location or '-'}")
         return
     attempt_id = int(attempt.group(1))
     run.attempts[taker.user_id] = attempt_id
@@ -296,8 +360,8 @@ async def take_quiz(
     if page is None:
         return
     choices = _choices(page.text)
-    if page.status_code != 200 or len(choices) != quiz.questions:
-        _fail(run, f"attempt page: {page.status_code}, {len(choices)} of {quiz.questions} questions shown")
+    if page.status != 200 or len(choices) != quiz.questions:
+        _fail(run, f"attempt page: {page.status}, {len(choices)} of {quiz.questions} questions shown")
         return
     token = CSRF_INPUT.search(page.text).group(1)  # type: ignore[union-attr]  # the attempt form has it
     sequence = int(time.time() * 1000) * 1000  # as autosave.js: increasing across reloads
@@ -317,8 +381,8 @@ async def take_quiz(
         saved = await _timed(run, "autosave", client, "POST", save_url, data=data, headers=headers)
         if saved is None:
             continue
-        if saved.status_code != 200 or "saved_at" not in saved.text:
-            _fail(run, f"autosave: {saved.status_code} {saved.text[:120]}")
+        if saved.status != 200 or "saved_at" not in saved.text:
+            _fail(run, f"autosave: {saved.status} {saved.text[:120]}")
             continue
         run.acknowledged[(attempt_id, position)] = sequence
 
@@ -332,38 +396,34 @@ async def sample_cpu(run: Run, pid: int, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), timeout=0.5)
 
 
-async def burst(quiz: Quiz, base: str, args: argparse.Namespace, pid: int) -> Run:
+async def burst(quiz: Quiz, port: int, args: argparse.Namespace, pid: int) -> Run:
     run = Run()
     rng = random.Random(args.seed)
-    # Connections are kept for less than gunicorn's 2 s, so a POST never goes out on one the server is closing.
-    limits = httpx.Limits(
-        max_connections=len(quiz.takers) + 8, max_keepalive_connections=len(quiz.takers), keepalive_expiry=1.0
-    )
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, follow_redirects=False) as client:
-        warm = Run()  # every page once per warm-up learner (each worker's first requests load code and templates)
-        for taker in quiz.warmup:
-            csrf = await open_quiz_page(warm, client, quiz, taker, asyncio.Semaphore(1))
-            if csrf is not None:
-                await take_quiz(warm, client, quiz, taker, csrf, t0=time.monotonic(), start_at=0, every=0.01,
-                                duration=0.01 * quiz.questions, rng=rng)  # fmt: skip
-        if warm.problems:
-            sys.exit(f"The warm-up failed: {warm.problems[0]}")
-        stop = asyncio.Event()
-        sampler = asyncio.create_task(sample_cpu(run, pid, stop))
-        gate = asyncio.Semaphore(args.open_concurrency)
-        tokens = await asyncio.gather(*(open_quiz_page(run, client, quiz, t, gate) for t in quiz.takers))
-        t0 = time.monotonic() + 1.0
-        starts = sorted(rng.uniform(0, args.window) for _ in quiz.takers)
-        await asyncio.gather(
-            *(
-                take_quiz(run, client, quiz, taker, csrf, t0=t0, start_at=start_at, every=args.every,
-                          duration=args.duration, rng=random.Random(rng.random()))
-                for taker, csrf, start_at in zip(quiz.takers, tokens, rng.sample(starts, len(starts)), strict=True)
-                if csrf is not None
-            )
-        )  # fmt: skip
-        stop.set()
-        await sampler
+    client = Client("127.0.0.1", port)
+    warm = Run()  # every page once per warm-up learner (each worker's first requests load code and templates)
+    for taker in quiz.warmup:
+        csrf = await open_quiz_page(warm, client, quiz, taker, asyncio.Semaphore(1))
+        if csrf is not None:
+            await take_quiz(warm, client, quiz, taker, csrf, t0=time.monotonic(), start_at=0, every=0.01,
+                            duration=0.01 * quiz.questions, rng=rng)  # fmt: skip
+    if warm.problems:
+        sys.exit(f"The warm-up failed: {warm.problems[0]}")
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_cpu(run, pid, stop))
+    gate = asyncio.Semaphore(args.open_concurrency)
+    tokens = await asyncio.gather(*(open_quiz_page(run, client, quiz, t, gate) for t in quiz.takers))
+    t0 = time.monotonic() + 1.0
+    starts = sorted(rng.uniform(0, args.window) for _ in quiz.takers)
+    await asyncio.gather(
+        *(
+            take_quiz(run, client, quiz, taker, csrf, t0=t0, start_at=start_at, every=args.every,
+                      duration=args.duration, rng=random.Random(rng.random()))
+            for taker, csrf, start_at in zip(quiz.takers, tokens, rng.sample(starts, len(starts)), strict=True)
+            if csrf is not None
+        )
+    )  # fmt: skip
+    stop.set()
+    await sampler
     return run
 
 
@@ -475,7 +535,7 @@ def main() -> None:
             f"load average before: {load_before[0]:.2f}",
             flush=True,
         )
-        run = asyncio.run(burst(quiz, base, args, server.pid))
+        run = asyncio.run(burst(quiz, args.port, args, server.pid))
         print(
             f"load average after: {os.getloadavg()[0]:.2f}; the load generator's own CPU: "
             f"{time.process_time() - client_cpu:.1f} s"
