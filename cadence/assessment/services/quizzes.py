@@ -203,10 +203,11 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
 def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     """Begin an attempt, or return the one already open (a double click or a second tab starts one)."""
     accommodation = course_selectors.accommodation_for(user, quiz.item.course_id)
-    decision = policy.may_start_attempt(user, quiz, now=now, accommodation=accommodation)
+    attempts = list(Attempt.objects.filter(quiz=quiz, user=user))  # read once: the decision, the open one, the number
+    decision = policy.may_start_attempt(user, quiz, now=now, accommodation=accommodation, attempts=attempts)
     if not decision:
         raise _refusal(decision)
-    open_attempt = Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS).first()
+    open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
     if open_attempt is not None:
         open_attempt.quiz = quiz
         if not is_expired(open_attempt, now):
@@ -219,22 +220,12 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     # The time limit is the learner's own (an accommodation's multiplier); the quiz's closing caps everyone's.
     limit = accommodations.time_limit(quiz.time_limit_minutes, accommodation)
     ends = [t for t in (now + limit if limit else None, quiz.closes_at) if t]
-    number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(m=Max("number"))["m"] or 0) + 1
-    try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(
-                quiz=quiz, user=user, number=number, started_at=now, ends_at=min(ends) if ends else None
-            )
-    except IntegrityError:  # another request opened one a moment ago
-        existing = Attempt.objects.get(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
-        existing.quiz = quiz
-        return existing
+    number = max((a.number for a in attempts), default=0) + 1
     rows = []
     for position, question in enumerate(questions, start=1):
         definition = question.as_def()
         rows.append(
             AttemptQuestion(
-                attempt=attempt,
                 position=position,
                 question=question,
                 definition=definition.to_json(),
@@ -242,9 +233,23 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
                 points=definition.points,
             )
         )
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                quiz=quiz,
+                user=user,
+                number=number,
+                started_at=now,
+                ends_at=min(ends) if ends else None,
+                max_score=sum((r.points for r in rows), Decimal(0)),
+            )
+    except IntegrityError:  # another request opened one a moment ago
+        existing = Attempt.objects.get(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
+        existing.quiz = quiz
+        return existing
+    for row in rows:
+        row.attempt = attempt
     AttemptQuestion.objects.bulk_create(rows)
-    attempt.max_score = sum((r.points for r in rows), Decimal(0))
-    attempt.save(update_fields=["max_score"])
     if attempt.ends_at is not None:
         _schedule_close(attempt)
     progress_services.record_activity(
