@@ -199,11 +199,19 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
     return chosen
 
 
-@transaction.atomic
+def _attempts_of(quiz: Quiz, user: User) -> list[Attempt]:
+    return list(Attempt.objects.filter(quiz=quiz, user=user))
+
+
 def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
-    """Begin an attempt, or return the one already open (a double click or a second tab starts one)."""
+    """Begin an attempt, or return the one already open (a double click or a second tab starts one).
+
+    The reads and the draw happen before the one short transaction that writes: on SQLite a transaction holds
+    the database's write lock from its start, and a burst of learners starting at once queues behind it. The
+    database keeps the rules: one open attempt per learner and quiz, each number once; a racing twin's insert
+    fails and it returns the winner's attempt."""
     accommodation = course_selectors.accommodation_for(user, quiz.item.course_id)
-    attempts = list(Attempt.objects.filter(quiz=quiz, user=user))  # read once: the decision, the open one, the number
+    attempts = _attempts_of(quiz, user)  # read once: the decision, the open one, the number
     decision = policy.may_start_attempt(user, quiz, now=now, accommodation=accommodation, attempts=attempts)
     if not decision:
         raise _refusal(decision)
@@ -212,7 +220,7 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
         open_attempt.quiz = quiz
         if not is_expired(open_attempt, now):
             return open_attempt
-        attempt_results.grade_and_close(open_attempt, now=now, closed_by="time")
+        attempt_results.close_if_expired(open_attempt.pk, now=now)  # under the attempt's lock, in its own transaction
     rng = secrets.SystemRandom()  # learners must not be able to predict their draw or order
     questions = _questions_for(quiz, rng)
     if not questions:  # the slots draw from categories or concepts that have no questions now
@@ -220,7 +228,6 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     # The time limit is the learner's own (an accommodation's multiplier); the quiz's closing caps everyone's.
     limit = accommodations.time_limit(quiz.time_limit_minutes, accommodation)
     ends = [t for t in (now + limit if limit else None, quiz.closes_at) if t]
-    number = max((a.number for a in attempts), default=0) + 1
     rows = []
     for position, question in enumerate(questions, start=1):
         definition = question.as_def()
@@ -233,18 +240,25 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
                 points=definition.points,
             )
         )
+    attempt = Attempt(
+        quiz=quiz,
+        user=user,
+        number=max((a.number for a in attempts), default=0) + 1,
+        started_at=now,
+        ends_at=min(ends) if ends else None,
+        max_score=sum((r.points for r in rows), Decimal(0)),
+    )
+    return _create_attempt(attempt, rows, now=now)
+
+
+@transaction.atomic
+def _create_attempt(attempt: Attempt, rows: Sequence[AttemptQuestion], *, now: datetime) -> Attempt:
+    quiz = attempt.quiz
     try:
         with transaction.atomic():
-            attempt = Attempt.objects.create(
-                quiz=quiz,
-                user=user,
-                number=number,
-                started_at=now,
-                ends_at=min(ends) if ends else None,
-                max_score=sum((r.points for r in rows), Decimal(0)),
-            )
+            attempt.save(force_insert=True)
     except IntegrityError:  # another request opened one a moment ago
-        existing = Attempt.objects.get(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
+        existing = Attempt.objects.get(quiz=quiz, user=attempt.user, state=AttemptState.IN_PROGRESS)
         existing.quiz = quiz
         return existing
     for row in rows:
@@ -253,7 +267,7 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     if attempt.ends_at is not None:
         _schedule_close(attempt)
     progress_services.record_activity(
-        user=user,
+        user=attempt.user,
         verb=Verb.STARTED,
         course_id=quiz.item.course_id,
         item=quiz.item,
