@@ -45,7 +45,7 @@ BUDGETS: dict[str, Budget] = {
     "dashboard": Budget(calls=72_000, grows_with_items=True),  # deadlines and progress over every item
     "course home": Budget(calls=330_000, grows_with_items=True),
     "module page": Budget(calls=103_000, grows_with_items=True),
-    "item page": Budget(calls=47_000),
+    "item page": Budget(calls=44_000),
 }
 
 
