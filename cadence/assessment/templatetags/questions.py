@@ -1,5 +1,5 @@
 """A choice question's answers rendered in Python: the attempt page shows every question's choices, and the
-template language took about a fifth of the page's work for them (a burst of learners opens it at once)."""
+template language took about a tenth of the page's work for them (a burst of learners opens it at once)."""
 
 from __future__ import annotations
 
