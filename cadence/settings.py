@@ -306,6 +306,9 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 ARCHIVE_RETENTION_DAYS = env.int("ARCHIVE_RETENTION_DAYS", default=365)
 # How often an open item page reports active time (the server credits at most 30 s a beat).
 HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=15)
+# A learner reopening the item they are already on within this many minutes of its last record writes nothing
+# (ADR 0012): the record of a view is at most this old; first views, completions and moves are written at once.
+VIEW_REFRESH_MINUTES = env.int("VIEW_REFRESH_MINUTES", default=5)
 # Lesson images, videos and caption files (content app). Web servers in front must allow the video size too.
 CONTENT_IMAGE_MAX_BYTES = env.int("CONTENT_IMAGE_MAX_MB", default=5) * 1024 * 1024
 CONTENT_VIDEO_MAX_BYTES = env.int("CONTENT_VIDEO_MAX_MB", default=500) * 1024 * 1024

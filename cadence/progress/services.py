@@ -9,8 +9,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import DateTimeField, Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from cadence import policy
@@ -130,15 +132,56 @@ def mark_complete(*, user: User, item: Item, now: datetime, source: str = "rule"
     return completion
 
 
+def record_view(*, user: User, item: Item, now: datetime) -> bool:
+    """A learner opened an item page; True when that was written, False when it was already on record.
+
+    Reopening the item the learner is on (their latest viewed item of all, so the course's and the dashboard's
+    "continue" point here already) within `VIEW_REFRESH_MINUTES` of its last record writes nothing: no
+    transaction, no event, no refresh. A first view, a completion by viewing and a move to another item are
+    always written at once (ADR 0012). The check reads outside any transaction: on SQLite a transaction takes
+    the write lock when it begins."""
+    if not is_tracked(user, item) or _view_on_record(user, item, now):
+        return False
+    _write_view(user=user, item=item, now=now)
+    return True
+
+
+def _view_on_record(user: User, item: Item, now: datetime) -> bool:
+    """Is this view on record already? Yes when the learner's latest viewed item of all is this one, with a
+    first view, last viewed within the window, and completed if viewing completes it (checked, never
+    assumed). One query."""
+    latest = (
+        ItemProgress.objects.filter(user=user, last_viewed_at__isnull=False)
+        .annotate(completed=Exists(Completion.objects.filter(user=user, item_id=OuterRef("item_id"))))
+        .order_by("-last_viewed_at")
+        .values_list("item_id", "first_viewed_at", "last_viewed_at", "completed")
+        .first()
+    )
+    if latest is None:
+        return False
+    item_id, first_viewed_at, last_viewed_at, completed = latest
+    window = timedelta(minutes=settings.VIEW_REFRESH_MINUTES)
+    if item_id != item.pk or first_viewed_at is None or last_viewed_at is None or now - last_viewed_at >= window:
+        return False
+    return completed or item.completion_rule != CompletionRule.VIEWED
+
+
+def _touch_view(user: User, item: Item, now: datetime) -> bool:
+    """Move the learner's row for the item to this view; False when there is no row yet."""
+    first = Coalesce(F("first_viewed_at"), Value(now, output_field=DateTimeField()))
+    return bool(ItemProgress.objects.filter(user=user, item=item).update(last_viewed_at=now, first_viewed_at=first))
+
+
 @transaction.atomic
-def record_view(*, user: User, item: Item, now: datetime) -> None:
-    """A learner opened an item page."""
-    if not is_tracked(user, item):
-        return
-    if not ItemProgress.objects.filter(user=user, item=item).update(last_viewed_at=now):
-        ItemProgress.objects.get_or_create(  # the first visit
-            user=user, item=item, defaults={"course_id": item.course_id, "first_viewed_at": now, "last_viewed_at": now}
-        )
+def _write_view(*, user: User, item: Item, now: datetime) -> None:
+    if not _touch_view(user, item, now):  # the first visit
+        try:
+            with transaction.atomic():
+                ItemProgress.objects.create(
+                    user=user, item=item, course_id=item.course_id, first_viewed_at=now, last_viewed_at=now
+                )
+        except IntegrityError:  # a concurrent first view created it a moment ago
+            _touch_view(user, item, now)
     _event(user=user, verb=Verb.VIEWED, item=item, now=now)
     insights_services.activity_recorded(course_id=item.course_id, user_id=user.pk)
     if item.completion_rule == CompletionRule.VIEWED:

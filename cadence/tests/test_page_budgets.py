@@ -45,7 +45,7 @@ BUDGETS: dict[str, Budget] = {
     "dashboard": Budget(calls=72_000, grows_with_items=True),  # deadlines and progress over every item
     "course home": Budget(calls=80_000, grows_with_items=True),  # progress and deadlines over every item
     "module page": Budget(calls=103_000, grows_with_items=True),
-    "item page": Budget(calls=48_000),
+    "item page": Budget(calls=44_000),
 }
 
 

@@ -199,19 +199,28 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
     return chosen
 
 
-@transaction.atomic
+def _attempts_of(quiz: Quiz, user: User) -> list[Attempt]:
+    return list(Attempt.objects.filter(quiz=quiz, user=user))
+
+
 def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
-    """Begin an attempt, or return the one already open (a double click or a second tab starts one)."""
+    """Begin an attempt, or return the one already open (a double click or a second tab starts one).
+
+    The reads and the draw happen before the one short transaction that writes: on SQLite a transaction holds
+    the database's write lock from its start, and a burst of learners starting at once queues behind it. The
+    database keeps the rules: one open attempt per learner and quiz, each number once; a racing twin's insert
+    fails and it returns the winner's attempt."""
     accommodation = course_selectors.accommodation_for(user, quiz.item.course_id)
-    decision = policy.may_start_attempt(user, quiz, now=now, accommodation=accommodation)
+    attempts = _attempts_of(quiz, user)  # read once: the decision, the open one, the number
+    decision = policy.may_start_attempt(user, quiz, now=now, accommodation=accommodation, attempts=attempts)
     if not decision:
         raise _refusal(decision)
-    open_attempt = Attempt.objects.filter(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS).first()
+    open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
     if open_attempt is not None:
         open_attempt.quiz = quiz
         if not is_expired(open_attempt, now):
             return open_attempt
-        attempt_results.grade_and_close(open_attempt, now=now, closed_by="time")
+        attempt_results.close_if_expired(open_attempt.pk, now=now)  # under the attempt's lock, in its own transaction
     rng = secrets.SystemRandom()  # learners must not be able to predict their draw or order
     questions = _questions_for(quiz, rng)
     if not questions:  # the slots draw from categories or concepts that have no questions now
@@ -219,22 +228,11 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
     # The time limit is the learner's own (an accommodation's multiplier); the quiz's closing caps everyone's.
     limit = accommodations.time_limit(quiz.time_limit_minutes, accommodation)
     ends = [t for t in (now + limit if limit else None, quiz.closes_at) if t]
-    number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(m=Max("number"))["m"] or 0) + 1
-    try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(
-                quiz=quiz, user=user, number=number, started_at=now, ends_at=min(ends) if ends else None
-            )
-    except IntegrityError:  # another request opened one a moment ago
-        existing = Attempt.objects.get(quiz=quiz, user=user, state=AttemptState.IN_PROGRESS)
-        existing.quiz = quiz
-        return existing
     rows = []
     for position, question in enumerate(questions, start=1):
         definition = question.as_def()
         rows.append(
             AttemptQuestion(
-                attempt=attempt,
                 position=position,
                 question=question,
                 definition=definition.to_json(),
@@ -242,13 +240,34 @@ def start_attempt(*, user: User, quiz: Quiz, now: datetime) -> Attempt:
                 points=definition.points,
             )
         )
+    attempt = Attempt(
+        quiz=quiz,
+        user=user,
+        number=max((a.number for a in attempts), default=0) + 1,
+        started_at=now,
+        ends_at=min(ends) if ends else None,
+        max_score=sum((r.points for r in rows), Decimal(0)),
+    )
+    return _create_attempt(attempt, rows, now=now)
+
+
+@transaction.atomic
+def _create_attempt(attempt: Attempt, rows: Sequence[AttemptQuestion], *, now: datetime) -> Attempt:
+    quiz = attempt.quiz
+    try:
+        with transaction.atomic():
+            attempt.save(force_insert=True)
+    except IntegrityError:  # another request opened one a moment ago
+        existing = Attempt.objects.get(quiz=quiz, user=attempt.user, state=AttemptState.IN_PROGRESS)
+        existing.quiz = quiz
+        return existing
+    for row in rows:
+        row.attempt = attempt
     AttemptQuestion.objects.bulk_create(rows)
-    attempt.max_score = sum((r.points for r in rows), Decimal(0))
-    attempt.save(update_fields=["max_score"])
     if attempt.ends_at is not None:
         _schedule_close(attempt)
     progress_services.record_activity(
-        user=user,
+        user=attempt.user,
         verb=Verb.STARTED,
         course_id=quiz.item.course_id,
         item=quiz.item,
@@ -274,21 +293,17 @@ def _require_answerer(user: User, attempt: Attempt | None) -> Attempt:
     return attempt
 
 
-def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt:
-    """The user's attempt, locked for the change; closed first if its time has run out."""
+def _open_attempt(user: User, attempt_id: int, now: datetime) -> Attempt | None:
+    """The user's attempt, locked for the change; None when its time had run out, after closing it: the caller
+    commits the closing, then refuses the answer (one transaction, one lock, whether or not the time is up)."""
     attempt = Attempt.objects.select_for_update().select_related("quiz__item__course").filter(pk=attempt_id).first()
+    if attempt is not None and attempt.state == AttemptState.IN_PROGRESS and is_expired(attempt, now):
+        attempt_results.grade_and_close(attempt, now=now, closed_by="time")
+        return None
     attempt = _require_answerer(user, attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted; nothing more can be saved in it."))
-    if attempt_results.is_expired(attempt, now):  # closed by `_close_if_late` first; reached only by a race
-        raise AttemptClosed(str(TIME_RAN_OUT))
     return attempt
-
-
-def _close_if_late(attempt_id: int, now: datetime) -> None:
-    """Close an expired attempt in its own transaction, so the closing stays when the answer is refused."""
-    if attempt_results.close_if_expired(attempt_id, now=now):
-        raise AttemptClosed(str(TIME_RAN_OUT))
 
 
 def _question(attempt: Attempt, position: int) -> AttemptQuestion:
@@ -314,13 +329,16 @@ class AnswerInput:
 def save_answers(*, user: User, attempt_id: int, answers: Sequence[AnswerInput], now: datetime) -> Attempt:
     """Save answers as given. An autosave older than one already stored (by its sequence) is ignored;
     a question already checked (immediate feedback) keeps its answer."""
-    _close_if_late(attempt_id, now)
     with transaction.atomic():
-        return _save_answers(user, attempt_id, answers, now)
+        attempt = _open_attempt(user, attempt_id, now)
+        if attempt is not None:
+            _save_into(attempt, answers, now)
+    if attempt is None:
+        raise AttemptClosed(str(TIME_RAN_OUT))
+    return attempt
 
 
-def _save_answers(user: User, attempt_id: int, answers: Sequence[AnswerInput], now: datetime) -> Attempt:
-    attempt = _open_attempt(user, attempt_id, now)
+def _save_into(attempt: Attempt, answers: Sequence[AnswerInput], now: datetime) -> None:
     for answer in answers:
         row = _question(attempt, answer.position)
         response = _check_response(answer.response)
@@ -330,18 +348,19 @@ def _save_answers(user: User, attempt_id: int, answers: Sequence[AnswerInput], n
         row.answered_at = now
         row.sequence = max(row.sequence, answer.sequence)
         row.save(update_fields=["response", "answered_at", "sequence"])
-    return attempt
 
 
 def check_answer(*, user: User, attempt_id: int, answer: AnswerInput, now: datetime) -> AttemptQuestion:
     """Immediate feedback: save the answer, grade it and lock it (a checked answer cannot be changed)."""
-    _close_if_late(attempt_id, now)
     with transaction.atomic():
-        return _check_answer(user, attempt_id, answer, now)
+        attempt = _open_attempt(user, attempt_id, now)
+        row = _check_into(attempt, answer, now) if attempt is not None else None
+    if row is None:
+        raise AttemptClosed(str(TIME_RAN_OUT))
+    return row
 
 
-def _check_answer(user: User, attempt_id: int, answer: AnswerInput, now: datetime) -> AttemptQuestion:
-    attempt = _open_attempt(user, attempt_id, now)
+def _check_into(attempt: Attempt, answer: AnswerInput, now: datetime) -> AttemptQuestion:
     if attempt.quiz.feedback_timing != "immediate":
         raise NotAllowed(_("This quiz gives feedback after the attempt, not question by question."))
     row = _question(attempt, answer.position)
@@ -368,5 +387,5 @@ def submit_attempt(*, user: User, attempt_id: int, now: datetime, answers: Seque
     if attempt_results.is_expired(attempt, now):
         return attempt_results.grade_and_close(attempt, now=now, closed_by="time")
     if answers:
-        _save_answers(user, attempt_id, answers, now)
+        _save_into(attempt, answers, now)
     return attempt_results.grade_and_close(attempt, now=now, closed_by="learner")

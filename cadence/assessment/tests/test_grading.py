@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from decimal import Decimal
 
 from hypothesis import assume, given, settings
@@ -267,3 +269,32 @@ def test_essays_wait_for_a_person():
 def test_score_is_points_times_credit_to_the_cent():
     graded = grade(MULTI, {"choices": [0]})
     assert graded.score(D(3)) == D("1.50")
+
+
+@given(
+    st.lists(st.tuples(words, credits, words), min_size=1, max_size=6),
+    st.sampled_from(list(QuestionType)),
+    st.lists(words, max_size=3),
+)
+def test_a_snapshot_is_plain_json_and_reads_back_as_the_same_question(
+    options: list[tuple[str, Decimal, str]], qtype: QuestionType, tags: list[str]
+) -> None:
+    definition = QuestionDef(
+        qtype,
+        "Text",
+        tuple(
+            Option(text, credit, feedback, match=text[::-1], tolerance=D("0.5")) for text, credit, feedback in options
+        ),
+        points=D("2.5"),
+        scoring=Scoring.ALL_OR_NOTHING,
+        tags=tuple(tags),
+    )
+    snapshot = definition.to_json()
+    assert QuestionDef.from_json(json.loads(json.dumps(snapshot))) == definition
+    whole = asdict(definition)  # the shape snapshots always had
+    assert snapshot == {
+        **whole,
+        "points": "2.5",
+        "options": [{**o, "fraction": str(o["fraction"]), "tolerance": "0.5"} for o in whole["options"]],
+        "tags": list(tags),
+    }

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from cadence.assessment.domain import scores
-from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState
+from cadence.assessment.models import Attempt, AttemptQuestion, AttemptState, Quiz
 from cadence.assessment.services import attempt_results, quizzes
 from cadence.assessment.services.quizzes import AnswerInput, AttemptClosed
 from cadence.assessment.tests.factories import CAPITAL, ESSAY, MEAN, question, quiz_item
@@ -64,6 +67,74 @@ def test_starting_twice_returns_the_open_attempt(world: CourseWorld, now):
     first = quizzes.start_attempt(user=world.learner, quiz=quiz, now=now)
     again = quizzes.start_attempt(user=world.learner, quiz=quiz, now=now)
     assert first.pk == again.pk and Attempt.objects.count() == 1
+
+
+def test_a_twin_start_that_looked_before_the_winner_committed_gets_the_winners_attempt(
+    world: CourseWorld, now, monkeypatch: pytest.MonkeyPatch
+):
+    _item, quiz = quiz_item(world.teacher, world.modules[0], question(world.teacher, world.course))
+    first = quizzes.start_attempt(user=world.learner, quiz=quiz, now=now)
+    real = quizzes._attempts_of
+    looked: list[int] = []
+
+    def not_yet_committed(quiz: Quiz, user: Any) -> list[Attempt]:
+        looked.append(1)
+        return [] if len(looked) == 1 else real(quiz, user)
+
+    monkeypatch.setattr(quizzes, "_attempts_of", not_yet_committed)
+    again = quizzes.start_attempt(user=world.learner, quiz=quiz, now=now)
+    assert again.pk == first.pk and Attempt.objects.count() == 1
+    assert AttemptQuestion.objects.filter(attempt__quiz=quiz).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_starts_at_once_make_one_attempt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both read no attempt, then both insert: one wins, the other returns the winner's. Reads and the draw
+    happen outside the writing transaction, so this is the real race on either database (PostgreSQL here:
+    SQLite's in-memory test database does not share locks between threads as a file does)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the twin test above covers the path on SQLite")
+    world = _threaded_world()
+    both_read = threading.Barrier(2, timeout=10)
+    real = quizzes._create_attempt
+
+    def create_after_both_read(*args: Any, **kwargs: Any) -> Attempt:
+        both_read.wait()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(quizzes, "_create_attempt", create_after_both_read)
+    started: list[int] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            started.append(quizzes.start_attempt(user=world[0], quiz=world[1], now=timezone.now()).pk)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert len(started) == 2 and started[0] == started[1] and Attempt.objects.count() == 1
+    assert AttemptQuestion.objects.count() == 1
+
+
+def _threaded_world() -> tuple[Any, Quiz]:
+    from cadence.accounts.tests.factories import UserFactory
+    from cadence.courses.models import Membership, Role
+    from cadence.courses.tests.factories import CourseFactory, ModuleFactory
+
+    course = CourseFactory()
+    teacher, learner = UserFactory(), UserFactory()
+    Membership.objects.create(user=teacher, course=course, role=Role.TEACHER)
+    Membership.objects.create(user=learner, course=course, role=Role.LEARNER)
+    _item, quiz = quiz_item(teacher, ModuleFactory(course=course), question(teacher, course))
+    return learner, quiz
 
 
 def test_attempts_allowed_and_grading_methods(world: CourseWorld, now):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from cadence.assessment.models import Attempt, AttemptState, Question
 from cadence.assessment.services import quizzes
 from cadence.assessment.tests.factories import CAPITAL, ESSAY, MEAN, question, quiz_item
+from cadence.core.testing.queries import serve, writes, written_table
 from cadence.courses.tests.factories import ItemFactory
 from conftest import CourseWorld
 
@@ -200,6 +201,29 @@ def test_autosave_answers_in_json_and_refuses_after_the_end(client, world: Cours
     assert late.status_code == 409 and late.json()["closed"] is True
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.SUBMITTED and attempt.questions.get().response == {"text": "medi"}
+
+
+def _transactions(sql: list[str]) -> int:
+    """Transactions a request opened (savepoints inside the test's own transaction)."""
+    return sum(1 for statement in sql if statement.startswith("SAVEPOINT"))
+
+
+def test_an_autosave_is_one_transaction_and_showing_the_attempt_none(client, world: CourseWorld):
+    """Each takes the write lock on SQLite (and the attempt's row lock on PostgreSQL): a burst of learners
+    saving at once queues behind as few of them as the work needs."""
+    item, _quiz = quiz_item(
+        world.teacher, world.modules[0], question(world.teacher, world.course, CAPITAL), time_limit_minutes=30
+    )
+    client.force_login(world.learner)
+    attempt = _start(client, world, item)
+    shown = serve(client, _url("attempt", world, attempt.pk))
+    assert _transactions(shown.sql) == 0 and shown.writes == []
+    url = _url("attempt-save", world, attempt.pk)
+    with CaptureQueriesContext(connection) as captured:
+        saved = client.post(url, {"q1-text": "median", "position": "1", "sequence": "7"}, HTTP_X_AUTOSAVE="1")
+    assert saved.json()["saved_at"]
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert _transactions(sql) == 1 and [written_table(w) for w in writes(sql)] == ["assessment_attemptquestion"]
 
 
 def test_no_feedback_or_right_answer_reaches_the_page_before_it_is_allowed(client, world: CourseWorld):

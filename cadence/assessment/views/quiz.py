@@ -128,12 +128,10 @@ def attempt_start(request: HttpRequest, slug: str, item_id: int) -> HttpResponse
     return redirect(reverse("assessment:attempt", args=[course.slug, attempt.pk]))
 
 
-def _attempt(request: HttpRequest, course: Course, attempt_id: int) -> Attempt:
-    attempt = (
-        Attempt.objects.filter(pk=attempt_id, quiz__item__course=course)
-        .select_related("quiz__item__course", "quiz__item__module", "user")
-        .first()
-    )
+def _attempt(request: HttpRequest, course: Course, attempt_id: int, *, shown: bool = True) -> Attempt:
+    """The attempt, with what its page shows (`shown`) or only what the policy asks about it."""
+    related = ("quiz__item__course", "quiz__item__module", "user") if shown else ("quiz__item__course",)
+    attempt = Attempt.objects.filter(pk=attempt_id, quiz__item__course=course).select_related(*related).first()
     if attempt is None or not policy.can(request.user, "view", attempt):
         raise Http404  # another learner's attempt is not even acknowledged
     return attempt
@@ -141,7 +139,7 @@ def _attempt(request: HttpRequest, course: Course, attempt_id: int) -> Attempt:
 
 def _my_attempt(request: HttpRequest, course: Course, attempt_id: int) -> Attempt:
     """An attempt to answer in: only its learner may; staff and observers may look but not act (403)."""
-    attempt = _attempt(request, course, attempt_id)
+    attempt = _attempt(request, course, attempt_id, shown=False)
     if attempt.user_id != request.user.pk:
         raise PermissionDenied
     return attempt
@@ -152,7 +150,11 @@ def attempt_page(request: HttpRequest, slug: str, attempt_id: int) -> HttpRespon
     course = get_course(request, slug, "view")
     attempt = _attempt(request, course, attempt_id)
     now = timezone.now()
-    if attempt.state == AttemptState.IN_PROGRESS and attempt_results.close_if_expired(attempt.pk, now=now):
+    if (
+        attempt.state == AttemptState.IN_PROGRESS
+        and attempt_results.is_expired(attempt, now)  # checked first: closing takes the row's lock
+        and attempt_results.close_if_expired(attempt.pk, now=now)
+    ):
         attempt.refresh_from_db()
         messages.info(request, _("Time ran out: the attempt was submitted with the answers saved until then."))
     quiz = attempt.quiz

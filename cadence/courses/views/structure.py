@@ -14,6 +14,7 @@ from cadence import policy
 from cadence.access import get_course, get_item, get_module, in_preview, shows_hidden, signed_in
 from cadence.core.errors import DomainError
 from cadence.core.htmx import is_htmx, varies_with_htmx
+from cadence.core.middleware import arrival_time
 from cadence.courses import item_types, selectors, services
 from cadence.courses.forms import ExtensionForm, ItemForm, ModuleForm
 from cadence.courses.models import Course, DeadlineExtension
@@ -108,7 +109,7 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     if lock is not None:
         return render(request, "courses/item_locked.html", {"course": course, "item": item, "lock": lock})
     if tracked:
-        progress_services.record_view(user=user, item=item, now=timezone.now())
+        progress_services.record_view(user=user, item=item, now=arrival_time(request))
     item_type = item_types.for_kind(item.kind)
     return render(
         request,
