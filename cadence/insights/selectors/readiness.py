@@ -11,7 +11,7 @@ only, their submitted attempts (quiz grades), last activity and questions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,10 +19,9 @@ from functools import reduce
 from operator import or_
 from typing import Any, overload
 
-from django.db.models import BigIntegerField, Case, DateTimeField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Expression, IntegerField, Min, Q, QuerySet, Sum, Value, When
 
 from cadence import policy
-from cadence.accounts.models import User
 from cadence.assessment.domain import scores
 from cadence.assessment.models import Attempt, AttemptState, Submission
 from cadence.community.models import ForumKind, Thread
@@ -192,31 +191,45 @@ def prework_items(module: Module) -> list[Item]:
     return list(items.order_by("position", "pk"))
 
 
-def by_cutoff(moment: str, cutoffs: Mapping[str, datetime]) -> Q:
-    """Rows (of a model with a `user`) whose `moment` is at or before their learner's cutoff (`cutoffs`: zone →
-    cutoff). A moment by the earliest cutoff counts and one after the latest does not, whatever the zone;
-    only those in between (a day's work at most) look the learner's zone up."""
-    if not cutoffs:
-        return Q(pk__in=[])
-    earliest, latest = min(cutoffs.values()), max(cutoffs.values())
-    surely = Q(**{f"{moment}__lte": earliest})
-    if earliest == latest:
-        return surely
-    zones_at: dict[datetime, list[str]] = {}
-    for zone, at in cutoffs.items():
-        zones_at.setdefault(at, []).append(zone)
-    in_zone = Case(
-        *(When(time_zone__in=sorted(zones), then=Value(at)) for at, zones in sorted(zones_at.items())),
-        output_field=DateTimeField(),
-    )
-    own_cutoff = Subquery(User.objects.filter(pk=OuterRef("user_id")).values(cutoff=in_zone))
-    return surely | (Q(**{f"{moment}__lte": latest}) & Q(**{f"{moment}__lte": own_cutoff}))
+@dataclass(frozen=True)
+class Cutoffs:
+    """A session's cutoffs: each zone's (`rules.cutoff`, once per zone), and the distinct moments, earliest
+    first. A row's moment is sorted to the first of those moments it is by, so that a learner whose cutoff is
+    the j-th counts the rows sorted to j or before: no row needs its learner's zone."""
+
+    of_zone: dict[str, datetime]
+    moments: tuple[datetime, ...]
+
+    @classmethod
+    def of(cls, session_date: date, zones: Iterable[str]) -> Cutoffs:
+        of_zone = {zone: rules.cutoff(session_date, zone) for zone in set(zones)}
+        return cls(of_zone, tuple(sorted(set(of_zone.values()))))
+
+    def index(self, zone: str) -> int:
+        """The position of the zone's cutoff among `moments`."""
+        return self.moments.index(self.of_zone[zone])
+
+    def by_latest(self, moment: str) -> Q:
+        """Rows whose `moment` is by the latest cutoff (the others count for nobody)."""
+        return Q(**{f"{moment}__lte": self.moments[-1]}) if self.moments else Q(pk__in=[])
+
+    def first_by(self, moment: str) -> Expression:
+        """The position of the first cutoff a row's `moment` is by (for rows by the latest)."""
+        if len(self.moments) < 2:
+            return Value(0)
+        return Case(
+            *(When(**{f"{moment}__lte": at}, then=Value(n)) for n, at in enumerate(self.moments[:-1])),
+            default=Value(len(self.moments) - 1),
+            output_field=IntegerField(),
+        )
 
 
-def item_masks(rows: QuerySet[Any], item_field: str, item_ids: Sequence[int], *, distinct: bool) -> dict[int, int]:
-    """user id → the items they have a row of in `rows`, as a bit mask (bit n: `item_ids[n]`), summed by the
-    database: one row per learner, however many items and rows each has. `distinct` when a learner may have
-    several rows of one item (attempts, submissions)."""
+def item_masks(
+    rows: QuerySet[Any], item_field: str, item_ids: Sequence[int], first_by: Expression, *, distinct: bool
+) -> dict[tuple[int, int], int]:
+    """(user id, first cutoff by) → the items the user has a row of in `rows` sorted there, as a bit mask (bit
+    n: `item_ids[n]`), summed by the database: a row or two per learner, however many items and rows each has.
+    `distinct` when a learner may have several rows of one item (attempts, submissions)."""
     chunks = [item_ids[start : start + _BITS] for start in range(0, len(item_ids), _BITS)]
     columns = {
         f"mask{k}": Sum(
@@ -231,10 +244,17 @@ def item_masks(rows: QuerySet[Any], item_field: str, item_ids: Sequence[int], *,
     }
     if not columns:
         return {}
-    masks = rows.order_by().values("user_id").annotate(**columns).values_list("user_id", *columns)
-    if len(columns) == 1:
-        return {user_id: int(mask) for user_id, mask in masks}
-    return {user_id: sum(int(part) << (k * _BITS) for k, part in enumerate(parts)) for user_id, *parts in masks}
+    masks = (
+        rows.order_by()
+        .annotate(first_by=first_by)
+        .values("user_id", "first_by")
+        .annotate(**columns)
+        .values_list("user_id", "first_by", *columns)
+    )
+    return {
+        (user_id, first): sum(int(part) << (k * _BITS) for k, part in enumerate(parts))
+        for user_id, first, *parts in masks
+    }
 
 
 def readiness(
@@ -255,23 +275,29 @@ def readiness(
             "user_id", "user__display_name", "user__time_zone"
         )
     )
-    cutoffs = {zone: rules.cutoff(session_date, zone) for zone in {zone for _id, _name, zone in people}}
+    cutoffs = Cutoffs.of(session_date, (zone for _id, _name, zone in people))
     # Read for everyone with work on the module's items (no join to the visible learners: on SQLite it makes
     # the planner probe each learner's rows); only the visible learners' rows are made below.
     done = _done(item_ids, cutoffs)
-    opened = set(
-        ItemProgress.objects.filter(by_cutoff("first_viewed_at", cutoffs), item_id__in=item_ids)
+    first_opened = dict(
+        ItemProgress.objects.filter(cutoffs.by_latest("first_viewed_at"), item_id__in=item_ids)
         .order_by()
-        .values_list("user_id", flat=True)
-        .distinct()
+        .values("user_id")
+        .annotate(first=Min(cutoffs.first_by("first_viewed_at")))
+        .values_list("user_id", "first")
     )
+    position = {zone: cutoffs.index(zone) for zone in cutoffs.of_zone}
     prework = tuple(PreworkItem(i.pk, i.title, i.kind) for i in items)
     kinds: dict[tuple[int, bool], Standing] = {}  # (items done as a mask, opened) → few, however many learners
     standings: dict[int, Standing] = {}
     by_status: dict[Status, list[tuple[int, str, str]]] = {s: [] for s in rules.ORDER}
     for person in people:  # in name order
-        user_id = person[0]
-        key = (done.get(user_id, 0), user_id in opened)
+        user_id, _name, zone = person
+        last = position[zone]
+        mask = 0
+        for first in range(last + 1):
+            mask |= done.get((user_id, first), 0)
+        key = (mask, first_opened.get(user_id, last + 1) <= last)
         standing = kinds.get(key)
         if standing is None:
             standing = kinds[key] = _standing(*key, prework)
@@ -283,27 +309,28 @@ def readiness(
         module=module,
         session_date=session_date,
         items=prework,
-        learners=Learners(shown, standings, total=len(prework), cutoffs=cutoffs),
+        learners=Learners(shown, standings, total=len(prework), cutoffs=cutoffs.of_zone),
         counts={s: len(by_status[s]) for s in order},
         grading_methods={i.pk: i.quiz.grading_method for i in items if i.kind == ItemKind.QUIZ},
     )
 
 
-def _done(item_ids: Sequence[int], cutoffs: Mapping[str, datetime]) -> dict[int, int]:
-    """user id → the items they had done by their cutoff (completed, or submitted: an attempt or an
+def _done(item_ids: Sequence[int], cutoffs: Cutoffs) -> dict[tuple[int, int], int]:
+    """(user id, first cutoff by) → the items done then (completed, or submitted: an attempt or an
     assignment), as a bit mask (bit n: `item_ids[n]`)."""
-    completed = Completion.objects.filter(by_cutoff("completed_at", cutoffs), item_id__in=item_ids)
+    completed = Completion.objects.filter(cutoffs.by_latest("completed_at"), item_id__in=item_ids)
     attempted = Attempt.objects.filter(
-        by_cutoff("submitted_at", cutoffs), quiz_id__in=item_ids, state=AttemptState.SUBMITTED
+        cutoffs.by_latest("submitted_at"), quiz_id__in=item_ids, state=AttemptState.SUBMITTED
     )
-    handed_in = Submission.objects.filter(by_cutoff("submitted_at", cutoffs), assignment_id__in=item_ids)
-    done = item_masks(completed, "item_id", item_ids, distinct=False)  # one completion per learner and item
+    handed_in = Submission.objects.filter(cutoffs.by_latest("submitted_at"), assignment_id__in=item_ids)
+    by_completion, by_submission = cutoffs.first_by("completed_at"), cutoffs.first_by("submitted_at")
+    done = item_masks(completed, "item_id", item_ids, by_completion, distinct=False)  # one per learner and item
     for submitted in (
-        item_masks(attempted, "quiz_id", item_ids, distinct=True),
-        item_masks(handed_in, "assignment_id", item_ids, distinct=True),
+        item_masks(attempted, "quiz_id", item_ids, by_submission, distinct=True),
+        item_masks(handed_in, "assignment_id", item_ids, by_submission, distinct=True),
     ):
-        for user_id, mask in submitted.items():
-            done[user_id] = done.get(user_id, 0) | mask
+        for key, mask in submitted.items():
+            done[key] = done.get(key, 0) | mask
     return done
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from cadence.accounts.models import User
 from cadence.accounts.tests.factories import UserFactory
@@ -240,10 +240,14 @@ def test_work_at_one_moment_counts_for_the_zones_whose_day_has_not_ended() -> No
     assert [r.name for r in report.learners] == ["Aroha", "Lena 2", "Lena", "Luis"]
 
 
-def test_one_zone_only_needs_no_lookup_of_the_learners_zone() -> None:
-    at = datetime(2026, 6, 17, 23, 59, 59, tzinfo=UTC)
-    assert selectors.by_cutoff("completed_at", {"UTC": at}) == Q(completed_at__lte=at)
-    assert selectors.by_cutoff("completed_at", {}) == Q(pk__in=[])
+def test_zones_whose_days_end_together_share_a_cutoff_and_one_cutoff_needs_no_sorting() -> None:
+    cutoffs = selectors.Cutoffs.of(date(2026, 6, 17), ["UTC", "Africa/Abidjan", "Europe/London", "UTC"])
+    assert cutoffs.moments == (rules.cutoff(date(2026, 6, 17), "Europe/London"), cutoffs.of_zone["UTC"])
+    assert (cutoffs.index("Europe/London"), cutoffs.index("Africa/Abidjan"), cutoffs.index("UTC")) == (0, 1, 1)
+    one = selectors.Cutoffs.of(date(2026, 6, 17), ["UTC"])
+    assert one.by_latest("completed_at") == Q(completed_at__lte=one.of_zone["UTC"])
+    assert one.first_by("completed_at") == Value(0)
+    assert selectors.Cutoffs.of(date(2026, 6, 17), []).by_latest("completed_at") == Q(pk__in=[])
 
 
 def test_several_attempts_and_a_submission_of_one_item_count_it_once() -> None:
