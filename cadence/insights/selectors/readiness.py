@@ -3,10 +3,10 @@ have done the pre-work by then (`insights.domain.readiness` says what counts), w
 questions they asked about it.
 
 A page costs the same queries for 5 learners or 10,000, and reads no row per learner and item for the whole
-class: the module's items; the visible learners with their zone (one cutoff per zone, computed once); per
-learner, a bit mask of the items completed, submitted (quiz attempts, assignment submissions) and whether
-any was opened by their cutoff, aggregated by the database (one query each); then, for the page's learners
-only, their submitted attempts (quiz grades), last activity and questions.
+class: the module's items; the visible learners with their zone (one cutoff per zone, computed once); then,
+grouped by learner and by the first cutoff each row is by, a bit mask of the items completed or submitted
+(quiz attempts, assignment submissions) and the first cutoff by which any was opened (one query each); then,
+for the page's learners only, their submitted attempts (quiz grades), last activity and questions.
 """
 
 from __future__ import annotations
@@ -224,11 +224,34 @@ class Cutoffs:
         )
 
 
+class ItemsDone:
+    """Per learner, the items done (bit masks), by the first cutoff each was done by. Most work is by the
+    earliest cutoff, so the items a learner had done by their own take one or two look-ups."""
+
+    def __init__(self) -> None:
+        self._earliest: dict[int, int] = {}
+        self._later: dict[int, list[tuple[int, int]]] = {}
+
+    def add(self, user_id: int, first: int, mask: int) -> None:
+        if first == 0:
+            self._earliest[user_id] = self._earliest.get(user_id, 0) | mask
+        else:
+            self._later.setdefault(user_id, []).append((first, mask))
+
+    def by(self, user_id: int, last: int) -> int:
+        """The items the learner had done by the cutoff at position `last` (`Cutoffs.index`)."""
+        mask = self._earliest.get(user_id, 0)
+        for first, more in self._later.get(user_id, ()):
+            if first <= last:
+                mask |= more
+        return mask
+
+
 def item_masks(
     rows: QuerySet[Any], item_field: str, item_ids: Sequence[int], first_by: Expression, *, distinct: bool
-) -> dict[tuple[int, int], int]:
-    """(user id, first cutoff by) → the items the user has a row of in `rows` sorted there, as a bit mask (bit
-    n: `item_ids[n]`), summed by the database: a row or two per learner, however many items and rows each has.
+) -> list[tuple[int, int, int]]:
+    """(user id, first cutoff by, the items the user has a row of in `rows` sorted there as a bit mask, bit n:
+    `item_ids[n]`), summed by the database: a row or two per learner, however many items and rows each has.
     `distinct` when a learner may have several rows of one item (attempts, submissions)."""
     chunks = [item_ids[start : start + _BITS] for start in range(0, len(item_ids), _BITS)]
     columns = {
@@ -243,7 +266,7 @@ def item_masks(
         for k, chunk in enumerate(chunks)
     }
     if not columns:
-        return {}
+        return []
     masks = (
         rows.order_by()
         .annotate(first_by=first_by)
@@ -251,10 +274,10 @@ def item_masks(
         .annotate(**columns)
         .values_list("user_id", "first_by", *columns)
     )
-    return {
-        (user_id, first): sum(int(part) << (k * _BITS) for k, part in enumerate(parts))
+    return [
+        (user_id, first, sum(int(part) << (k * _BITS) for k, part in enumerate(parts)))
         for user_id, first, *parts in masks
-    }
+    ]
 
 
 def readiness(
@@ -294,10 +317,7 @@ def readiness(
     for person in people:  # in name order
         user_id, _name, zone = person
         last = position[zone]
-        mask = 0
-        for first in range(last + 1):
-            mask |= done.get((user_id, first), 0)
-        key = (mask, first_opened.get(user_id, last + 1) <= last)
+        key = (done.by(user_id, last), first_opened.get(user_id, last + 1) <= last)
         standing = kinds.get(key)
         if standing is None:
             standing = kinds[key] = _standing(*key, prework)
@@ -315,22 +335,22 @@ def readiness(
     )
 
 
-def _done(item_ids: Sequence[int], cutoffs: Cutoffs) -> dict[tuple[int, int], int]:
-    """(user id, first cutoff by) → the items done then (completed, or submitted: an attempt or an
-    assignment), as a bit mask (bit n: `item_ids[n]`)."""
+def _done(item_ids: Sequence[int], cutoffs: Cutoffs) -> ItemsDone:
+    """The items done (completed, or submitted: an attempt or an assignment) by each cutoff."""
     completed = Completion.objects.filter(cutoffs.by_latest("completed_at"), item_id__in=item_ids)
     attempted = Attempt.objects.filter(
         cutoffs.by_latest("submitted_at"), quiz_id__in=item_ids, state=AttemptState.SUBMITTED
     )
     handed_in = Submission.objects.filter(cutoffs.by_latest("submitted_at"), assignment_id__in=item_ids)
     by_completion, by_submission = cutoffs.first_by("completed_at"), cutoffs.first_by("submitted_at")
-    done = item_masks(completed, "item_id", item_ids, by_completion, distinct=False)  # one per learner and item
-    for submitted in (
+    done = ItemsDone()
+    for rows in (
+        item_masks(completed, "item_id", item_ids, by_completion, distinct=False),  # one per learner and item
         item_masks(attempted, "quiz_id", item_ids, by_submission, distinct=True),
         item_masks(handed_in, "assignment_id", item_ids, by_submission, distinct=True),
     ):
-        for key, mask in submitted.items():
-            done[key] = done.get(key, 0) | mask
+        for user_id, first, mask in rows:
+            done.add(user_id, first, mask)
     return done
 
 
