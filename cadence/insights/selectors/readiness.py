@@ -213,10 +213,11 @@ class Cutoffs:
         """Rows whose `moment` is by the latest cutoff (the others count for nobody)."""
         return Q(**{f"{moment}__lte": self.moments[-1]}) if self.moments else Q(pk__in=[])
 
-    def first_by(self, moment: str) -> Expression:
-        """The position of the first cutoff a row's `moment` is by (for rows by the latest)."""
+    def first_by(self, moment: str) -> Expression | None:
+        """The position of the first cutoff a row's `moment` is by (for rows by the latest); None when there
+        is one cutoff (every row is by it)."""
         if len(self.moments) < 2:
-            return Value(0)
+            return None
         return Case(
             *(When(**{f"{moment}__lte": at}, then=Value(n)) for n, at in enumerate(self.moments[:-1])),
             default=Value(len(self.moments) - 1),
@@ -232,11 +233,14 @@ class ItemsDone:
         self._earliest: dict[int, int] = {}
         self._later: dict[int, list[tuple[int, int]]] = {}
 
-    def add(self, user_id: int, first: int, mask: int) -> None:
-        if first == 0:
-            self._earliest[user_id] = self._earliest.get(user_id, 0) | mask
-        else:
-            self._later.setdefault(user_id, []).append((first, mask))
+    def add(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """Rows (user id, first cutoff by, items as a mask) as `item_masks` gives them."""
+        earliest, later = self._earliest, self._later
+        for user_id, first, mask in rows:
+            if first == 0:
+                earliest[user_id] = earliest.get(user_id, 0) | mask
+            else:
+                later.setdefault(user_id, []).append((first, mask))
 
     def by(self, user_id: int, last: int) -> int:
         """The items the learner had done by the cutoff at position `last` (`Cutoffs.index`)."""
@@ -248,7 +252,7 @@ class ItemsDone:
 
 
 def item_masks(
-    rows: QuerySet[Any], item_field: str, item_ids: Sequence[int], first_by: Expression, *, distinct: bool
+    rows: QuerySet[Any], item_field: str, item_ids: Sequence[int], first_by: Expression | None, *, distinct: bool
 ) -> list[tuple[int, int, int]]:
     """(user id, first cutoff by, the items the user has a row of in `rows` sorted there as a bit mask, bit n:
     `item_ids[n]`), summed by the database: a row or two per learner, however many items and rows each has.
@@ -267,16 +271,16 @@ def item_masks(
     }
     if not columns:
         return []
-    masks = (
-        rows.order_by()
-        .annotate(first_by=first_by)
-        .values("user_id", "first_by")
-        .annotate(**columns)
-        .values_list("user_id", "first_by", *columns)
-    )
+    if first_by is None:
+        keys = ["user_id"]
+    else:
+        keys, rows = ["user_id", "first_by"], rows.annotate(first_by=first_by)
+    masks = rows.order_by().values(*keys).annotate(**columns).values_list(*keys, *columns)
+    if len(keys) == 1 and len(columns) == 1:
+        return [(user_id, 0, mask) for user_id, mask in masks]
     return [
-        (user_id, first, sum(int(part) << (k * _BITS) for k, part in enumerate(parts)))
-        for user_id, first, *parts in masks
+        (row[0], row[1] if len(keys) == 2 else 0, sum(part << (k * _BITS) for k, part in enumerate(row[len(keys) :])))
+        for row in masks
     ]
 
 
@@ -302,13 +306,7 @@ def readiness(
     # Read for everyone with work on the module's items (no join to the visible learners: on SQLite it makes
     # the planner probe each learner's rows); only the visible learners' rows are made below.
     done = _done(item_ids, cutoffs)
-    first_opened = dict(
-        ItemProgress.objects.filter(cutoffs.by_latest("first_viewed_at"), item_id__in=item_ids)
-        .order_by()
-        .values("user_id")
-        .annotate(first=Min(cutoffs.first_by("first_viewed_at")))
-        .values_list("user_id", "first")
-    )
+    first_opened = _first_opened(item_ids, cutoffs)
     position = {zone: cutoffs.index(zone) for zone in cutoffs.of_zone}
     prework = tuple(PreworkItem(i.pk, i.title, i.kind) for i in items)
     kinds: dict[tuple[int, bool], Standing] = {}  # (items done as a mask, opened) → few, however many learners
@@ -344,14 +342,19 @@ def _done(item_ids: Sequence[int], cutoffs: Cutoffs) -> ItemsDone:
     handed_in = Submission.objects.filter(cutoffs.by_latest("submitted_at"), assignment_id__in=item_ids)
     by_completion, by_submission = cutoffs.first_by("completed_at"), cutoffs.first_by("submitted_at")
     done = ItemsDone()
-    for rows in (
-        item_masks(completed, "item_id", item_ids, by_completion, distinct=False),  # one per learner and item
-        item_masks(attempted, "quiz_id", item_ids, by_submission, distinct=True),
-        item_masks(handed_in, "assignment_id", item_ids, by_submission, distinct=True),
-    ):
-        for user_id, first, mask in rows:
-            done.add(user_id, first, mask)
+    done.add(item_masks(completed, "item_id", item_ids, by_completion, distinct=False))  # one per learner, item
+    done.add(item_masks(attempted, "quiz_id", item_ids, by_submission, distinct=True))
+    done.add(item_masks(handed_in, "assignment_id", item_ids, by_submission, distinct=True))
     return done
+
+
+def _first_opened(item_ids: Sequence[int], cutoffs: Cutoffs) -> dict[int, int]:
+    """user id → the first cutoff by which they had opened one of the items."""
+    opened = ItemProgress.objects.filter(cutoffs.by_latest("first_viewed_at"), item_id__in=item_ids).order_by()
+    first_by = cutoffs.first_by("first_viewed_at")
+    if first_by is None:
+        return dict.fromkeys(opened.values_list("user_id", flat=True).distinct(), 0)
+    return dict(opened.values("user_id").annotate(first=Min(first_by)).values_list("user_id", "first"))
 
 
 def _standing(mask: int, opened: bool, items: tuple[PreworkItem, ...]) -> Standing:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Q, Value
+from django.db.models import Q
 
 from cadence.accounts.models import User
 from cadence.accounts.tests.factories import UserFactory
@@ -61,7 +61,7 @@ def _moment(rng: random.Random, session: date, *, near: float = 0.8) -> datetime
     return datetime.combine(session, datetime.min.time(), tzinfo=UTC) + timedelta(days=rng.choice([-5, -5, -5, 5]))
 
 
-def _build(rng: random.Random, session: date) -> Class:
+def _build(rng: random.Random, session: date, zones: list[str] = ZONES) -> Class:
     course = CourseFactory()
     teacher, ta = UserFactory(display_name="Teacher"), UserFactory(display_name="Assistant")
     MembershipFactory(course=course, user=teacher, role=Role.TEACHER)
@@ -82,7 +82,7 @@ def _build(rng: random.Random, session: date) -> Class:
     ]
     learners = []
     for n in range(12):
-        user = UserFactory(display_name=f"Learner {n:02d}", time_zone=rng.choice(ZONES))
+        user = UserFactory(display_name=f"Learner {n:02d}", time_zone=rng.choice(zones))
         membership = MembershipFactory(course=course, user=user, role=Role.LEARNER)
         if n % 3 == 0:
             membership.groups.add(group)
@@ -171,11 +171,11 @@ def _figures(report: selectors.Readiness) -> list[tuple[int, Status, int, bool, 
     return [(r.user_id, r.status, r.done, r.opened, [i.pk for i in r.missing]) for r in report.learners]
 
 
-@pytest.mark.parametrize("seed", range(9))
+@pytest.mark.parametrize("seed", range(11))
 def test_the_read_equals_a_loop_over_every_row(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(seed)
     session = SESSIONS[seed % len(SESSIONS)]
-    klass = _build(rng, session)
+    klass = _build(rng, session, ["Asia/Kolkata"] if seed >= 9 else ZONES)  # the last two: one cutoff
     if seed % 2:
         monkeypatch.setattr(selectors, "_BITS", 2)  # masks split over several columns, as for a long module
     viewer = klass.ta if seed % 3 == 2 else klass.teacher
@@ -246,7 +246,7 @@ def test_zones_whose_days_end_together_share_a_cutoff_and_one_cutoff_needs_no_so
     assert (cutoffs.index("Europe/London"), cutoffs.index("Africa/Abidjan"), cutoffs.index("UTC")) == (0, 1, 1)
     one = selectors.Cutoffs.of(date(2026, 6, 17), ["UTC"])
     assert one.by_latest("completed_at") == Q(completed_at__lte=one.of_zone["UTC"])
-    assert one.first_by("completed_at") == Value(0)
+    assert one.first_by("completed_at") is None
     assert selectors.Cutoffs.of(date(2026, 6, 17), []).by_latest("completed_at") == Q(pk__in=[])
 
 
