@@ -61,7 +61,11 @@ class Completion(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "item"], name="completion_once_per_item")]
-        indexes = [models.Index(fields=["user", "course"], name="completion_user_course_idx")]
+        indexes = [
+            models.Index(fields=["user", "course"], name="completion_user_course_idx"),
+            # Covers "who completed these items by then" (the readiness page) without reading the table.
+            models.Index(fields=["item", "user", "completed_at"], name="completion_item_user_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} completed {self.item_id}"
@@ -87,7 +91,11 @@ class ItemProgress(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "item"], name="item_progress_once")]
-        indexes = [models.Index(fields=["user", "course", "last_viewed_at"], name="progress_recent_idx")]
+        indexes = [
+            models.Index(fields=["user", "course", "last_viewed_at"], name="progress_recent_idx"),
+            # Covers "who had opened these items by then" (the readiness page) without reading the table.
+            models.Index(fields=["item", "user", "first_viewed_at"], name="progress_item_user_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.item_id}"

@@ -2,21 +2,24 @@
 have done the pre-work by then (`insights.domain.readiness` says what counts), with quiz scores and the
 questions they asked about it.
 
-A page costs the same queries for 5 learners or 5,000: the module's items, the visible learners (with their
-zone and last activity from `LearnerStats`), their completions, submitted attempts, submissions and opened
-items in that module (narrow rows, one query each), then the questions of the page's learners only.
+A page costs the same queries for 5 learners or 10,000, and reads no row per learner and item for the whole
+class: the module's items; the visible learners with their zone (one cutoff per zone, computed once); then,
+grouped by learner and by the first cutoff each row is by, a bit mask of the items completed or submitted
+(quiz attempts, assignment submissions) and the first cutoff by which any was opened (one query each); then,
+for the page's learners only, their submitted attempts (quiz grades), last activity and questions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import Any, overload
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Case, Expression, IntegerField, Min, Q, QuerySet, Sum, Value, When
 
 from cadence import policy
 from cadence.assessment.domain import scores
@@ -25,6 +28,7 @@ from cadence.community.models import ForumKind, Thread
 from cadence.courses.models import Course, Group, Item, ItemKind, Membership, Module
 from cadence.insights.domain import readiness as rules
 from cadence.insights.domain.readiness import Status
+from cadence.insights.models import LearnerStats
 from cadence.messaging.models import Conversation
 from cadence.messaging.models import Kind as ConversationKind
 from cadence.policy import AnyUser
@@ -32,6 +36,8 @@ from cadence.progress.models import Completion, ItemProgress
 
 # (user id, quiz id, submitted at, score, max score, needs grading)
 _AttemptRow = tuple[int, int, datetime | None, Decimal | None, Decimal, bool]
+# Items per mask column: a sum of distinct powers of two below 2**62 fits a signed 64-bit integer.
+_BITS = 62
 
 
 @dataclass(frozen=True)
@@ -61,13 +67,12 @@ class LearnerReadiness:
     user_id: int
     name: str
     zone: str
+    cutoff: datetime  # the last moment that counts for this learner (`rules.cutoff`)
     status: Status
     done: int
     total: int
     opened: bool
     missing: tuple[PreworkItem, ...]
-    quiz_scores: tuple[QuizScore, ...]
-    last_active_at: datetime | None
 
     @property
     def status_label(self) -> str:
@@ -79,12 +84,80 @@ class LearnerReadiness:
 
 
 @dataclass(frozen=True)
+class ShownLearner(LearnerReadiness):
+    """A learner on the page being shown: their readiness with quiz grades and last activity."""
+
+    quiz_scores: tuple[QuizScore, ...]
+    last_active_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a learner's work by their cutoff comes to; shared by every learner who did the same items."""
+
+    status: Status
+    done: int
+    opened: bool
+    missing: tuple[PreworkItem, ...]
+
+
+class Learners(Sequence[LearnerReadiness]):
+    """Learners in the order shown, kept as the rows read (user id, name, zone) and each one's standing, and
+    made into `LearnerReadiness` rows only when read: a page of 50 builds 50, not one per learner."""
+
+    def __init__(
+        self,
+        people: Sequence[tuple[int, str, str]],
+        standings: Mapping[int, Standing],
+        *,
+        total: int,
+        cutoffs: Mapping[str, datetime],
+    ) -> None:
+        self._people = people
+        self._standings = standings
+        self._total = total
+        self._cutoffs = cutoffs
+
+    def __len__(self) -> int:
+        return len(self._people)
+
+    @overload
+    def __getitem__(self, index: int) -> LearnerReadiness: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LearnerReadiness]: ...
+
+    def __getitem__(self, index: int | slice) -> LearnerReadiness | list[LearnerReadiness]:
+        if isinstance(index, slice):
+            return [self._row(*person) for person in self._people[index]]
+        return self._row(*self._people[index])
+
+    def __iter__(self) -> Iterator[LearnerReadiness]:
+        return (self._row(*person) for person in self._people)
+
+    def _row(self, user_id: int, name: str, zone: str) -> LearnerReadiness:
+        standing = self._standings[user_id]
+        return LearnerReadiness(
+            user_id=user_id,
+            name=name,
+            zone=zone,
+            cutoff=self._cutoffs[zone],
+            status=standing.status,
+            done=standing.done,
+            total=self._total,
+            opened=standing.opened,
+            missing=standing.missing,
+        )
+
+
+@dataclass(frozen=True)
 class Readiness:
     module: Module
     session_date: date
     items: tuple[PreworkItem, ...]
-    learners: list[LearnerReadiness]  # every visible learner matching the filter, who needs the teacher first
+    learners: Learners  # every visible learner matching the filter, who needs the teacher first
     counts: dict[Status, int] = field(default_factory=dict)  # over the group, before the status filter
+    grading_methods: dict[int, str] = field(default_factory=dict)  # the pre-work's quizzes: item id → method
 
     @property
     def not_ready(self) -> list[LearnerReadiness]:
@@ -118,18 +191,97 @@ def prework_items(module: Module) -> list[Item]:
     return list(items.order_by("position", "pk"))
 
 
-def _by_pair(rows: Iterable[tuple[int, int, datetime | None]]) -> dict[tuple[int, int], datetime]:
-    """(user, item) → the earliest moment, of rows (user id, item id, moment)."""
-    found: dict[tuple[int, int], datetime] = {}
-    for user_id, item_id, moment in rows:
-        if moment is not None and ((user_id, item_id) not in found or moment < found[(user_id, item_id)]):
-            found[(user_id, item_id)] = moment
-    return found
+@dataclass(frozen=True)
+class Cutoffs:
+    """A session's cutoffs: each zone's (`rules.cutoff`, once per zone), and the distinct moments, earliest
+    first. A row's moment is sorted to the first of those moments it is by, so that a learner whose cutoff is
+    the j-th counts the rows sorted to j or before: no row needs its learner's zone."""
+
+    of_zone: dict[str, datetime]
+    moments: tuple[datetime, ...]
+
+    @classmethod
+    def of(cls, session_date: date, zones: Iterable[str]) -> Cutoffs:
+        of_zone = {zone: rules.cutoff(session_date, zone) for zone in set(zones)}
+        return cls(of_zone, tuple(sorted(set(of_zone.values()))))
+
+    def index(self, zone: str) -> int:
+        """The position of the zone's cutoff among `moments`."""
+        return self.moments.index(self.of_zone[zone])
+
+    def by_latest(self, moment: str) -> Q:
+        """Rows whose `moment` is by the latest cutoff (the others count for nobody)."""
+        return Q(**{f"{moment}__lte": self.moments[-1]}) if self.moments else Q(pk__in=[])
+
+    def first_by(self, moment: str) -> Expression | None:
+        """The position of the first cutoff a row's `moment` is by (for rows by the latest); None when there
+        is one cutoff (every row is by it)."""
+        if len(self.moments) < 2:
+            return None
+        return Case(
+            *(When(**{f"{moment}__lte": at}, then=Value(n)) for n, at in enumerate(self.moments[:-1])),
+            default=Value(len(self.moments) - 1),
+            output_field=IntegerField(),
+        )
 
 
-def _by(found: Mapping[tuple[int, int], datetime], user_id: int, item_id: int, cutoff: datetime) -> bool:
-    moment = found.get((user_id, item_id))
-    return moment is not None and moment <= cutoff
+class ItemsDone:
+    """Per learner, the items done (bit masks), by the first cutoff each was done by. Most work is by the
+    earliest cutoff, so the items a learner had done by their own take one or two look-ups."""
+
+    def __init__(self) -> None:
+        self._earliest: dict[int, int] = {}
+        self._later: dict[int, list[tuple[int, int]]] = {}
+
+    def add(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """Rows (user id, first cutoff by, items as a mask) as `item_masks` gives them."""
+        earliest, later = self._earliest, self._later
+        for user_id, first, mask in rows:
+            if first == 0:
+                earliest[user_id] = earliest.get(user_id, 0) | mask
+            else:
+                later.setdefault(user_id, []).append((first, mask))
+
+    def by(self, user_id: int, last: int) -> int:
+        """The items the learner had done by the cutoff at position `last` (`Cutoffs.index`)."""
+        mask = self._earliest.get(user_id, 0)
+        for first, more in self._later.get(user_id, ()):
+            if first <= last:
+                mask |= more
+        return mask
+
+
+def item_masks(
+    rows: QuerySet[Any], item_field: str, item_ids: Sequence[int], first_by: Expression | None, *, distinct: bool
+) -> list[tuple[int, int, int]]:
+    """(user id, first cutoff by, the items the user has a row of in `rows` sorted there as a bit mask, bit n:
+    `item_ids[n]`), summed by the database: a row or two per learner, however many items and rows each has.
+    `distinct` when a learner may have several rows of one item (attempts, submissions)."""
+    chunks = [item_ids[start : start + _BITS] for start in range(0, len(item_ids), _BITS)]
+    columns = {
+        f"mask{k}": Sum(
+            Case(
+                *(When(**{item_field: pk}, then=Value(1 << n)) for n, pk in enumerate(chunk)),
+                default=Value(0),
+                output_field=BigIntegerField(),
+            ),
+            distinct=distinct,
+        )
+        for k, chunk in enumerate(chunks)
+    }
+    if not columns:
+        return []
+    if first_by is None:
+        keys = ["user_id"]
+    else:
+        keys, rows = ["user_id", "first_by"], rows.annotate(first_by=first_by)
+    masks = rows.order_by().values(*keys).annotate(**columns).values_list(*keys, *columns)
+    if len(keys) == 1 and len(columns) == 1:
+        return [(user_id, 0, mask) for user_id, mask in masks]
+    return [
+        (row[0], row[1] if len(keys) == 2 else 0, sum(part << (k * _BITS) for k, part in enumerate(row[len(keys) :])))
+        for row in masks
+    ]
 
 
 def readiness(
@@ -144,78 +296,110 @@ def readiness(
     """Every visible learner's readiness for the module by the session's date (see `domain.readiness`)."""
     items = prework_items(module)
     item_ids = [i.pk for i in items]
-    quiz_items = [i for i in items if i.kind == ItemKind.QUIZ]
     learners = visible_learners(user, course, group)
     people = list(
         learners.order_by("user__display_name", "user_id").values_list(
-            "user_id", "user__display_name", "user__time_zone", "insight_stats__last_active_at"
+            "user_id", "user__display_name", "user__time_zone"
         )
     )
-    user_ids = learners.values("user_id")
-    done = _by_pair(
-        Completion.objects.filter(item_id__in=item_ids, user_id__in=user_ids).values_list(
-            "user_id", "item_id", "completed_at"
-        )
-    )
-    attempts = list(
-        Attempt.objects.filter(quiz_id__in=item_ids, user_id__in=user_ids, state=AttemptState.SUBMITTED)
-        .order_by("number")
-        .values_list("user_id", "quiz_id", "submitted_at", "score", "max_score", "needs_grading")
-    )
-    submitted = _by_pair((u, q, at) for u, q, at, *_rest in attempts)
-    submitted |= {
-        pair: at
-        for pair, at in _by_pair(
-            Submission.objects.filter(assignment_id__in=item_ids, user_id__in=user_ids).values_list(
-                "user_id", "assignment_id", "submitted_at"
-            )
-        ).items()
-        if pair not in submitted or at < submitted[pair]
-    }
-    opened = _by_pair(
-        ItemProgress.objects.filter(item_id__in=item_ids, user_id__in=user_ids).values_list(
-            "user_id", "item_id", "first_viewed_at"
-        )
-    )
-    methods = {i.pk: i.quiz.grading_method for i in quiz_items}
-    attempts_of: dict[int, list[_AttemptRow]] = {}
-    for row in attempts:
-        attempts_of.setdefault(row[0], []).append(row)
-    rows: list[LearnerReadiness] = []
-    for user_id, name, zone, last_active_at in people:
-        by = rules.cutoff(session_date, zone)
-        done_ids = {i for i in item_ids if _by(done, user_id, i, by) or _by(submitted, user_id, i, by)}
-        any_opened = any(_by(opened, user_id, i, by) for i in item_ids)
-        missing = tuple(PreworkItem(i.pk, i.title, i.kind) for i in items if i.pk not in done_ids)
-        mine = [a for a in attempts_of.get(user_id, []) if a[2] is not None and a[2] <= by]
-        rows.append(
-            LearnerReadiness(
-                user_id=user_id,
-                name=name,
-                zone=zone,
-                status=rules.status(done=len(done_ids), total=len(items), opened=any_opened),
-                done=len(done_ids),
-                total=len(items),
-                opened=any_opened,
-                missing=missing,
-                quiz_scores=_quiz_scores(quiz_items, methods, mine),
-                last_active_at=last_active_at,
-            )
-        )
-    rows.sort(key=lambda r: rules.ORDER[r.status])  # stable: by name within a status
-    counts = rules.counts([r.status for r in rows])
-    shown = rows if status is None else [r for r in rows if r.status is status]
+    cutoffs = Cutoffs.of(session_date, (zone for _id, _name, zone in people))
+    # Read for everyone with work on the module's items (no join to the visible learners: on SQLite it makes
+    # the planner probe each learner's rows); only the visible learners' rows are made below.
+    done = _done(item_ids, cutoffs)
+    first_opened = _first_opened(item_ids, cutoffs)
+    position = {zone: cutoffs.index(zone) for zone in cutoffs.of_zone}
+    prework = tuple(PreworkItem(i.pk, i.title, i.kind) for i in items)
+    kinds: dict[tuple[int, bool], Standing] = {}  # (items done as a mask, opened) → few, however many learners
+    standings: dict[int, Standing] = {}
+    by_status: dict[Status, list[tuple[int, str, str]]] = {s: [] for s in rules.ORDER}
+    for person in people:  # in name order
+        user_id, _name, zone = person
+        last = position[zone]
+        key = (done.by(user_id, last), first_opened.get(user_id, last + 1) <= last)
+        standing = kinds.get(key)
+        if standing is None:
+            standing = kinds[key] = _standing(*key, prework)
+        standings[user_id] = standing
+        by_status[standing.status].append(person)
+    order = sorted(by_status, key=rules.ORDER.__getitem__)  # who needs the teacher first, by name within
+    shown = [person for s in order if status is None or s is status for person in by_status[s]]
     return Readiness(
         module=module,
         session_date=session_date,
-        items=tuple(PreworkItem(i.pk, i.title, i.kind) for i in items),
-        learners=shown,
-        counts=counts,
+        items=prework,
+        learners=Learners(shown, standings, total=len(prework), cutoffs=cutoffs.of_zone),
+        counts={s: len(by_status[s]) for s in order},
+        grading_methods={i.pk: i.quiz.grading_method for i in items if i.kind == ItemKind.QUIZ},
     )
 
 
+def _done(item_ids: Sequence[int], cutoffs: Cutoffs) -> ItemsDone:
+    """The items done (completed, or submitted: an attempt or an assignment) by each cutoff."""
+    completed = Completion.objects.filter(cutoffs.by_latest("completed_at"), item_id__in=item_ids)
+    attempted = Attempt.objects.filter(
+        cutoffs.by_latest("submitted_at"), quiz_id__in=item_ids, state=AttemptState.SUBMITTED
+    )
+    handed_in = Submission.objects.filter(cutoffs.by_latest("submitted_at"), assignment_id__in=item_ids)
+    by_completion, by_submission = cutoffs.first_by("completed_at"), cutoffs.first_by("submitted_at")
+    done = ItemsDone()
+    done.add(item_masks(completed, "item_id", item_ids, by_completion, distinct=False))  # one per learner, item
+    done.add(item_masks(attempted, "quiz_id", item_ids, by_submission, distinct=True))
+    done.add(item_masks(handed_in, "assignment_id", item_ids, by_submission, distinct=True))
+    return done
+
+
+def _first_opened(item_ids: Sequence[int], cutoffs: Cutoffs) -> dict[int, int]:
+    """user id → the first cutoff by which they had opened one of the items."""
+    opened = ItemProgress.objects.filter(cutoffs.by_latest("first_viewed_at"), item_id__in=item_ids).order_by()
+    first_by = cutoffs.first_by("first_viewed_at")
+    if first_by is None:
+        return dict.fromkeys(opened.values_list("user_id", flat=True).distinct(), 0)
+    return dict(opened.values("user_id").annotate(first=Min(first_by)).values_list("user_id", "first"))
+
+
+def _standing(mask: int, opened: bool, items: tuple[PreworkItem, ...]) -> Standing:
+    done = mask.bit_count()
+    return Standing(
+        status=rules.status(done=done, total=len(items), opened=opened),
+        done=done,
+        opened=opened,
+        missing=tuple(item for n, item in enumerate(items) if not mask >> n & 1),
+    )
+
+
+def shown_learners(report: Readiness, learners: Sequence[LearnerReadiness]) -> list[ShownLearner]:
+    """The learners of the page being shown, with their grade on each of the pre-work's quizzes (attempts
+    submitted by their cutoff) and their last activity: two queries, whatever the page holds."""
+    user_ids = [learner.user_id for learner in learners]
+    quizzes = [item for item in report.items if item.pk in report.grading_methods]
+    attempts = (
+        Attempt.objects.filter(quiz_id__in=[q.pk for q in quizzes], user_id__in=user_ids, state=AttemptState.SUBMITTED)
+        .order_by("number")
+        .values_list("user_id", "quiz_id", "submitted_at", "score", "max_score", "needs_grading")
+    )
+    attempts_of: dict[int, list[_AttemptRow]] = {}
+    for attempt in attempts:
+        attempts_of.setdefault(attempt[0], []).append(attempt)
+    last_active = dict(
+        LearnerStats.objects.filter(course_id=report.module.course_id, user_id__in=user_ids).values_list(
+            "user_id", "last_active_at"
+        )
+    )
+    shown = []
+    for learner in learners:
+        mine = [a for a in attempts_of.get(learner.user_id, []) if a[2] is not None and a[2] <= learner.cutoff]
+        shown.append(
+            ShownLearner(
+                **{f.name: getattr(learner, f.name) for f in fields(LearnerReadiness)},
+                quiz_scores=_quiz_scores(quizzes, report.grading_methods, mine),
+                last_active_at=last_active.get(learner.user_id),
+            )
+        )
+    return shown
+
+
 def _quiz_scores(
-    quizzes: Sequence[Item], methods: Mapping[int, str], attempts: Sequence[_AttemptRow]
+    quizzes: Sequence[PreworkItem], methods: Mapping[int, str], attempts: Sequence[_AttemptRow]
 ) -> tuple[QuizScore, ...]:
     """The learner's grade on each of the module's quizzes they submitted, by the quiz's grading method."""
     found = []

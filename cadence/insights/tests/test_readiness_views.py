@@ -20,6 +20,7 @@ from cadence.core.testing.queries import count_queries
 from cadence.courses.models import Course, Item, Membership, Module, Role
 from cadence.courses.tests.factories import CourseFactory, GroupFactory, ItemFactory, MembershipFactory, ModuleFactory
 from cadence.insights.domain.readiness import Status
+from cadence.insights.tests import builders
 from cadence.insights.tests.factories import completed, opened, stats_for, submitted_attempt
 from cadence.insights.views import readiness as view
 from cadence.messaging.models import Message
@@ -221,17 +222,22 @@ def test_a_long_class_is_paged(
 
 
 def _course_with(n: int, teacher: User) -> tuple[Course, Module]:
+    """A class of `n` learners in zones far apart, with lessons, a quiz and an assignment, work and questions."""
     course = CourseFactory()
     MembershipFactory(course=course, user=teacher, role=Role.TEACHER)
     module = ModuleFactory(course=course)
     items = [ItemFactory(module=module) for _ in range(2)]
     quiz = ItemFactory(module=module, kind="quiz")
+    essay = builders.assignment(course, title="Essay")  # in the course's one module
     now = timezone.now()
     for i in range(n):
-        person = _learner(course, f"Learner {i}")
+        person = _learner(course, f"Learner {i}", zone=["UTC", "Pacific/Auckland", "America/Los_Angeles"][i % 3])
         if i % 2:
             completed(person, items[0], now)
             submitted_attempt(person, quiz, now, score="5")
+            builders.submit(essay, person, at=now)
+        else:
+            opened(person, items[1], now)
         messages.question(person, course, subject=f"About {items[0].title}")
     return course, module
 

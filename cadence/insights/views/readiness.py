@@ -81,8 +81,8 @@ def readiness(request: HttpRequest, slug: str) -> HttpResponse:
             user, course, choice.module, choice.session_date, group=choice.group, status=choice.status
         )
         page = Paginator(report.learners, PER_PAGE).get_page(request.GET.get("page"))
-        rows = list(page.object_list)
-        cutoffs = {row.user_id: rules.cutoff(choice.session_date, row.zone) for row in rows}
+        rows = selectors.shown_learners(report, list(page.object_list))
+        cutoffs = {row.user_id: row.cutoff for row in rows}
         context |= {
             "report": report,
             "page": page,
